@@ -1,0 +1,19 @@
+/* cmd_hist.c: `wanprof hist`. Not implemented yet: its issue has not landed. */
+#include <stdio.h>
+
+#include "cli.h"
+
+const char cmd_hist_help[] =
+    "NAME\n"
+    "    wanprof hist - not yet implemented\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    This command arrives with its own issue; until then it exits with status 2.\n";
+
+int cmd_hist(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "wanprof hist: not yet implemented\n");
+    return EXIT_USAGE;
+}

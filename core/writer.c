@@ -1,0 +1,111 @@
+/* writer.c: the parts of writing that do not depend on the format: choosing a writer, never overwriting without
+ * --force, writing under a temporary name and renaming it into place only once the file is complete. */
+#include "writer_impl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+wp_writer *wp_writer_open(const char *path, const wp_write_opts *opts, wp_diag *diag)
+{
+    if (ends_with(path, ".sqlite") || ends_with(path, ".sqlite3") || ends_with(path, ".db"))
+        return wp_sqlite_writer_open(path, opts, diag);
+    if (ends_with(path, ".json") || ends_with(path, ".json.gz"))
+        return wp_chrome_writer_open(path, opts, diag);
+    wp_diag_error(diag, WP_ERR_USAGE, "%s: unknown output format (use .sqlite, .json or .json.gz)", path);
+    return NULL;
+}
+
+int wp_writer_init(wp_writer *w, const wp_writer_ops *ops, const char *path, const wp_write_opts *opts,
+                   wp_diag *diag)
+{
+    static const wp_write_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    w->ops = ops;
+    struct stat st;
+    if (!opts->force && stat(path, &st) == 0)
+        return wp_diag_error(diag, WP_ERR_EXISTS, "%s: already exists (use --force to overwrite)", path);
+    w->final_path = strdup(path);
+    if (!w->final_path)
+        return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
+    if (opts->in_place) {
+        w->work_path = strdup(path);
+    } else {
+        size_t len = strlen(path) + 32;
+        w->work_path = malloc(len);
+        if (w->work_path)
+            snprintf(w->work_path, len, "%s.partial-%ld", path, (long)getpid());
+    }
+    if (!w->work_path)
+        return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
+    if (unlink(w->work_path) != 0 && errno != ENOENT)
+        return wp_diag_error(diag, WP_ERR_IO, "%s: cannot replace: %s", w->work_path, strerror(errno));
+    return WP_OK;
+}
+
+int wp_writer_fail(wp_writer *w, const char *fmt, ...)
+{
+    if (!w->error) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(w->error_msg, sizeof(w->error_msg), fmt, ap);
+        va_end(ap);
+        w->error = WP_ERR_IO;
+    }
+    return WP_ERR_IO;
+}
+
+wp_tool *wp_writer_tool(wp_writer *w)
+{
+    return &w->tool;
+}
+
+int wp_writer_flush(wp_writer *w, wp_diag *diag)
+{
+    if (w->error)
+        return wp_diag_error(diag, w->error, "%s", w->error_msg);
+    return w->ops->flush(w, diag);
+}
+
+static void writer_free(wp_writer *w)
+{
+    char *final_path = w->final_path, *work_path = w->work_path;
+    w->ops->destroy(w);
+    free(final_path);
+    free(work_path);
+}
+
+int wp_writer_close(wp_writer *w, wp_diag *diag)
+{
+    int rc = w->error ? wp_diag_error(diag, w->error, "%s", w->error_msg) : WP_OK;
+    int finish_rc = w->ops->finish(w, rc == WP_OK ? diag : NULL);
+    if (rc == WP_OK)
+        rc = finish_rc;
+    if (rc == WP_OK && strcmp(w->work_path, w->final_path) != 0 && rename(w->work_path, w->final_path) != 0)
+        rc = wp_diag_error(diag, WP_ERR_IO, "%s: cannot rename into place: %s", w->final_path, strerror(errno));
+    if (rc != WP_OK && diag) {
+        size_t used = strlen(diag->error);
+        snprintf(diag->error + used, sizeof(diag->error) - used, " (partial output kept in %s)", w->work_path);
+    }
+    writer_free(w);
+    return rc;
+}
+
+void wp_writer_abort(wp_writer *w)
+{
+    w->ops->finish(w, NULL);
+    if (strcmp(w->work_path, w->final_path) != 0)
+        unlink(w->work_path);
+    writer_free(w);
+}
