@@ -1,0 +1,256 @@
+/* sqlite_writer.c: writes the event model as SQLite with nsys-export tables (schemas/wanprof.sql). One prepared INSERT
+ * per table, rows batched into transactions (committed every WP_SQ_BATCH rows and on wp_writer_flush), WAL journal so
+ * that a killed writer leaves a readable file up to its last commit; close checkpoints and returns to a rollback
+ * journal so a single file remains. Strings are written once each: the tool's string ids map densely to StringIds. */
+#include "sqlite_format.h"
+#include "sqlite_writer_impl.h"
+#include "writer_impl.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WP_SQ_BATCH 200000 /* rows per transaction: large enough to amortise the commit, small enough to keep WAL short */
+
+static int sq_fail(sq_writer *w, const char *what)
+{
+    int code = w->db ? sqlite3_extended_errcode(w->db) : SQLITE_ERROR;
+    const char *why = (code & 0xff) == SQLITE_FULL ? "disk full" : w->db ? sqlite3_errmsg(w->db) : "no database";
+    return wp_writer_fail(&w->base, "%s: %s failed: %s", w->base.work_path, what, why);
+}
+
+static int sq_exec(sq_writer *w, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(w->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return WP_OK;
+    sqlite3_free(msg);
+    return sq_fail(w, sql);
+}
+
+/* Runs the prepared statement and resets it; counts the row toward the batch. */
+int sq_step(sq_writer *w, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(w, what);
+    if (++w->pending >= WP_SQ_BATCH) {
+        w->pending = 0;
+        if (sq_exec(w, "COMMIT; BEGIN"))
+            return WP_ERR_IO;
+    }
+    return WP_OK;
+}
+
+/* Grows a zero-filled uint32 array so that index i is valid. */
+static int sq_grow(uint32_t **a, size_t *cap, size_t i)
+{
+    if (i < *cap)
+        return 0;
+    size_t n = *cap ? *cap : 1024;
+    while (n <= i)
+        n *= 2;
+    uint32_t *p = realloc(*a, n * sizeof(*p));
+    if (!p)
+        return -1;
+    memset(p + *cap, 0, (n - *cap) * sizeof(*p));
+    *a = p;
+    *cap = n;
+    return 0;
+}
+
+static uint32_t sq_insert_string(sq_writer *w, const char *s, size_t len)
+{
+    uint32_t id = w->next_string++;
+    sqlite3_stmt *st = w->stmt[SQ_STRING];
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, s, (int)len, SQLITE_STATIC);
+    return sq_step(w, st, "insert into StringIds") ? 0 : id;
+}
+
+/* The StringIds id of the tool's string id; 0 after a write error. */
+uint32_t sq_string(sq_writer *w, uint32_t tool_id)
+{
+    if (tool_id < w->strmap_cap && w->strmap[tool_id])
+        return w->strmap[tool_id];
+    if (sq_grow(&w->strmap, &w->strmap_cap, tool_id)) {
+        wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+        return 0;
+    }
+    const char *s = wp_strtab_get(w->base.tool.strings, tool_id);
+    return w->strmap[tool_id] = sq_insert_string(w, s, strlen(s));
+}
+
+/* nsys's "base kernel function name": no return type, namespaces, template arguments or parameters. */
+static void sq_short_name(const char *s, size_t *off, size_t *len)
+{
+    size_t start = 0, stop = strlen(s), cut = 0;
+    int depth = 0;
+    for (size_t i = 0; s[i]; i++) {
+        char c = s[i];
+        if (c == '(' && depth == 0 && strncmp(s + i, "(anonymous namespace)", 21) == 0) {
+            i += 20;
+        } else if (c == '<') {
+            if (depth++ == 0 && !cut)
+                cut = i;
+        } else if (c == '>' && depth > 0) {
+            depth--;
+        } else if (depth == 0 && c == '(') {
+            stop = i;
+            break;
+        } else if (depth == 0 && (c == ' ' || (c == ':' && s[i + 1] == ':'))) {
+            start = i + (c == ':' ? 2 : 1);
+            cut = 0;
+            i += c == ':';
+        }
+    }
+    if (cut && cut < stop)
+        stop = cut;
+    if (start >= stop)
+        start = 0, stop = strlen(s);
+    *off = start;
+    *len = stop - start;
+}
+
+uint32_t sq_short_string(sq_writer *w, uint32_t tool_id)
+{
+    if (tool_id < w->shortmap_cap && w->shortmap[tool_id])
+        return w->shortmap[tool_id];
+    uint32_t full = sq_string(w, tool_id);
+    if (!full || sq_grow(&w->shortmap, &w->shortmap_cap, tool_id))
+        return 0;
+    const char *s = wp_strtab_get(w->base.tool.strings, tool_id);
+    size_t off, len;
+    sq_short_name(s, &off, &len);
+    uint32_t id = full;
+    if (len != strlen(s)) {
+        /* Short names are deduplicated among themselves through a private table. */
+        uint32_t sid = wp_strtab_intern(w->shorts, s + off, len);
+        if (sid == UINT32_MAX || sq_grow(&w->shortdb, &w->shortdb_cap, sid))
+            return 0;
+        if (!w->shortdb[sid])
+            w->shortdb[sid] = sq_insert_string(w, s + off, len);
+        id = w->shortdb[sid];
+    }
+    return w->shortmap[tool_id] = id;
+}
+
+static int sq_flush(wp_writer *base, wp_diag *diag)
+{
+    sq_writer *w = (sq_writer *)base;
+    w->pending = 0;
+    if (sq_exec(w, "COMMIT; BEGIN"))
+        return wp_diag_error(diag, WP_ERR_IO, "%s", base->error_msg);
+    return WP_OK;
+}
+
+static void sq_close_db(sq_writer *w)
+{
+    for (int i = 0; i < SQ_STMT_COUNT; i++) {
+        sqlite3_finalize(w->stmt[i]);
+        w->stmt[i] = NULL;
+    }
+    sqlite3_close(w->db);
+    w->db = NULL;
+}
+
+/* Commits, builds the indexes, checkpoints the WAL into the file and returns to a rollback journal (one file). With
+ * diag == NULL (abort, or an earlier error) it still commits what it can so that the partial file is readable. */
+static int sq_finish(wp_writer *base, wp_diag *diag)
+{
+    sq_writer *w = (sq_writer *)base;
+    if (!w->db)
+        return WP_OK;
+    int rc = sq_exec(w, "COMMIT");
+    if (rc == WP_OK && diag) {
+        const char *idx = strstr(wp_sqlite_schema_sql, WP_SQLITE_INDEX_MARKER);
+        if (idx)
+            rc = sq_exec(w, idx);
+        if (rc == WP_OK)
+            rc = sq_exec(w, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE");
+    }
+    for (int i = 0; i < SQ_STMT_COUNT; i++) {
+        sqlite3_finalize(w->stmt[i]);
+        w->stmt[i] = NULL;
+    }
+    if (sqlite3_close(w->db) != SQLITE_OK && rc == WP_OK)
+        rc = sq_fail(w, "close");
+    w->db = NULL;
+    if (rc != WP_OK)
+        return wp_diag_error(diag, WP_ERR_IO, "%s", base->error_msg);
+    return WP_OK;
+}
+
+static void sq_destroy(wp_writer *base)
+{
+    sq_writer *w = (sq_writer *)base;
+    if (w->db)
+        sq_close_db(w);
+    free(w->strmap);
+    free(w->shortmap);
+    free(w->shortdb);
+    free(w->procs);
+    free(w->domains);
+    wp_strtab_free(w->shorts);
+    free(w);
+}
+
+static const wp_writer_ops sq_ops = {sq_flush, sq_finish, sq_destroy};
+
+/* Creates the tables (not the indexes) and prepares every INSERT. */
+static int sq_setup(sq_writer *w, wp_diag *diag)
+{
+    const char *sql = wp_sqlite_schema_sql;
+    const char *idx = strstr(sql, WP_SQLITE_INDEX_MARKER);
+    char *tables = strndup(sql, idx ? (size_t)(idx - sql) : strlen(sql));
+    if (!tables)
+        return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", w->base.final_path);
+    /* page_size must precede the first table; WAL keeps the file readable up to the last commit if we are killed;
+     * synchronous=NORMAL in WAL mode survives a killed process (only an OS crash can lose the last commits). */
+    int rc = sq_exec(w, "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                        "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-65536");
+    if (rc == WP_OK)
+        rc = sq_exec(w, "BEGIN");
+    if (rc == WP_OK)
+        rc = sq_exec(w, tables);
+    free(tables);
+    for (int i = 0; rc == WP_OK && i < SQ_STMT_COUNT; i++)
+        if (sqlite3_prepare_v3(w->db, sq_insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &w->stmt[i], NULL) != SQLITE_OK)
+            rc = sq_fail(w, sq_insert_sql[i]);
+    if (rc != WP_OK)
+        return wp_diag_error(diag, WP_ERR_IO, "%s", w->base.error_msg);
+    return WP_OK;
+}
+
+wp_writer *wp_sqlite_writer_open(const char *path, const wp_write_opts *opts, wp_diag *diag)
+{
+    sq_writer *w = calloc(1, sizeof(*w));
+    if (!w) {
+        wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    w->next_string = 1;
+    w->shorts = wp_strtab_new();
+    if (!w->shorts || wp_writer_init(&w->base, &sq_ops, path, opts, diag) != WP_OK) {
+        if (!w->shorts)
+            wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
+        free(w->base.final_path);
+        free(w->base.work_path);
+        wp_strtab_free(w->shorts);
+        free(w);
+        return NULL;
+    }
+    sq_writer_set_handlers(w);
+    if (sqlite3_open_v2(w->base.work_path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        wp_diag_error(diag, WP_ERR_IO, "%s: cannot create: %s", w->base.work_path,
+                      w->db ? sqlite3_errmsg(w->db) : "out of memory");
+        wp_writer_abort(&w->base);
+        return NULL;
+    }
+    if (sq_setup(w, diag) != WP_OK) {
+        wp_writer_abort(&w->base);
+        return NULL;
+    }
+    return &w->base;
+}
