@@ -60,7 +60,8 @@ const char cmd_schedule_help[] =
     "    wanprof schedule --shift 3\n"
     "        the 480P default shift: the switch moves to index 9, the 10th step (the classic step-10 spike).\n"
     "    wanprof schedule --switch-at 10\n"
-    "        which shifts put the switch on the 10th of 27 steps: about [2.96, 3.51).\n"
+    "        which shifts put the switch on the 10th of 27 steps: about [2.96, 3.51), which holds the 480P base\n"
+    "        config's shift 3.0 (a known shift inside a range is named with the configurations that set it).\n"
     "    wanprof schedule --sampler diffusers-euler --steps 40 --shift 5 --json\n"
     "\n"
     "EXIT STATUS\n"
@@ -339,6 +340,16 @@ static void json_switch(const options *o, const wp_shift_range *r, int n)
         json_key_double(&j, "hi", r[i].hi);
         json_key_bool(&j, "lo_at_limit", r[i].lo_at_limit);
         json_key_bool(&j, "hi_at_limit", r[i].hi_at_limit);
+        const wp_known_shift *k = wp_schedule_known_shift_in(&r[i]);
+        json_key(&j, "known_shift");
+        if (k) {
+            json_begin_object(&j);
+            json_key_double(&j, "shift", k->shift);
+            json_key_string(&j, "where", k->where);
+            json_end_object(&j);
+        } else {
+            json_null(&j);
+        }
         json_end_object(&j);
     }
     json_end_array(&j);
@@ -356,10 +367,14 @@ static void print_switch(const options *o, const wp_shift_range *r, int n)
     else
         printf("\nshifts making index %d (the %s step) the first low-noise step (scanned %g to %g):\n",
                o->switch_at - 1, ordinal(o->switch_at, ord, sizeof(ord)), o->shift_min, o->shift_max);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        const wp_known_shift *k = wp_schedule_known_shift_in(&r[i]);
         printf("  shift in [%.6f, %.6f%s%s%s\n", r[i].lo, r[i].hi, r[i].hi_at_limit ? "]" : ")",
                r[i].lo_at_limit ? "  (already at --shift-min: may extend lower)" : "",
                r[i].hi_at_limit ? "  (still at --shift-max: may extend higher)" : "");
+        if (k)
+            printf("    includes shift %g: %s\n", k->shift, k->where);
+    }
     if (n == 0 && o->switch_at - 1 == o->p.steps)
         printf("  none: every shift in [%g, %g] has a low-noise step\n", o->shift_min, o->shift_max);
     else if (n == 0)

@@ -103,6 +103,17 @@ int wp_schedule_first_low(const wp_schedule_params *p);
 int wp_schedule_invert(const wp_schedule_params *p, int first_low, double shift_min, double shift_max,
                        wp_shift_range *out, int cap, int *count);
 
+/* A flow shift that a known configuration sets, to name the likely cause of an observed switch step. */
+typedef struct wp_known_shift {
+    double shift;
+    const char *where; /* which configurations use it, e.g. "Wan2.2-T2V-A14B as configured (...)" */
+} wp_known_shift;
+
+/* The known shifts, ascending; sets *out to the table and returns its length. */
+int wp_schedule_known_shifts(const wp_known_shift **out);
+/* The first known shift inside r ([lo, hi), hi included when hi_at_limit), or NULL. */
+const wp_known_shift *wp_schedule_known_shift_in(const wp_shift_range *r);
+
 /* The scan limits `wanprof schedule --switch-at` uses by default. */
 #define WP_SCHEDULE_INVERT_MIN 0.1
 #define WP_SCHEDULE_INVERT_MAX 100.0

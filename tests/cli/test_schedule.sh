@@ -92,6 +92,7 @@ assert sw["shift_min"] == 0.1 and sw["shift_max"] == 100
 (r,) = sw["ranges"]
 assert abs(r["lo"] - 2.96) < 0.01 and abs(r["hi"] - 3.51) < 0.01 and r["lo"] <= 3 < r["hi"], r
 assert not r["lo_at_limit"] and not r["hi_at_limit"]
+assert r["known_shift"]["shift"] == 3 and "480P" in r["known_shift"]["where"], r
 PY
 expect 0 "$W" schedule --steps 8 --shift 1 --json
 cp "$tmp/out" "$tmp/short.json"
@@ -110,6 +111,7 @@ fi
 expect 0 "$W" schedule --switch-at 10
 has "shifts making index 9 (the 10th step) the first low-noise step" "$tmp/out" "--switch-at 10"
 grep -qE 'shift in \[2\.9[5-6][0-9]*, 3\.51[0-9]*\)' "$tmp/out" || fail "--switch-at 10 range is not ~[2.96, 3.51): $(cat "$tmp/out")"
+has "includes shift 3: Wan2.1 T2V 480P base config" "$tmp/out" "--switch-at 10"
 expect 0 "$W" schedule --switch-at 19 --shift 12
 grep -qE 'shift in \[11\.9[0-9]*, 14\.0[0-9]*\)' "$tmp/out" || fail "--switch-at 19 range does not hold 12: $(cat "$tmp/out")"
 has "(for comparison, shift 12 gives index 18, the 19th step)" "$tmp/out" "--switch-at 19 --shift 12"

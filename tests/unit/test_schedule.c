@@ -211,6 +211,31 @@ static void test_invert(void)
     CHECK_EQ_INT(n, 1);
 }
 
+static void test_known_shifts(void)
+{
+    const wp_known_shift *k;
+    int n = wp_schedule_known_shifts(&k);
+    CHECK(n >= 3);
+    for (int i = 1; i < n; i++)
+        CHECK(k[i].shift > k[i - 1].shift);
+    wp_shift_range r[2];
+    int count = 0;
+    wp_schedule_params p = params(WP_SAMPLER_WAN, 27, 0);
+    CHECK_EQ_INT(wp_schedule_invert(&p, 9, 0.1, 100, r, 2, &count), WP_OK); /* the step-10 switch */
+    const wp_known_shift *hit = wp_schedule_known_shift_in(&r[0]);
+    CHECK(hit != NULL && hit->shift == 3.0 && strstr(hit->where, "480P") != NULL);
+    CHECK_EQ_INT(wp_schedule_invert(&p, 18, 0.1, 100, r, 2, &count), WP_OK); /* the configured 19th step */
+    hit = wp_schedule_known_shift_in(&r[0]);
+    CHECK(hit != NULL && hit->shift == 12.0);
+    CHECK_EQ_INT(wp_schedule_invert(&p, 14, 0.1, 100, r, 2, &count), WP_OK); /* between 5 and 8: none */
+    CHECK(wp_schedule_known_shift_in(&r[0]) == NULL);
+    wp_shift_range edge = {.lo = 2, .hi = 3, .hi_at_limit = 0};
+    CHECK(wp_schedule_known_shift_in(&edge) == NULL); /* hi excluded */
+    edge.hi_at_limit = 1;
+    CHECK(wp_schedule_known_shift_in(&edge) != NULL); /* ... unless it is the scan's end */
+    CHECK(wp_schedule_known_shift_in(NULL) == NULL);
+}
+
 static void test_bad_input(void)
 {
     wp_schedule_step st[4];
@@ -279,6 +304,7 @@ int main(void)
     test_tie();
     test_consistency();
     test_invert();
+    test_known_shifts();
     test_bad_input();
     test_names();
     return check_done();
