@@ -1,19 +1,282 @@
-/* cmd_explain.c: `wanprof explain`. Not implemented yet: its issue has not landed. */
+/* cmd_explain.c: `wanprof explain TRACE...`: steps, spikes and their causes, and the schedule check. The analysis is
+ * analyzer/explain.h; this file parses options and prints (text, or JSON per schemas/explain.schema.json). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "../analyzer/analysis.h"
+#include "../analyzer/writeback.h"
 #include "cli.h"
+#include "json_out.h"
 
 const char cmd_explain_help[] =
     "NAME\n"
-    "    wanprof explain - not yet implemented\n"
+    "    wanprof explain - split a trace into denoising steps, find the slow steps and say why\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    wanprof explain [OPTIONS] TRACE...\n"
     "\n"
     "DESCRIPTION\n"
-    "    This command arrives with its own issue; until then it exits with status 2.\n";
+    "    Reads one or more traces (wanprof SQLite, nsys SQLite export, Chrome/Kineto JSON or .json.gz; several\n"
+    "    files are merged, one rank each) in one pass, splits each rank's run into steps and finds the steps that\n"
+    "    stand out from a robust baseline (median and MAD of the step times). The first step is flagged as warm-up\n"
+    "    but still explained.\n"
+    "\n"
+    "    Steps come from, best first: wanprof runner NVTX step ranges; ranges (NVTX, Kineto user_annotation) whose\n"
+    "    text matches the step pattern (\"step N\", \"denoising step N\", \"denoise_step_N\", \"ProfilerStep#N\");\n"
+    "    with no step marks, one torch.compile'd region call per step (steps end with the call). The output says\n"
+    "    which source was used.\n"
+    "\n"
+    "    Each spike gets ranked causes, each with the seconds it accounts for and the evidence in numbers; the\n"
+    "    seconds add up to the excess over the median, with an explicit `unexplained` remainder:\n"
+    "      expert_switch   weight traffic: many tensor-sized copies GPU->host and host->GPU of similar volume\n"
+    "                      (or a runner mark)\n"
+    "      recompilation   torch.compile phases (entire_frame_compile, backend_compile, ... (dynamo_timed)), a new\n"
+    "                      Torch-Compiled Region id, module loads / JIT, kernels never seen before, GPU idle gaps\n"
+    "      allocator       cudaMalloc/cudaFree storms, e.g. after torch.cuda.empty_cache()\n"
+    "      memcpy_stall    synchronous or pageable copies, low bandwidth, copy time not hidden by compute\n"
+    "      nccl_wait       collectives waiting for a slower rank (several ranks)\n"
+    "      host_sync       long synchronisation waits on the host\n"
+    "\n"
+    "    Schedule check: when the trace's metadata (\"config\" or \"schedule\": sampler, shift, steps, boundary) or\n"
+    "    the flags below give the sampler schedule, the observed expert switch is compared with the predicted one;\n"
+    "    when they differ, the shifts that would explain it are given (see `wanprof schedule --switch-at`).\n"
+    "\n"
+    "    Step numbers: `step` is the trace's own step number (0-based loop index when it has none); the text also\n"
+    "    gives the 1-based position (\"step 9, the 10th step\"), as progress bars count.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --threshold K       a spike is more than K scaled MADs over the median (default 3.5)\n"
+    "    --min-excess F      ... and more than the fraction F over the median (default 0.10)\n"
+    "    --step-pattern RE   POSIX extended regex (case-insensitive) for step ranges; its last all-digit group is\n"
+    "                        the step number (default: " WP_DEFAULT_STEP_PATTERN ")\n"
+    "    --steps-per-call N  compiled-region calls per step when steps come from them (CFG: 2); alias\n"
+    "                        --calls-per-step\n"
+    "    --sampler NAME --shift S --steps N --boundary B\n"
+    "                        the schedule for the check (overrides the trace's metadata; see `wanprof schedule`)\n"
+    "    --write-back        store the steps and spikes into the (SQLite) TRACE as tables WANPROF_STEPS and\n"
+    "                        WANPROF_SPIKES (views WANPROF_STEP_TIMES, WANPROF_SPIKE_CAUSES)\n"
+    "    --json              machine-readable output (schemas/explain.schema.json)\n"
+    "    -h, --help          this page\n"
+    "\n"
+    "EXAMPLES\n"
+    "    wanprof explain run.json.gz\n"
+    "    wanprof explain --shift 12 --sampler sglang rank0.sqlite rank1.sqlite rank2.sqlite rank3.sqlite\n"
+    "        \"why is there a spike at step 10 when the switch should be at step 19?\": the spike is explained as\n"
+    "        expert_switch and the schedule check names the shifts (about 3) that put the switch there.\n"
+    "    wanprof explain --json trace.json.gz | jq '.ranks[0].spikes[] | {step, cause: .causes[0].cause}'\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 on success; 1 when a trace cannot be read (the message names the file and what is wrong); 2 on a usage\n"
+    "    error.\n";
+
+static const char *CMD = "explain";
+
+static void json_cause(json_out *j, const wp_cause *c)
+{
+    json_begin_object(j);
+    json_key_string(j, "cause", c->id);
+    json_key_double(j, "seconds", c->seconds);
+    json_key_string(j, "summary", c->evidence);
+    json_key_string(j, "suggestion", c->suggestion);
+    json_key(j, "evidence");
+    json_begin_object(j);
+    for (int i = 0; i < c->nev; i++)
+        json_key_double(j, c->ev[i].key, c->ev[i].value);
+    json_end_object(j);
+    json_end_object(j);
+}
+
+static void json_step(json_out *j, const wp_step *s, const wp_step_stats *st, int index)
+{
+    const double ns = 1e-9;
+    json_begin_object(j);
+    json_key_int(j, "step", s->number);
+    json_key_int(j, "index", index);
+    json_key_int(j, "start_ns", s->start);
+    json_key_int(j, "end_ns", s->end);
+    json_key_double(j, "wall_s", st->wall_ns * ns);
+    json_key_double(j, "gpu_busy_s", st->gpu_busy_ns * ns);
+    json_key_double(j, "kernel_s", st->kernel_ns * ns);
+    json_key_double(j, "nccl_s", st->nccl_ns * ns);
+    json_key_double(j, "max_gpu_gap_s", st->max_gpu_gap_ns * ns);
+    json_key_int(j, "copies", st->copies.count);
+    json_key_int(j, "copy_bytes", (long long)st->copies.bytes);
+    json_key_double(j, "copy_s", st->copies.ns * ns);
+    json_key_double(j, "copy_exposed_s", st->copy_exposed_ns * ns);
+    json_key(j, "copy_by_kind");
+    json_begin_array(j);
+    for (int d = 0; d < WP_DIR_COUNT; d++)
+        for (int m = 0; m < WP_HMEM_COUNT; m++) {
+            const wp_copy_stat *c = &st->copy[d][m];
+            if (!c->count)
+                continue;
+            json_begin_object(j);
+            json_key_string(j, "direction", wp_dir_name(d));
+            json_key_string(j, "host_memory", wp_hmem_name(m));
+            json_key_int(j, "count", c->count);
+            json_key_int(j, "bytes", (long long)c->bytes);
+            json_key_double(j, "seconds", c->ns * ns);
+            json_key_double(j, "bandwidth_gbps", c->ns ? (double)c->bytes / (double)c->ns : 0);
+            json_end_object(j);
+        }
+    json_end_array(j);
+    json_key_double(j, "sync_s", st->sync_ns * ns);
+    json_key_int(j, "syncs", st->syncs);
+    json_key_double(j, "copy_call_s", st->copy_call_ns * ns);
+    json_key_int(j, "allocs", st->allocs);
+    json_key_int(j, "frees", st->frees);
+    json_key_double(j, "alloc_free_s", st->alloc_ns * ns);
+    json_key_int(j, "module_loads", st->modules);
+    json_key_double(j, "compile_s", st->compile_ns * ns);
+    json_key_int(j, "new_compiled_regions", st->new_regions);
+    json_key_int(j, "new_kernels", st->new_kernels);
+    json_end_object(j);
+}
+
+static void json_rank(json_out *j, const wp_rank_result *rr)
+{
+    json_begin_object(j);
+    json_key_int(j, "rank", rr->rank);
+    json_key_int(j, "process", rr->proc);
+    json_key_string(j, "step_source", wp_step_source_name(rr->steps.source));
+    json_key_string(j, "step_source_text", rr->steps.source_text);
+    json_key(j, "baseline");
+    json_begin_object(j);
+    json_key_double(j, "median_s", rr->baseline.median);
+    json_key_double(j, "mad_s", rr->baseline.mad);
+    json_key_double(j, "threshold_s", rr->baseline.threshold);
+    json_key_int(j, "steps", rr->baseline.n);
+    json_end_object(j);
+    json_key(j, "steps");
+    json_begin_array(j);
+    for (int i = 0; i < rr->steps.count; i++)
+        json_step(j, &rr->steps.steps[i], &rr->stats[i], i);
+    json_end_array(j);
+    json_key(j, "spikes");
+    json_begin_array(j);
+    for (int s = 0; s < rr->nspikes; s++) {
+        const wp_spike *sp = &rr->spikes[s];
+        json_begin_object(j);
+        json_key_int(j, "step", sp->number);
+        json_key_int(j, "index", sp->index);
+        json_key_bool(j, "warmup", sp->warmup);
+        json_key_double(j, "seconds", sp->seconds);
+        json_key_double(j, "excess_s", sp->excess);
+        json_key(j, "causes");
+        json_begin_array(j);
+        for (int k = 0; k < sp->ncauses; k++)
+            json_cause(j, &sp->causes[k]);
+        json_end_array(j);
+        json_key_double(j, "unexplained_s", sp->unexplained);
+        json_end_object(j);
+    }
+    json_end_array(j);
+    json_end_object(j);
+}
+
+static void json_schedule(json_out *j, const wp_schedcheck *c)
+{
+    if (!c->have) {
+        json_null(j);
+        return;
+    }
+    json_begin_object(j);
+    json_key_string(j, "from", c->from);
+    json_key_string(j, "sampler", wp_sampler_name(c->p.sampler));
+    json_key_double(j, "shift", c->p.shift);
+    json_key_int(j, "steps", c->p.steps);
+    json_key_double(j, "boundary", c->p.boundary);
+    json_key_int(j, "predicted_switch_step", c->predicted);
+    json_key(j, "observed_switch_step");
+    if (c->observed >= 0)
+        json_int(j, c->observed);
+    else
+        json_null(j);
+    json_key_bool(j, "matches", c->matches);
+    json_key(j, "shift_ranges");
+    json_begin_array(j);
+    for (int i = 0; i < c->nranges; i++) {
+        json_begin_array(j);
+        json_double(j, c->ranges[i].lo);
+        json_double(j, c->ranges[i].hi);
+        json_end_array(j);
+    }
+    json_end_array(j);
+    json_key_string(j, "note", c->note);
+    json_end_object(j);
+}
+
+static void write_json(const wp_explain *e, char **paths, int n)
+{
+    json_out j;
+    json_out_init(&j, stdout);
+    json_begin_object(&j);
+    json_key_string(&j, "schema", "wanprof.explain/1");
+    json_key(&j, "inputs");
+    json_begin_array(&j);
+    for (int i = 0; i < n; i++)
+        json_string(&j, paths[i]);
+    json_end_array(&j);
+    json_key_double(&j, "total_step_s", e->total_s);
+    json_key(&j, "ranks");
+    json_begin_array(&j);
+    for (int i = 0; i < e->nranks; i++)
+        json_rank(&j, &e->ranks[i]);
+    json_end_array(&j);
+    json_key(&j, "schedule");
+    json_schedule(&j, &e->sched);
+    json_end_object(&j);
+    fputc('\n', stdout);
+}
 
 int cmd_explain(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "wanprof explain: not yet implemented\n");
-    return EXIT_USAGE;
+    wp_analysis_opts o;
+    int json = 0, write_back = 0;
+    char *paths[WP_ANALYSIS_MAX_INPUTS];
+    int npaths = 0;
+    wp_diag diag;
+    cli_diag_init(&diag, CMD);
+    wp_analysis_opts_init(&o);
+    for (int i = 1; i < argc; i++) {
+        int used = wp_analysis_parse_arg(&o, argc, argv, i, &diag);
+        if (used < 0)
+            return cli_usage_error(CMD, "%s", diag.error);
+        if (used > 0) {
+            i += used - 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--write-back") == 0)
+            write_back = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error(CMD, "unknown option '%s'", argv[i]);
+        else if (npaths < WP_ANALYSIS_MAX_INPUTS)
+            paths[npaths++] = argv[i];
+        else
+            return cli_usage_error(CMD, "too many traces (at most %d)", WP_ANALYSIS_MAX_INPUTS);
+    }
+    if (npaths == 0)
+        return cli_usage_error(CMD, "no TRACE given");
+    wp_analysis a;
+    if (wp_analysis_load(&o, (const char *const *)paths, npaths, &diag, &a) != WP_OK) {
+        wp_analysis_free(&a);
+        return cli_fail(CMD, &diag);
+    }
+    if (json)
+        write_json(&a.explain, paths, npaths);
+    else
+        wp_explain_write_text(&a.explain, npaths == 1 ? paths[0] : "traces", stdout);
+    int rc = EXIT_OK;
+    if (write_back) {
+        for (int i = 0; i < npaths && rc == EXIT_OK; i++)
+            if (wp_writeback_sqlite(paths[i], &a.explain, &diag) != WP_OK)
+                rc = cli_fail(CMD, &diag);
+        if (rc == EXIT_OK && !json)
+            printf("\nsteps and spikes written to WANPROF_STEPS / WANPROF_SPIKES in %s\n", paths[0]);
+    }
+    wp_analysis_free(&a);
+    return rc;
 }

@@ -1,0 +1,262 @@
+/* causes.c: cause attribution (see causes.h). Causes claim the excess in a fixed order, each at most what is left;
+ * measures that overlap (weight copies are copies; sync waits absorb every other delay) are reduced by what the
+ * earlier causes already claimed, so nothing is counted twice. The claims are then ranked by seconds. */
+#include "causes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spikes.h"
+
+#define NS 1e-9
+#define MIN_SHARE 0.02  /* a cause must claim >= 2% of the excess ... */
+#define MIN_CLAIM 5e-4  /* ... and >= 0.5 ms to be reported */
+
+static double pos(double x)
+{
+    return x > 0 ? x : 0;
+}
+
+#define BASE_FIELD(field)                                                                                            \
+    do {                                                                                                             \
+        int m_ = 0;                                                                                                  \
+        for (int i_ = 0; i_ < n; i_++)                                                                               \
+            if (keep[i_])                                                                                            \
+                v[m_++] = (double)stats[i_].field;                                                                   \
+        base->field = (__typeof__(base->field))wp_median(v, m_);                                                     \
+    } while (0)
+
+void wp_causes_baseline(const wp_step_stats *stats, const int *keep, int n, wp_step_stats *base)
+{
+    memset(base, 0, sizeof(*base));
+    double *v = calloc((size_t)(n > 0 ? n : 1), sizeof(*v));
+    if (!v)
+        return;
+    BASE_FIELD(wall_ns);
+    BASE_FIELD(gpu_busy_ns);
+    BASE_FIELD(kernel_ns);
+    BASE_FIELD(nccl_ns);
+    BASE_FIELD(max_gpu_gap_ns);
+    BASE_FIELD(copies.ns);
+    BASE_FIELD(copies.count);
+    BASE_FIELD(copy_exposed_ns);
+    BASE_FIELD(sync_ns);
+    BASE_FIELD(syncs);
+    BASE_FIELD(copy_call_ns);
+    BASE_FIELD(allocs);
+    BASE_FIELD(frees);
+    BASE_FIELD(alloc_ns);
+    BASE_FIELD(module_ns);
+    BASE_FIELD(compile_ns);
+    BASE_FIELD(new_kernels);
+    BASE_FIELD(weight_span_ns);
+    BASE_FIELD(sync_copy_span_ns);
+    free(v);
+}
+
+static void add_ev(wp_cause *c, const char *key, double v)
+{
+    if (c->nev < WP_MAX_EVIDENCE)
+        c->ev[c->nev++] = (wp_evidence){key, v};
+}
+
+static int is_switch(const wp_step_stats *s)
+{
+    if (s->expert_marks)
+        return 1;
+    uint64_t a = s->weight_htod_bytes, b = s->weight_dtoh_bytes;
+    uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+    return s->weight_htod >= 8 && s->weight_dtoh >= 8 && lo >= (16ull << 20) && lo * 2 >= hi;
+}
+
+static double expert_switch(const wp_step_stats *s, const wp_step_stats *b, wp_cause *c)
+{
+    if (!is_switch(s))
+        return 0;
+    double raw = pos((double)(s->weight_span_ns - b->weight_span_ns) * NS);
+    double calls = pos((double)(s->copy_call_ns - b->copy_call_ns) * NS);
+    if (calls > raw)
+        raw = calls;
+    int pageable = s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].count + s->copy[WP_DIR_DTOH][WP_HMEM_PAGEABLE].count > 0;
+    snprintf(c->evidence, sizeof(c->evidence),
+             "%s%u DtoH + %u HtoD tensor-sized copies (%.0f MB out, %.0f MB in%s), the swap spanning %.3f s",
+             s->expert_marks ? "runner marked an expert switch; " : "", s->weight_dtoh, s->weight_htod,
+             (double)s->weight_dtoh_bytes / 1e6, (double)s->weight_htod_bytes / 1e6,
+             pageable ? ", pageable host memory" : "", (double)s->weight_span_ns * NS);
+    c->suggestion = "keep both experts resident, or prefetch the next expert layer by layer from pinned memory "
+                    "(SGLang --dit-layerwise-offload) instead of module.to()";
+    add_ev(c, "dtoh_copies", s->weight_dtoh);
+    add_ev(c, "htod_copies", s->weight_htod);
+    add_ev(c, "dtoh_bytes", (double)s->weight_dtoh_bytes);
+    add_ev(c, "htod_bytes", (double)s->weight_htod_bytes);
+    add_ev(c, "swap_span_s", (double)s->weight_span_ns * NS);
+    add_ev(c, "runner_marks", s->expert_marks);
+    return raw;
+}
+
+static double recompilation(const wp_step_stats *s, const wp_step_stats *b, wp_cause *c)
+{
+    double compile = pos((double)(s->compile_ns - b->compile_ns) * NS);
+    double module = pos((double)(s->module_ns - b->module_ns) * NS);
+    double raw = compile + module;
+    int new_k = (int)s->new_kernels - (int)b->new_kernels;
+    if (raw <= 0 && (s->new_regions || new_k > 0)) /* no compile phases recorded: the GPU gap stands in for it */
+        raw = pos((double)(s->max_gpu_gap_ns - b->max_gpu_gap_ns) * NS);
+    if (raw <= 0)
+        return 0;
+    size_t used = (size_t)snprintf(c->evidence, sizeof(c->evidence), "%u torch.compile phases for %.3f s",
+                                   s->compile_ranges, (double)s->compile_ns * NS);
+    if (s->new_regions)
+        used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "; new \"%s\"", s->new_region_name);
+    if (s->modules && used < sizeof(c->evidence))
+        used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "; %u module loads/JIT for %.3f s",
+                                 s->modules, (double)s->module_ns * NS);
+    if (s->new_kernels && used < sizeof(c->evidence))
+        used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "; %u kernel%s never seen before",
+                                 s->new_kernels, s->new_kernels == 1 ? "" : "s");
+    if (used < sizeof(c->evidence))
+        snprintf(c->evidence + used, sizeof(c->evidence) - used, "; GPU idle for up to %.3f s at a stretch",
+                 (double)s->max_gpu_gap_ns * NS);
+    c->suggestion = "warm up the compiled graph for this shape/dtype before the timed loop (or mark the changing "
+                    "dimension dynamic)";
+    add_ev(c, "compile_s", (double)s->compile_ns * NS);
+    add_ev(c, "compile_phases", s->compile_ranges);
+    add_ev(c, "new_compiled_regions", s->new_regions);
+    add_ev(c, "module_loads", s->modules);
+    add_ev(c, "module_load_s", (double)s->module_ns * NS);
+    add_ev(c, "new_kernels", s->new_kernels);
+    add_ev(c, "max_gpu_gap_s", (double)s->max_gpu_gap_ns * NS);
+    return raw;
+}
+
+static double allocator(const wp_step_stats *s, const wp_step_stats *b, wp_cause *c)
+{
+    double raw = pos((double)(s->alloc_ns - b->alloc_ns) * NS);
+    int calls = (int)(s->allocs + s->frees) - (int)(b->allocs + b->frees);
+    if (raw <= 0 || (calls < 4 && raw < 1e-3))
+        return 0;
+    snprintf(c->evidence, sizeof(c->evidence), "%u allocations + %u frees (baseline %u + %u) taking %.3f s on the host",
+             s->allocs, s->frees, b->allocs, b->frees, (double)s->alloc_ns * NS);
+    c->suggestion = s->frees > 4 * (b->frees + 1)
+                        ? "don't flush the caching allocator in the loop (torch.cuda.empty_cache()); keep it warm"
+                        : "preallocate, or let the caching allocator keep its blocks";
+    add_ev(c, "allocs", s->allocs);
+    add_ev(c, "frees", s->frees);
+    add_ev(c, "alloc_free_s", (double)s->alloc_ns * NS);
+    return raw;
+}
+
+static double memcpy_stall(const wp_step_stats *s, const wp_step_stats *b, double claimed_copies, wp_cause *c)
+{
+    double calls = pos((double)(s->copy_call_ns - b->copy_call_ns) * NS);
+    double exposed = pos((double)(s->copy_exposed_ns - b->copy_exposed_ns) * NS);
+    double span = pos((double)(s->sync_copy_span_ns - b->sync_copy_span_ns) * NS);
+    double raw = calls > exposed ? calls : exposed;
+    if (span > raw)
+        raw = span;
+    raw = pos(raw - claimed_copies);
+    if (raw <= 0)
+        return 0;
+    const wp_copy_stat *pg_h = &s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE], *pg_d = &s->copy[WP_DIR_DTOH][WP_HMEM_PAGEABLE];
+    double gbps = s->copies.ns ? (double)s->copies.bytes / (double)s->copies.ns : 0;
+    snprintf(c->evidence, sizeof(c->evidence),
+             "%u cop%s, %.1f MB in %.3f s of device time (%.1f GB/s; largest %.1f MB); %u HtoD + %u DtoH from/to "
+             "pageable memory; host blocked %.3f s in copy calls; %.3f s of copy time exposed",
+             s->copies.count, s->copies.count == 1 ? "y" : "ies", (double)s->copies.bytes / 1e6, (double)s->copies.ns * NS, gbps,
+             (double)s->largest_copy_bytes / 1e6, pg_h->count, pg_d->count, (double)s->copy_call_ns * NS,
+             (double)s->copy_exposed_ns * NS);
+    c->suggestion = pg_h->count + pg_d->count ? "pin the host copies (pin_memory()) and issue them with "
+                                                "non_blocking=True on a side stream, ahead of use"
+                                              : "overlap the copies with compute (side stream, prefetch ahead of use)";
+    add_ev(c, "copies", s->copies.count);
+    add_ev(c, "copy_bytes", (double)s->copies.bytes);
+    add_ev(c, "copy_device_s", (double)s->copies.ns * NS);
+    add_ev(c, "bandwidth_gbps", gbps);
+    add_ev(c, "pageable_copies", pg_h->count + pg_d->count);
+    add_ev(c, "host_blocked_in_copies_s", (double)s->copy_call_ns * NS);
+    add_ev(c, "exposed_copy_s", (double)s->copy_exposed_ns * NS);
+    add_ev(c, "largest_copy_bytes", (double)s->largest_copy_bytes);
+    return raw;
+}
+
+static double nccl_wait(const wp_step_stats *s, const wp_step_stats *b, const wp_rank_context *rk, wp_cause *c)
+{
+    if (!rk || rk->nranks < 2)
+        return 0;
+    double raw = pos((double)(s->nccl_ns - b->nccl_ns) * NS);
+    if (raw <= 0)
+        return 0;
+    snprintf(c->evidence, sizeof(c->evidence),
+             "NCCL kernels ran %.3f s (baseline %.3f s): collectives waiting for the slowest rank, rank %d (%.3f s "
+             "in this step)",
+             (double)s->nccl_ns * NS, (double)b->nccl_ns * NS, rk->slowest_rank, rk->slowest_wall);
+    c->suggestion = "look at the slowest rank's own causes for this step: the others wait for it";
+    add_ev(c, "nccl_s", (double)s->nccl_ns * NS);
+    add_ev(c, "baseline_nccl_s", (double)b->nccl_ns * NS);
+    add_ev(c, "slowest_rank", rk->slowest_rank);
+    return raw;
+}
+
+static double host_sync(const wp_step_stats *s, const wp_step_stats *b, double claimed, wp_cause *c)
+{
+    double raw = pos((double)(s->sync_ns - b->sync_ns) * NS - claimed);
+    if (raw <= 0)
+        return 0;
+    snprintf(c->evidence, sizeof(c->evidence), "%u synchronisation calls blocked the host %.3f s (baseline %u, %.3f s)",
+             s->syncs, (double)s->sync_ns * NS, b->syncs, (double)b->sync_ns * NS);
+    c->suggestion = "remove host synchronisation from the loop (.item(), .cpu(), torch.cuda.synchronize())";
+    add_ev(c, "syncs", s->syncs);
+    add_ev(c, "sync_s", (double)s->sync_ns * NS);
+    add_ev(c, "baseline_sync_s", (double)b->sync_ns * NS);
+    return raw;
+}
+
+static int cmp_cause(const void *a, const void *b)
+{
+    double x = ((const wp_cause *)a)->seconds, y = ((const wp_cause *)b)->seconds;
+    return x > y ? -1 : x < y;
+}
+
+static double claim(double raw, double *left)
+{
+    double got = raw < *left ? raw : *left;
+    got = got > 0 ? got : 0;
+    *left -= got;
+    return got;
+}
+
+int wp_causes_attribute(const wp_step_stats *st, const wp_step_stats *base, double excess_s,
+                        const wp_rank_context *ranks, wp_cause *causes, double *unexplained)
+{
+    wp_cause all[WP_MAX_CAUSES];
+    memset(all, 0, sizeof(all));
+    const char *ids[WP_MAX_CAUSES] = {"expert_switch", "recompilation", "allocator", "memcpy_stall", "nccl_wait",
+                                      "host_sync"};
+    double left = excess_s > 0 ? excess_s : 0, claimed = 0;
+    for (int i = 0; i < WP_MAX_CAUSES; i++) {
+        all[i].id = ids[i];
+        double raw = 0;
+        switch (i) {
+        case 0: raw = expert_switch(st, base, &all[i]); break;
+        case 1: raw = recompilation(st, base, &all[i]); break;
+        case 2: raw = allocator(st, base, &all[i]); break;
+        case 3: raw = memcpy_stall(st, base, all[0].seconds, &all[i]); break;
+        case 4: raw = nccl_wait(st, base, ranks, &all[i]); break;
+        default: raw = host_sync(st, base, claimed, &all[i]); break;
+        }
+        all[i].seconds = claim(raw, &left);
+        claimed += all[i].seconds;
+    }
+    int n = 0;
+    double floor = MIN_SHARE * excess_s > MIN_CLAIM ? MIN_SHARE * excess_s : MIN_CLAIM;
+    for (int i = 0; i < WP_MAX_CAUSES; i++) {
+        if (all[i].seconds >= floor)
+            causes[n++] = all[i];
+        else
+            left += all[i].seconds; /* too small to name: part of the remainder */
+    }
+    qsort(causes, (size_t)n, sizeof(*causes), cmp_cause);
+    *unexplained = left > 0 ? left : 0;
+    return n;
+}

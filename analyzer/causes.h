@@ -1,0 +1,43 @@
+/* causes.h: why a step took longer than its baseline. Each cause gets the seconds it accounts for, the evidence in
+ * numbers and a one-line suggestion; the seconds of all causes plus an explicit unexplained remainder add up to the
+ * step's excess over the baseline. Cause ids (exactly these strings): expert_switch, recompilation, memcpy_stall,
+ * allocator, host_sync, nccl_wait. */
+#ifndef WP_CAUSES_H
+#define WP_CAUSES_H
+
+#include "stepstats.h"
+
+#define WP_MAX_CAUSES 6
+#define WP_MAX_EVIDENCE 8
+
+typedef struct wp_evidence {
+    const char *key; /* JSON key, e.g. "dtoh_copies"; the unit is in the name (_s, _bytes, _gbps) or it is a count */
+    double value;
+} wp_evidence;
+
+typedef struct wp_cause {
+    const char *id;         /* "expert_switch", ... */
+    double seconds;         /* share of the excess it accounts for (s) */
+    char evidence[320];     /* one line for people, numbers with units */
+    const char *suggestion; /* one line: what to do about it */
+    wp_evidence ev[WP_MAX_EVIDENCE];
+    int nev;
+} wp_cause;
+
+/* Cross-rank context for nccl_wait: the slowest rank in this step and its time. */
+typedef struct wp_rank_context {
+    int nranks;
+    int slowest_rank;     /* -1 unknown */
+    double slowest_wall;  /* s */
+    double this_wall;     /* s */
+} wp_rank_context;
+
+/* Attributes excess_s (the step's time over the baseline median, s) of step st against base (the per-field medians
+ * of the normal steps). Fills causes (room for WP_MAX_CAUSES), ranked by seconds, and returns their count;
+ * *unexplained gets the remainder (>= 0). */
+int wp_causes_attribute(const wp_step_stats *st, const wp_step_stats *base, double excess_s,
+                        const wp_rank_context *ranks, wp_cause *causes, double *unexplained);
+/* Per-field medians of the steps of stats[] whose keep[i] is set (the normal steps). */
+void wp_causes_baseline(const wp_step_stats *stats, const int *keep, int n, wp_step_stats *base);
+
+#endif

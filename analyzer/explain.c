@@ -1,0 +1,159 @@
+/* explain.c: steps -> figures -> baseline -> spikes -> causes -> schedule check (see explain.h). */
+#include "explain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NS 1e-9
+
+void wp_explain_opts_default(wp_explain_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->threshold_mad = 3.5;
+    o->min_excess = 0.10;
+    o->calls_per_step = 1;
+    wp_schedule_params_default(&o->sched);
+}
+
+/* Processes that own steps: those with host events (GPU-only pseudo-processes were folded into their owner). */
+static int wanted(const wp_run *r, uint32_t i)
+{
+    return r->procs[i].owner == r->procs[i].info.index && (r->procs[i].host_events || r->procs[i].gpu_events);
+}
+
+static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, wp_rank_result *rr)
+{
+    rr->proc = r->procs[i].info.index;
+    rr->rank = r->procs[i].info.rank;
+    int rc = wp_steps_find(r, rr->proc, o->calls_per_step, &rr->steps);
+    if (rc != WP_OK)
+        return rc;
+    int n = rr->steps.count;
+    rr->stats = calloc((size_t)n + 1, sizeof(*rr->stats));
+    rr->spikes = calloc((size_t)n + 1, sizeof(*rr->spikes));
+    double *walls = calloc((size_t)n + 1, sizeof(double));
+    int *keep = calloc((size_t)n + 1, sizeof(int));
+    if (!rr->stats || !rr->spikes || !walls || !keep) {
+        free(walls);
+        free(keep);
+        return WP_ERR_NOMEM;
+    }
+    wp_stepstats_compute(r, &rr->steps, rr->stats);
+    for (int k = 0; k < n; k++)
+        walls[k] = (double)rr->stats[k].wall_ns * NS;
+    wp_baseline_compute(walls, n, n > 2 ? 1 : 0, o->threshold_mad, o->min_excess, &rr->baseline);
+    for (int k = 0; k < n; k++)
+        keep[k] = (k > 0 || n <= 2) && walls[k] <= rr->baseline.threshold;
+    wp_causes_baseline(rr->stats, keep, n, &rr->base);
+    for (int k = 0; k < n; k++) {
+        if (walls[k] <= rr->baseline.threshold || n < 3)
+            continue;
+        wp_spike *sp = &rr->spikes[rr->nspikes++];
+        sp->index = k;
+        sp->number = rr->steps.steps[k].number;
+        sp->warmup = k == 0;
+        sp->seconds = walls[k];
+        sp->excess = walls[k] - rr->baseline.median;
+        rr->warmup_is_spike |= k == 0;
+    }
+    free(walls);
+    free(keep);
+    return WP_OK;
+}
+
+/* Causes need the other ranks (nccl_wait), so they come after every rank's steps. */
+static void attribute(wp_explain *e)
+{
+    for (int i = 0; i < e->nranks; i++) {
+        wp_rank_result *rr = &e->ranks[i];
+        for (int s = 0; s < rr->nspikes; s++) {
+            wp_spike *sp = &rr->spikes[s];
+            wp_rank_context ctx = {e->nranks, -1, 0, sp->seconds};
+            for (int j = 0; j < e->nranks; j++) {
+                const wp_rank_result *o = &e->ranks[j];
+                if (sp->index < o->steps.count) {
+                    double w = (double)o->stats[sp->index].wall_ns * NS;
+                    if (w > ctx.slowest_wall) {
+                        ctx.slowest_wall = w;
+                        ctx.slowest_rank = o->rank >= 0 ? o->rank : j;
+                    }
+                }
+            }
+            sp->ncauses = wp_causes_attribute(&rr->stats[sp->index], &rr->base, sp->excess, &ctx, sp->causes,
+                                              &sp->unexplained);
+        }
+    }
+}
+
+/* The observed switch: the first non-warm-up spike (any rank) whose top cause is expert_switch. */
+static int observed_switch(const wp_explain *e)
+{
+    int best = -1;
+    for (int i = 0; i < e->nranks; i++)
+        for (int s = 0; s < e->ranks[i].nspikes; s++) {
+            const wp_spike *sp = &e->ranks[i].spikes[s];
+            if (!sp->warmup && sp->ncauses && strcmp(sp->causes[0].id, "expert_switch") == 0 &&
+                (best < 0 || sp->index < best))
+                best = sp->index;
+        }
+    return best;
+}
+
+static void schedule_check(const wp_run *r, const wp_explain_opts *o, wp_explain *e)
+{
+    wp_schedule_params p = o->sched;
+    const char *from = "flags";
+    if (!o->have_schedule) {
+        int found = 0;
+        for (uint32_t i = 0; i < r->nprocs && !found; i++)
+            if (r->procs[i].config)
+                found = wp_schedcheck_parse_config(r->procs[i].config, &p);
+        if (!found)
+            return;
+        from = "metadata";
+    }
+    if (wp_schedule_params_check(&p))
+        return;
+    wp_schedcheck_run(&p, from, observed_switch(e), &e->sched);
+}
+
+int wp_explain_run(const wp_run *r, const wp_explain_opts *o, wp_explain *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->ranks = calloc(r->nprocs + 1, sizeof(*out->ranks));
+    if (!out->ranks)
+        return WP_ERR_NOMEM;
+    for (uint32_t i = 0; i < r->nprocs; i++) {
+        if (!wanted(r, i))
+            continue;
+        int rc = analyse_rank(r, o, i, &out->ranks[out->nranks++]);
+        if (rc != WP_OK)
+            return rc;
+    }
+    attribute(out);
+    schedule_check(r, o, out);
+    const wp_rank_result *m = wp_explain_main_rank(out);
+    for (int k = 0; m && k < m->steps.count; k++)
+        out->total_s += (double)m->stats[k].wall_ns * NS;
+    return WP_OK;
+}
+
+void wp_explain_free(wp_explain *e)
+{
+    for (int i = 0; i < e->nranks; i++) {
+        wp_steps_free(&e->ranks[i].steps);
+        free(e->ranks[i].stats);
+        free(e->ranks[i].spikes);
+    }
+    free(e->ranks);
+    memset(e, 0, sizeof(*e));
+}
+
+const wp_rank_result *wp_explain_main_rank(const wp_explain *e)
+{
+    const wp_rank_result *best = NULL;
+    for (int i = 0; i < e->nranks; i++)
+        if (!best || e->ranks[i].steps.count > best->steps.count)
+            best = &e->ranks[i];
+    return best;
+}

@@ -1,0 +1,63 @@
+/* explain.h: the whole analysis behind `wanprof explain`, `diff` and `report`: steps per rank, per-step figures, the
+ * robust baseline, spikes and their ranked causes, and the schedule check. Consumes a finished wp_run; knows no file
+ * format. */
+#ifndef WP_EXPLAIN_H
+#define WP_EXPLAIN_H
+
+#include <stdio.h>
+
+#include "causes.h"
+#include "run.h"
+#include "schedcheck.h"
+#include "spikes.h"
+#include "stepstats.h"
+#include "steps.h"
+
+typedef struct wp_explain_opts {
+    double threshold_mad;   /* spike: more than this many (scaled) MADs over the median; default 3.5 */
+    double min_excess;      /* ... and more than this fraction over the median; default 0.10 */
+    int calls_per_step;     /* compiled-region calls per step when steps come from them; default 1 */
+    int have_schedule;      /* 1: sched below was given on the command line (overrides metadata) */
+    wp_schedule_params sched;
+} wp_explain_opts;
+
+typedef struct wp_spike {
+    int index;          /* 0-based position of the step in this rank's loop */
+    int64_t number;     /* the trace's own step number (== index unless the trace numbers its steps otherwise) */
+    int warmup;         /* the first step: flagged, still explained */
+    double seconds;     /* the step's wall time (s) */
+    double excess;      /* seconds over the baseline median */
+    wp_cause causes[WP_MAX_CAUSES];
+    int ncauses;
+    double unexplained; /* s */
+} wp_spike;
+
+typedef struct wp_rank_result {
+    uint32_t proc;
+    int32_t rank;       /* -1 unknown */
+    wp_steps steps;
+    wp_step_stats *stats;
+    wp_step_stats base; /* per-field medians of the normal steps */
+    wp_baseline baseline; /* of step wall times, seconds */
+    wp_spike *spikes;
+    int nspikes;
+    int warmup_is_spike;
+} wp_rank_result;
+
+typedef struct wp_explain {
+    wp_rank_result *ranks;
+    int nranks;
+    wp_schedcheck sched; /* sched.have == 0 when no schedule was known */
+    double total_s;      /* wall time of all steps of the first rank */
+} wp_explain;
+
+void wp_explain_opts_default(wp_explain_opts *o);
+/* Runs the analysis. Returns WP_OK or WP_ERR_NOMEM. Free with wp_explain_free. */
+int wp_explain_run(const wp_run *r, const wp_explain_opts *o, wp_explain *out);
+void wp_explain_free(wp_explain *e);
+/* The rank result holding the most steps (the one text summaries lead with); NULL when none. */
+const wp_rank_result *wp_explain_main_rank(const wp_explain *e);
+/* The short text report (what `wanprof explain` prints), to out. label: the input's name. */
+void wp_explain_write_text(const wp_explain *e, const char *label, FILE *out);
+
+#endif

@@ -1,0 +1,61 @@
+/* explain_text.c: the short text report of `wanprof explain` (written to a stream the caller gives). */
+#include "explain.h"
+
+#include "fmt.h"
+
+static void write_spike_head(const wp_rank_result *rr, const wp_spike *sp, FILE *out)
+{
+    char ord[16], t[32], x[32], c[32];
+    fprintf(out, "\nstep %lld, the %s step%s: %s, %s over the %s median\n", (long long)sp->number,
+            wp_ordinal(sp->index + 1, ord, sizeof(ord)), sp->warmup ? " (warm-up)" : "",
+            wp_fmt_seconds(sp->seconds, t, sizeof(t)), wp_fmt_seconds(sp->excess, x, sizeof(x)),
+            wp_fmt_seconds(rr->baseline.median, c, sizeof(c)));
+}
+
+static void write_spike(const wp_rank_result *rr, const wp_spike *sp, FILE *out)
+{
+    const wp_step_stats *st = &rr->stats[sp->index];
+    write_spike_head(rr, sp, out);
+    char t[32], g[32];
+    for (int k = 0; k < sp->ncauses; k++) {
+        const wp_cause *ca = &sp->causes[k];
+        fprintf(out, "  %d. %-14s %9s  %s\n", k + 1, ca->id, wp_fmt_seconds(ca->seconds, t, sizeof(t)), ca->evidence);
+        fprintf(out, "     %-14s %9s  -> %s\n", "", "", ca->suggestion);
+    }
+    if (sp->ncauses == 0 || sp->unexplained > 0.0005) {
+        double gap = (double)st->max_gpu_gap_ns * 1e-9;
+        if (gap > 0.5 * sp->unexplained && sp->unexplained > 0.01)
+            fprintf(out, "     %-14s %9s  (no evidence above; the GPU sat idle for up to %s at a stretch: host-side "
+                    "work)\n", "unexplained", wp_fmt_seconds(sp->unexplained, t, sizeof(t)),
+                    wp_fmt_seconds(gap, g, sizeof(g)));
+        else
+            fprintf(out, "     %-14s %9s  (not accounted for by the evidence above)\n", "unexplained",
+                    wp_fmt_seconds(sp->unexplained, t, sizeof(t)));
+    }
+}
+
+static void write_rank(const wp_rank_result *rr, int many, FILE *out)
+{
+    char m[32], d[32], th[32];
+    if (many)
+        fprintf(out, "\n== rank %d ==\n", rr->rank);
+    fprintf(out, "steps: %d, from %s\n", rr->steps.count, rr->steps.source_text);
+    fprintf(out, "baseline: median %s per step, MAD %s; a spike is over %s\n",
+            wp_fmt_seconds(rr->baseline.median, m, sizeof(m)), wp_fmt_seconds(rr->baseline.mad, d, sizeof(d)),
+            wp_fmt_seconds(rr->baseline.threshold, th, sizeof(th)));
+    int normal = rr->nspikes - rr->warmup_is_spike;
+    fprintf(out, "spikes: %d%s\n", normal, rr->warmup_is_spike ? " (plus the warm-up step)" : "");
+    for (int s = 0; s < rr->nspikes; s++)
+        write_spike(rr, &rr->spikes[s], out);
+}
+
+void wp_explain_write_text(const wp_explain *e, const char *label, FILE *out)
+{
+    char t[32];
+    fprintf(out, "%s: %d rank%s, %s in steps\n", label, e->nranks, e->nranks == 1 ? "" : "s",
+            wp_fmt_seconds(e->total_s, t, sizeof(t)));
+    for (int i = 0; i < e->nranks; i++)
+        write_rank(&e->ranks[i], e->nranks > 1, out);
+    if (e->sched.have)
+        fprintf(out, "\nschedule (%s): %s\n", e->sched.from, e->sched.note);
+}

@@ -1,0 +1,15 @@
+/* fmt.h: small formatting helpers shared by the analyzer's text outputs. */
+#ifndef WP_FMT_H
+#define WP_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "1st", "2nd", "3rd", "10th", "11th", "22nd" into buf; returns buf. */
+const char *wp_ordinal(long n, char *buf, size_t len);
+/* A duration with a unit chosen for it ("3.14 s", "19.3 ms", "850 us"); returns buf. */
+const char *wp_fmt_seconds(double s, char *buf, size_t len);
+/* Bytes with a decimal unit ("201 MB", "4.0 GB", "512 B"); returns buf. */
+const char *wp_fmt_bytes(double b, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,512 @@
+/* run.c: the one-pass collector behind every analysis (see run.h). */
+#include "run.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "diag.h"
+
+#define CLS_NONE 0x0f
+#define CLS_DONE 0x10
+#define CLS_NCCL 0x20
+
+int wp_run_init(wp_run *r, const char *step_pattern, wp_diag *diag)
+{
+    memset(r, 0, sizeof(*r));
+    const char *pat = step_pattern ? step_pattern : WP_DEFAULT_STEP_PATTERN;
+    int rc = regcomp(&r->step_re, pat, REG_EXTENDED | REG_ICASE);
+    if (rc != 0) {
+        char msg[256];
+        regerror(rc, &r->step_re, msg, sizeof(msg));
+        return wp_diag_error(diag, WP_ERR_USAGE, "bad step pattern '%s': %s", pat, msg);
+    }
+    r->timeline = wp_timeline_new();
+    if (!r->timeline) {
+        regfree(&r->step_re);
+        return wp_diag_error(diag, WP_ERR_NOMEM, "out of memory");
+    }
+    return WP_OK;
+}
+
+void wp_run_free(wp_run *r)
+{
+    regfree(&r->step_re);
+    wp_timeline_free(r->timeline);
+    free(r->copies);
+    free(r->hosts);
+    free(r->kernels);
+    free(r->name_class);
+    for (uint32_t i = 0; i < r->nprocs; i++)
+        free(r->procs[i].config);
+    memset(r, 0, sizeof(*r));
+}
+
+const char *wp_run_str(const wp_run *r, uint32_t id)
+{
+    return r->strings ? wp_strtab_get(r->strings, id) : "";
+}
+
+static wp_run_proc *proc_of(wp_run *r, uint32_t index)
+{
+    for (uint32_t i = 0; i < r->nprocs; i++)
+        if (r->procs[i].info.index == index)
+            return &r->procs[i];
+    if (r->nprocs >= WP_RUN_MAX_PROCS)
+        return &r->procs[WP_RUN_MAX_PROCS - 1];
+    wp_run_proc *p = &r->procs[r->nprocs++];
+    memset(p, 0, sizeof(*p));
+    p->info.index = index;
+    p->info.rank = -1;
+    p->first = INT64_MAX;
+    p->last = INT64_MIN;
+    p->owner = index;
+    return p;
+}
+
+static int on_process(wp_tool *tool, const wp_process *proc)
+{
+    wp_run *r = (wp_run *)tool;
+    r->strings = tool->strings;
+    proc_of(r, proc->index)->info = *proc;
+    return 0;
+}
+
+static int on_meta(wp_tool *tool, uint32_t proc, const char *key, const char *json)
+{
+    wp_run *r = (wp_run *)tool;
+    if (strcmp(key, "config") != 0 && strcmp(key, "schedule") != 0)
+        return 0;
+    wp_run_proc *p = proc_of(r, proc);
+    if (p->config && strcmp(key, "schedule") != 0)
+        return 0; /* "schedule" wins over "config" */
+    free(p->config);
+    p->config = strdup(json);
+    return 0;
+}
+
+static int on_dropped(wp_tool *tool, uint32_t proc, uint64_t n)
+{
+    proc_of((wp_run *)tool, proc)->dropped += n;
+    return 0;
+}
+
+static int starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int classify_api(const char *n)
+{
+    if (strstr(n, "Synchronize"))
+        return WP_HOST_SYNC;
+    if (starts(n, "cudaMemcpy") || starts(n, "cuMemcpy"))
+        return WP_HOST_COPY_CALL;
+    if (starts(n, "cudaMalloc") || starts(n, "cudaHostAlloc") || starts(n, "cuMemAlloc") || starts(n, "cuMemCreate") ||
+        starts(n, "cuMemHostAlloc"))
+        return WP_HOST_ALLOC;
+    if (starts(n, "cudaFree") || starts(n, "cuMemFree") || starts(n, "cuMemRelease") || starts(n, "cudaHostUnregister"))
+        return WP_HOST_FREE;
+    if (starts(n, "cuModuleLoad") || starts(n, "cuLibraryLoad") || starts(n, "cudaLibraryLoad") ||
+        starts(n, "cuLink") || starts(n, "nvrtc") || starts(n, "nvJitLink") || strstr(n, "ptxas"))
+        return WP_HOST_MODULE;
+    return CLS_NONE;
+}
+
+static int classify_range(wp_run *r, const char *n)
+{
+    if (starts(n, "Torch-Compiled Region"))
+        return WP_HOST_REGION;
+    if (starts(n, "entire_frame_compile") || starts(n, "backend_compile") || strstr(n, "(dynamo_timed)") ||
+        starts(n, "inductor_compile") || strstr(n, "compile_id="))
+        return WP_HOST_COMPILE;
+    if (regexec(&r->step_re, n, 0, NULL, 0) == 0)
+        return WP_HOST_STEP;
+    if (strcasestr(n, "expert") && (strcasestr(n, "switch") || strcasestr(n, "swap") || strcasestr(n, "load")))
+        return WP_HOST_EXPERT;
+    return CLS_NONE;
+}
+
+/* Cached per string id: the class of a name (API or range alike), plus whether a kernel name is NCCL's. */
+static int name_class(wp_run *r, uint32_t id, int is_api)
+{
+    if (id >= r->name_class_cap) {
+        size_t ncap = r->name_class_cap ? r->name_class_cap : 4096;
+        while (ncap <= id)
+            ncap *= 2;
+        uint8_t *nc = realloc(r->name_class, ncap);
+        if (!nc)
+            return CLS_NONE;
+        memset(nc + r->name_class_cap, 0, ncap - r->name_class_cap);
+        r->name_class = nc;
+        r->name_class_cap = ncap;
+    }
+    uint8_t c = r->name_class[id];
+    if (c & CLS_DONE)
+        return c & 0x2f;
+    const char *n = wp_run_str(r, id);
+    int cls = is_api ? classify_api(n) : classify_range(r, n);
+    if (strcasestr(n, "nccl"))
+        cls |= CLS_NCCL;
+    r->name_class[id] = (uint8_t)(cls | CLS_DONE);
+    return cls;
+}
+
+static int push_host(wp_run *r, const wp_event *ev, int cls, int64_t aux)
+{
+    if (r->nhosts == r->caphosts) {
+        size_t ncap = r->caphosts ? r->caphosts * 2 : 4096;
+        wp_run_host *nh = realloc(r->hosts, ncap * sizeof(*nh));
+        if (!nh) {
+            r->nomem = 1;
+            return -1;
+        }
+        r->hosts = nh;
+        r->caphosts = ncap;
+    }
+    r->hosts[r->nhosts++] = (wp_run_host){ev->start, ev->end, aux, ev->proc, ev->name, (uint8_t)cls};
+    return 0;
+}
+
+static int push_copy(wp_run *r, const wp_event *ev)
+{
+    if (r->ncopies == r->capcopies) {
+        size_t ncap = r->capcopies ? r->capcopies * 2 : 1024;
+        wp_run_copy *nc = realloc(r->copies, ncap * sizeof(*nc));
+        if (!nc) {
+            r->nomem = 1;
+            return -1;
+        }
+        r->copies = nc;
+        r->capcopies = ncap;
+    }
+    const wp_memcpy_info *m = &ev->u.memcpy;
+    r->copies[r->ncopies++] = (wp_run_copy){ev->start, ev->end, m->bytes, ev->proc, ev->device,
+                                            m->copy_kind, m->src_kind, m->dst_kind, m->async};
+    return 0;
+}
+
+static size_t hash64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+
+static int kernel_seen(wp_run *r, uint32_t proc, uint32_t name, int64_t start)
+{
+    uint64_t key = ((uint64_t)proc << 32 | name) + 1; /* +1: key 0 marks an empty slot */
+    if ((r->nkernels + 1) * 2 > r->capkernels) {
+        size_t ncap = r->capkernels ? r->capkernels * 2 : 1024;
+        wp_kernel_seen *nk = calloc(ncap, sizeof(*nk));
+        if (!nk) {
+            r->nomem = 1;
+            return -1;
+        }
+        for (size_t i = 0; i < r->capkernels; i++) {
+            if (!r->kernels[i].key)
+                continue;
+            size_t j = hash64(r->kernels[i].key) & (ncap - 1);
+            while (nk[j].key)
+                j = (j + 1) & (ncap - 1);
+            nk[j] = r->kernels[i];
+        }
+        free(r->kernels);
+        r->kernels = nk;
+        r->capkernels = ncap;
+    }
+    size_t i = hash64(key) & (r->capkernels - 1);
+    while (r->kernels[i].key && r->kernels[i].key != key)
+        i = (i + 1) & (r->capkernels - 1);
+    if (!r->kernels[i].key) {
+        r->kernels[i].key = key;
+        r->kernels[i].first = start;
+        r->nkernels++;
+    } else if (start < r->kernels[i].first) {
+        r->kernels[i].first = start;
+    }
+    return 0;
+}
+
+/* The step number in a step-mark name: the last all-digit capture group of the pattern, else the first digits. */
+static int64_t step_number(wp_run *r, const char *n)
+{
+    regmatch_t m[10];
+    if (regexec(&r->step_re, n, 10, m, 0) == 0) {
+        for (int g = 9; g >= 1; g--) {
+            if (m[g].rm_so < 0 || m[g].rm_eo <= m[g].rm_so)
+                continue;
+            int digits = 1;
+            for (regoff_t k = m[g].rm_so; k < m[g].rm_eo; k++)
+                digits &= isdigit((unsigned char)n[k]) != 0;
+            if (digits)
+                return strtoll(n + m[g].rm_so, NULL, 10);
+        }
+    }
+    for (const char *p = n; *p; p++)
+        if (isdigit((unsigned char)*p))
+            return strtoll(p, NULL, 10);
+    return -1;
+}
+
+static int on_range(wp_run *r, const wp_event *ev, wp_run_proc *p)
+{
+    p->host_events++;
+    if (ev->u.range.source == WP_RANGE_GPU_USER_ANNOTATION)
+        return 0;
+    const char *domain = ev->u.range.domain ? wp_run_str(r, ev->u.range.domain) : "";
+    int cls = name_class(r, ev->name, 0) & 0x0f;
+    if (strcmp(domain, "wanprof") == 0 && (cls == WP_HOST_STEP || ev->u.range.payload_type != WP_PAYLOAD_NONE) &&
+        cls != WP_HOST_EXPERT) {
+        int64_t n = ev->u.range.payload_type == WP_PAYLOAD_NONE ? step_number(r, wp_run_str(r, ev->name))
+                    : ev->u.range.payload_type == WP_PAYLOAD_DOUBLE ? (int64_t)ev->u.range.payload.d
+                                                                     : ev->u.range.payload.i;
+        return push_host(r, ev, WP_HOST_RUNNER_STEP, n);
+    }
+    switch (cls) {
+    case WP_HOST_STEP:
+        return push_host(r, ev, cls, step_number(r, wp_run_str(r, ev->name)));
+    case WP_HOST_REGION: {
+        unsigned f = 0, c = 0;
+        sscanf(wp_run_str(r, ev->name), "Torch-Compiled Region: %u/%u", &f, &c);
+        return push_host(r, ev, cls, (int64_t)f << 32 | c);
+    }
+    case WP_HOST_COMPILE:
+    case WP_HOST_EXPERT:
+        return push_host(r, ev, cls, 0);
+    default:
+        return 0;
+    }
+}
+
+static int on_event(wp_tool *tool, const wp_event *ev)
+{
+    wp_run *r = (wp_run *)tool;
+    r->strings = tool->strings;
+    r->events++;
+    wp_run_proc *p = proc_of(r, ev->proc);
+    if (ev->start < p->first)
+        p->first = ev->start;
+    if (ev->end > p->last)
+        p->last = ev->end;
+    int rc = 0;
+    switch (ev->kind) {
+    case WP_EV_KERNEL:
+        p->gpu_events++;
+        rc = wp_timeline_add(r->timeline, ev->proc, ev->device,
+                             (name_class(r, ev->name, 1) & CLS_NCCL) ? WP_ACT_NCCL : WP_ACT_COMPUTE, ev->start,
+                             ev->end);
+        if (rc == 0)
+            rc = kernel_seen(r, ev->proc, ev->name, ev->start);
+        break;
+    case WP_EV_MEMSET:
+        p->gpu_events++;
+        rc = wp_timeline_add(r->timeline, ev->proc, ev->device, WP_ACT_COMPUTE, ev->start, ev->end);
+        break;
+    case WP_EV_MEMCPY:
+        p->gpu_events++;
+        rc = wp_timeline_add(r->timeline, ev->proc, ev->device, WP_ACT_COPY, ev->start, ev->end);
+        if (rc == 0)
+            rc = push_copy(r, ev);
+        break;
+    case WP_EV_API: {
+        p->host_events++;
+        int cls = name_class(r, ev->name, 1) & 0x0f;
+        if (cls != CLS_NONE)
+            rc = push_host(r, ev, cls, 0);
+        break;
+    }
+    case WP_EV_SYNC:
+        p->host_events++;
+        rc = push_host(r, ev, WP_HOST_SYNC, 0);
+        break;
+    case WP_EV_MEMORY:
+        rc = push_host(r, ev, ev->u.memory.op == WP_MEMORY_FREE ? WP_HOST_FREE : WP_HOST_ALLOC, 0);
+        break;
+    case WP_EV_RANGE:
+        rc = on_range(r, ev, p);
+        break;
+    default:
+        break;
+    }
+    if (rc != 0) {
+        r->nomem = 1;
+        return WP_ERR_NOMEM;
+    }
+    return 0;
+}
+
+wp_tool *wp_run_tool(wp_run *r)
+{
+    r->tool.process = on_process;
+    r->tool.meta = on_meta;
+    r->tool.dropped = on_dropped;
+    r->tool.any = on_event;
+    return &r->tool;
+}
+
+static int cmp_copy(const void *a, const void *b)
+{
+    const wp_run_copy *x = a, *y = b;
+    if (x->proc != y->proc)
+        return x->proc < y->proc ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+    const wp_run_host *x = a, *y = b;
+    if (x->proc != y->proc)
+        return x->proc < y->proc ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end > y->end ? -1 : x->end < y->end;
+}
+
+static int cmp_kernel(const void *a, const void *b)
+{
+    const wp_kernel_seen *x = a, *y = b;
+    uint32_t px = (uint32_t)(x->key >> 32), py = (uint32_t)(y->key >> 32);
+    if (px != py)
+        return px < py ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* GPU-only processes (Kineto's device pseudo-processes) belong to the one process with host events, if only one. */
+static void assign_owners(wp_run *r)
+{
+    int hosts = 0;
+    uint32_t host = 0, from = r->owners_done;
+    r->owners_done = r->nprocs;
+    for (uint32_t i = from; i < r->nprocs; i++)
+        if (r->procs[i].host_events) {
+            hosts++;
+            host = r->procs[i].info.index;
+        }
+    for (uint32_t i = from; i < r->nprocs; i++) {
+        wp_run_proc *p = &r->procs[i];
+        p->owner = p->info.index;
+        if (hosts == 1 && !p->host_events && p->gpu_events) {
+            p->owner = host;
+            wp_timeline_alias(r->timeline, p->info.index, host);
+            wp_run_proc *h = proc_of(r, host);
+            if (p->first < h->first)
+                h->first = p->first;
+            if (p->last > h->last)
+                h->last = p->last;
+        }
+    }
+}
+
+static uint32_t owner_of(const wp_run *r, uint32_t index)
+{
+    for (uint32_t i = 0; i < r->nprocs; i++)
+        if (r->procs[i].info.index == index)
+            return r->procs[i].owner;
+    return index;
+}
+
+int wp_run_finish(wp_run *r)
+{
+    if (r->nomem)
+        return WP_ERR_NOMEM;
+    assign_owners(r);
+    for (size_t i = 0; i < r->ncopies; i++)
+        r->copies[i].proc = owner_of(r, r->copies[i].proc);
+    qsort(r->copies, r->ncopies, sizeof(*r->copies), cmp_copy);
+    qsort(r->hosts, r->nhosts, sizeof(*r->hosts), cmp_host);
+    /* kernels: compact the hash set into an array sorted by (owner, first); a name seen under two pseudo-processes
+     * of one owner keeps its earliest appearance (duplicates only make "new kernel" counts lower, never higher). */
+    size_t n = 0;
+    for (size_t i = 0; i < r->capkernels; i++) {
+        if (!r->kernels[i].key)
+            continue;
+        uint64_t k = r->kernels[i].key - 1;
+        uint32_t owner = owner_of(r, (uint32_t)(k >> 32));
+        r->kernels[n].key = (uint64_t)owner << 32 | (uint32_t)k;
+        r->kernels[n].first = r->kernels[i].first;
+        n++;
+    }
+    r->nkernels = n;
+    qsort(r->kernels, n, sizeof(*r->kernels), cmp_kernel);
+    return WP_OK;
+}
+
+uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end)
+{
+    uint32_t count = 0;
+    for (size_t i = 0; i < r->nkernels; i++)
+        if ((uint32_t)(r->kernels[i].key >> 32) == proc && r->kernels[i].first >= start && r->kernels[i].first < end)
+            count++;
+    return count;
+}
+
+int64_t wp_run_kernel_first(const wp_run *r, uint32_t proc, uint32_t name)
+{
+    int64_t best = INT64_MAX;
+    for (size_t i = 0; i < r->nkernels; i++)
+        if (r->kernels[i].key == ((uint64_t)proc << 32 | name) && r->kernels[i].first < best)
+            best = r->kernels[i].first;
+    return best;
+}
+
+#define LOWER_BOUND(arr, count, P, T, out)                                                                           \
+    do {                                                                                                             \
+        size_t lo_ = 0, hi_ = (count);                                                                               \
+        while (lo_ < hi_) {                                                                                          \
+            size_t mid_ = (lo_ + hi_) / 2;                                                                           \
+            if ((arr)[mid_].proc < (P) || ((arr)[mid_].proc == (P) && (arr)[mid_].start < (T)))                      \
+                lo_ = mid_ + 1;                                                                                      \
+            else                                                                                                     \
+                hi_ = mid_;                                                                                          \
+        }                                                                                                            \
+        (out) = lo_;                                                                                                 \
+    } while (0)
+
+void wp_run_copy_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi)
+{
+    LOWER_BOUND(r->copies, r->ncopies, proc, start, *lo);
+    LOWER_BOUND(r->copies, r->ncopies, proc, end, *hi);
+}
+
+void wp_run_host_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi)
+{
+    LOWER_BOUND(r->hosts, r->nhosts, proc, start, *lo);
+    LOWER_BOUND(r->hosts, r->nhosts, proc, end, *hi);
+}
+
+size_t wp_run_bytes(const wp_run *r)
+{
+    return sizeof(*r) + wp_timeline_bytes(r->timeline) + r->capcopies * sizeof(wp_run_copy) +
+           r->caphosts * sizeof(wp_run_host) + r->capkernels * sizeof(wp_kernel_seen) + r->name_class_cap;
+}
+
+int wp_run_load(wp_run *r, const char *const *paths, int n, wp_strtab *strings, wp_diag *diag,
+                wp_read_stats *stats)
+{
+    uint32_t base = 0;
+    for (int i = 0; i < n; i++) {
+        wp_read_opts opts = {.proc_base = base, .time_ordered = 0};
+        wp_read_stats st;
+        memset(&st, 0, sizeof(st));
+        int rc = wp_trace_read(paths[i], strings, wp_run_tool(r), &opts, diag, &st);
+        if (rc != WP_OK)
+            return rc;
+        if (r->nomem)
+            return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory while analysing", paths[i]);
+        if (stats)
+            stats[i] = st;
+        assign_owners(r); /* per file: a Kineto file's GPU pseudo-processes belong to its own host process */
+        uint32_t top = base;
+        for (uint32_t k = 0; k < r->nprocs; k++)
+            if (r->procs[k].info.index + 1 > top)
+                top = r->procs[k].info.index + 1;
+        base = top > base + st.processes ? top : base + st.processes;
+    }
+    int rc = wp_run_finish(r);
+    return rc == WP_OK ? rc : wp_diag_error(diag, rc, "out of memory while analysing");
+}

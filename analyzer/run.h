@@ -1,0 +1,119 @@
+/* run.h: what one pass over a trace keeps for the analyses: processes, metadata, binned GPU activity (timeline.h),
+ * the first appearance of each kernel name, and compact records only for what needs exact replay: memcpys, host
+ * calls of interest (syncs, copies, allocations, module loads), compile phases, compiled-region calls and step marks.
+ * No per-kernel records, so memory stays bounded by the number of copies and notable calls, not the trace size.
+ * Fill it through wp_run_tool() (any reader, any event order), then call wp_run_finish() once. */
+#ifndef WP_RUN_H
+#define WP_RUN_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "timeline.h"
+#include "tool.h"
+
+#define WP_DEFAULT_STEP_PATTERN "^((denois(e|ing)?[ _-]?)?step|ProfilerStep#)[ _#:-]*([0-9]+)"
+#define WP_RUN_MAX_PROCS 256
+
+typedef struct wp_run_copy {
+    int64_t start, end; /* ns */
+    uint64_t bytes;
+    uint32_t proc, device;
+    uint8_t kind;     /* wp_copy_kind */
+    uint8_t src, dst; /* wp_mem_kind */
+    uint8_t async;
+} wp_run_copy;
+
+typedef enum wp_host_class {
+    WP_HOST_SYNC = 1,   /* synchronisation wait: cuda*Synchronize, CUPTI SYNCHRONIZATION */
+    WP_HOST_COPY_CALL,  /* cudaMemcpy* / cuMemcpy* API call (host blocked while it runs) */
+    WP_HOST_ALLOC,      /* cudaMalloc*, cuMemAlloc*, CUPTI memory alloc */
+    WP_HOST_FREE,       /* cudaFree*, cuMemFree*, CUPTI memory free */
+    WP_HOST_MODULE,     /* cuModuleLoad*, cuLibraryLoad*, nvrtc / ptxas / nvJitLink: JIT and module loads */
+    WP_HOST_COMPILE,    /* torch.compile phases: entire_frame_compile, backend_compile, "... (dynamo_timed)" */
+    WP_HOST_REGION,     /* one call of a "Torch-Compiled Region: F/C" (aux = F << 32 | C) */
+    WP_HOST_STEP,       /* a range matching the step pattern (aux = step number, -1 when none) */
+    WP_HOST_RUNNER_STEP,/* a step range of our runner (NVTX domain "wanprof"; aux = payload) */
+    WP_HOST_EXPERT,     /* a runner mark of an expert switch ("expert switch ...", "load expert ...") */
+    WP_HOST_CLASS_COUNT
+} wp_host_class;
+
+typedef struct wp_run_host {
+    int64_t start, end; /* ns */
+    int64_t aux;
+    uint32_t proc;
+    uint32_t name; /* string id */
+    uint8_t cls;   /* wp_host_class */
+} wp_run_host;
+
+typedef struct wp_run_proc {
+    wp_process info;
+    int64_t first, last;    /* earliest start and latest end of any event (ns) */
+    uint64_t host_events;   /* API calls, ranges, syncs */
+    uint64_t gpu_events;    /* kernels, copies, memsets */
+    uint32_t owner;         /* the process whose steps this one's GPU work belongs to (see wp_run_finish) */
+    char *config;           /* JSON text of meta "config" or "schedule", NULL when none */
+    uint64_t dropped;
+} wp_run_proc;
+
+typedef struct wp_kernel_seen {
+    uint64_t key;  /* proc << 32 | name id */
+    int64_t first; /* start of its first appearance (ns) */
+} wp_kernel_seen;
+
+typedef struct wp_run {
+    wp_tool tool;              /* first member: the reader calls these */
+    const wp_strtab *strings;  /* set by the reader */
+    wp_run_proc procs[WP_RUN_MAX_PROCS];
+    uint32_t nprocs;
+    wp_timeline *timeline;
+    wp_run_copy *copies;
+    size_t ncopies, capcopies;
+    wp_run_host *hosts;
+    size_t nhosts, caphosts;
+    wp_kernel_seen *kernels; /* open-addressing hash set, key 0 = empty */
+    size_t nkernels, capkernels;
+    uint64_t events;
+    regex_t step_re;
+    int nomem;
+    uint32_t owners_done;    /* procs[0..owners_done) already had their GPU work assigned (per input file) */
+    /* name-id classification cache: the same few hundred names come back millions of times */
+    uint8_t *name_class;     /* per string id: 0 unknown yet, 1 + class or 0xff "nothing of interest" */
+    size_t name_class_cap;
+} wp_run;
+
+/* Prepares r (step_pattern: POSIX extended regex, NULL for WP_DEFAULT_STEP_PATTERN). Returns WP_OK or WP_ERR_USAGE
+ * (bad regex; message in diag). */
+int wp_run_init(wp_run *r, const char *step_pattern, wp_diag *diag);
+void wp_run_free(wp_run *r);
+/* The tool to hand to a reader. */
+wp_tool *wp_run_tool(wp_run *r);
+/* Sorts the records by (proc, start) and decides which process owns which GPU work (Kineto puts GPU events under
+ * pseudo-processes; they go to the one process that has host events when there is exactly one). Returns WP_OK or
+ * WP_ERR_NOMEM. */
+int wp_run_finish(wp_run *r);
+/* The string for an id (via the reader's table). */
+const char *wp_run_str(const wp_run *r, uint32_t id);
+/* Earliest first appearance of kernel name `name` on proc, or INT64_MAX. */
+int64_t wp_run_kernel_first(const wp_run *r, uint32_t proc, uint32_t name);
+/* Number of kernel names of proc first seen inside [start, end). */
+uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end);
+/* Index range [*lo, *hi) of copies (or hosts) of proc starting in [start, end). */
+void wp_run_copy_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
+void wp_run_host_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
+/* Approximate bytes held, for the memory bound. */
+size_t wp_run_bytes(const wp_run *r);
+
+#endif
+
+#ifndef WP_RUN_LOAD
+#define WP_RUN_LOAD
+#include "trace_read.h"
+/* Reads paths[0..n) (any supported format; several inputs are merged as ranks) into r, then wp_run_finish(r).
+ * strings receives every string (caller owns it; it must outlive r). stats may be NULL (else n entries).
+ * Returns WP_OK or a wp_err with diag->error naming the file. */
+int wp_run_load(wp_run *r, const char *const *paths, int n, wp_strtab *strings, wp_diag *diag,
+                wp_read_stats *stats);
+#endif

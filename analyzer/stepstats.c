@@ -1,0 +1,163 @@
+/* stepstats.c: per-step figures (see stepstats.h). */
+#include "stepstats.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+int wp_copy_dir(uint8_t k)
+{
+    switch (k) {
+    case WP_COPY_HTOD: return WP_DIR_HTOD;
+    case WP_COPY_DTOH: return WP_DIR_DTOH;
+    case WP_COPY_DTOD: return WP_DIR_DTOD;
+    case WP_COPY_PTOP: return WP_DIR_PTOP;
+    default: return WP_DIR_OTHER;
+    }
+}
+
+int wp_copy_hmem(const wp_run_copy *c)
+{
+    uint8_t k = c->kind == WP_COPY_DTOH ? c->dst : c->kind == WP_COPY_HTOD ? c->src : WP_MEM_DEVICE;
+    if (k == WP_MEM_PAGEABLE)
+        return WP_HMEM_PAGEABLE;
+    if (k == WP_MEM_PINNED)
+        return WP_HMEM_PINNED;
+    return WP_HMEM_DEVICE;
+}
+
+const char *wp_dir_name(int d)
+{
+    static const char *const n[] = {"HtoD", "DtoH", "DtoD", "PtoP", "other"};
+    return d >= 0 && d < WP_DIR_COUNT ? n[d] : "other";
+}
+
+const char *wp_hmem_name(int m)
+{
+    static const char *const n[] = {"pageable", "pinned", "device"};
+    return m >= 0 && m < WP_HMEM_COUNT ? n[m] : "device";
+}
+
+static void copies_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_stats *o)
+{
+    size_t lo, hi;
+    wp_run_copy_range(r, proc, s->start, s->end, &lo, &hi);
+    int64_t wfirst = INT64_MAX, wlast = INT64_MIN;
+    for (size_t i = lo; i < hi; i++) {
+        const wp_run_copy *c = &r->copies[i];
+        int64_t d = c->end - c->start;
+        wp_copy_stat *cs = &o->copy[wp_copy_dir(c->kind)][wp_copy_hmem(c)];
+        cs->count++;
+        cs->bytes += c->bytes;
+        cs->ns += d;
+        o->copies.count++;
+        o->copies.bytes += c->bytes;
+        o->copies.ns += d;
+        if ((int64_t)c->bytes > o->largest_copy_bytes)
+            o->largest_copy_bytes = (int64_t)c->bytes;
+        double frac = wp_timeline_compute_fraction(r->timeline, proc, c->start, c->end);
+        o->copy_exposed_ns += (int64_t)((double)d * (1.0 - frac));
+        if (c->bytes >= WP_WEIGHT_COPY_MIN_BYTES && (c->kind == WP_COPY_HTOD || c->kind == WP_COPY_DTOH)) {
+            if (c->kind == WP_COPY_HTOD) {
+                o->weight_htod++;
+                o->weight_htod_bytes += c->bytes;
+            } else {
+                o->weight_dtoh++;
+                o->weight_dtoh_bytes += c->bytes;
+            }
+            if (c->start < wfirst)
+                wfirst = c->start;
+            if (c->end > wlast)
+                wlast = c->end;
+        }
+    }
+    o->weight_span_ns = wlast > wfirst ? wlast - wfirst : 0;
+}
+
+/* Compiled-region ids already seen by this proc, for "new region" detection across steps. */
+typedef struct region_seen {
+    int64_t ids[256];
+    int n;
+} region_seen;
+
+static int seen_before(region_seen *rs, int64_t id)
+{
+    for (int i = 0; i < rs->n; i++)
+        if (rs->ids[i] == id)
+            return 1;
+    if (rs->n < 256)
+        rs->ids[rs->n++] = id;
+    return 0;
+}
+
+static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_stats *o, region_seen *rs)
+{
+    size_t lo, hi;
+    wp_run_host_range(r, proc, s->start, s->end, &lo, &hi);
+    int64_t cov_end = INT64_MIN, cfirst = INT64_MAX, clast = INT64_MIN;
+    for (size_t i = lo; i < hi; i++) {
+        const wp_run_host *h = &r->hosts[i];
+        int64_t end = h->end < s->end ? h->end : s->end, d = end - h->start;
+        switch (h->cls) {
+        case WP_HOST_SYNC: o->syncs++; o->sync_ns += d; break;
+        case WP_HOST_COPY_CALL:
+            o->copy_calls++;
+            o->copy_call_ns += d;
+            if (d > 100000) { /* a copy call that blocked the host > 100 us */
+                if (h->start < cfirst)
+                    cfirst = h->start;
+                if (end > clast)
+                    clast = end;
+            }
+            break;
+        case WP_HOST_ALLOC: o->allocs++; o->alloc_ns += d; break;
+        case WP_HOST_FREE: o->frees++; o->alloc_ns += d; break;
+        case WP_HOST_MODULE: o->modules++; o->module_ns += d; break;
+        case WP_HOST_EXPERT: o->expert_marks++; break;
+        case WP_HOST_REGION:
+            o->region_calls++;
+            if (!seen_before(rs, h->aux) && o->new_regions++ == 0)
+                snprintf(o->new_region_name, sizeof(o->new_region_name), "%s", wp_run_str(r, h->name));
+            break;
+        case WP_HOST_COMPILE:
+            o->compile_ranges++;
+            if (end > cov_end) { /* union of possibly nested phases (sorted by start) */
+                o->compile_ns += end - (h->start > cov_end ? h->start : cov_end);
+                cov_end = end;
+            }
+            break;
+        default: break;
+        }
+    }
+    o->sync_copy_span_ns = clast > cfirst ? clast - cfirst : 0;
+}
+
+void wp_stepstats_compute(const wp_run *r, const wp_steps *s, wp_step_stats *out)
+{
+    region_seen rs;
+    rs.n = 0;
+    /* regions called before the first step (e.g. a warm-up outside the loop) are not new in step 0 */
+    if (s->count > 0) {
+        size_t lo, hi;
+        wp_run_host_range(r, s->proc, INT64_MIN, s->steps[0].start, &lo, &hi);
+        for (size_t i = lo; i < hi; i++)
+            if (r->hosts[i].cls == WP_HOST_REGION)
+                seen_before(&rs, r->hosts[i].aux);
+    }
+    for (int i = 0; i < s->count; i++) {
+        const wp_step *st = &s->steps[i];
+        wp_step_stats *o = &out[i];
+        memset(o, 0, sizeof(*o));
+        o->wall_ns = st->end - st->start;
+        wp_busy b;
+        wp_timeline_query(r->timeline, s->proc, st->start, st->end, &b);
+        o->gpu_busy_ns = b.busy;
+        o->kernel_ns = b.compute;
+        o->nccl_ns = b.nccl;
+        o->gpu_idle_ns = b.idle;
+        o->max_gpu_gap_ns = b.max_idle;
+        copies_of(r, s->proc, st, o);
+        hosts_of(r, s->proc, st, o, &rs);
+        o->new_kernels = wp_run_new_kernels(r, s->proc, i == 0 ? INT64_MIN : st->start, st->end);
+    }
+}
