@@ -1,0 +1,33 @@
+/* chrome_format.h: the conventions our Chrome trace files follow, shared by the writer and the reader (private to
+ * core/). Layout of a file we write:
+ *
+ *   {"wanprof":{"format":1,"version":"..."},"schemaVersion":1,"displayTimeUnit":"ms","traceEvents":[
+ *   {"name":"process_name","ph":"M",...,"args":{"name":"rank 0 (pid 4000)","wp_index":0,...}},   <- one per process
+ *   {"name":"wp_device","ph":"M",...}, {"name":"wp_meta","ph":"M",...}, {"name":"wp_dropped","ph":"M",...},
+ *   {"ph":"X","cat":"kernel",...},                                                                <- one event a line
+ *   ...
+ *   ],"deviceProperties":[...],"distributedInfo":{...}}
+ *
+ * Everything the reader needs comes inside traceEvents, in the order it is needed, so a cut file keeps every event
+ * before the cut; deviceProperties / distributedInfo at the end are for Kineto-minded tools (HTA) only.
+ *
+ * Tracks (Chrome tids) inside one pid: host threads keep their OS tid (masked to WP_CHROME_HOST_MASK); a GPU stream gets
+ * WP_CHROME_GPU_BIT | device << 22 | stream, so it can never collide with a host tid; an X event that would partially
+ * overlap the enclosing one on its track (which Perfetto drops) goes to the sibling track tid | WP_CHROME_OVERLAP_BIT.
+ * The event's own fields always travel in args, so the track number is for display only. */
+#ifndef WP_CHROME_FORMAT_H
+#define WP_CHROME_FORMAT_H
+
+#include <stdint.h>
+
+#define WP_CHROME_FORMAT_VERSION 1
+#define WP_CHROME_HOST_MASK 0x1fffffffu   /* Linux tids are < 2^22; anything larger is masked */
+#define WP_CHROME_OVERLAP_BIT 0x20000000u /* sibling track for X events that would overlap partially */
+#define WP_CHROME_GPU_BIT 0x40000000u     /* GPU tracks: device in bits 22..29, stream in bits 0..21 */
+#define WP_CHROME_STREAM_MASK 0x3fffffu
+#define WP_CHROME_DEVICE_MASK 0x7fu
+#define WP_CHROME_NO_STREAM WP_CHROME_STREAM_MASK /* GPU track of events with a device but no stream (memory) */
+#define WP_CHROME_ANON_PID 1000000000LL       /* Chrome pid base for processes whose OS pid is unknown or taken */
+#define WP_CHROME_FLOW_PROC_SHIFT 40          /* flow id = correlation + (process index << 40): ranks never cross-link */
+
+#endif

@@ -1,0 +1,230 @@
+/* chrome_map.c: parsed traceEvents elements -> the event model. Our files carry every field in args (see
+ * chrome_write_args.c); Kineto files are read by their conventions: GPU events use pid = device and tid = stream,
+ * memcpy directions and memory kinds are in the name, the whole file is one process. */
+#include "chrome_read_impl.h"
+
+#include "chrome_format.h"
+#include "chrome_names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IS(s, lit) ((s)->len == sizeof(lit) - 1 && memcmp((s)->p, lit, sizeof(lit) - 1) == 0)
+
+static enum wp_chrome_cat cat_of(const wp_jstr *c)
+{
+    switch (c->len) {
+    case 6: return IS(c, "kernel") ? C_KERNEL : IS(c, "cpu_op") ? C_CPU_OP : C_UNKNOWN;
+    case 8: return IS(c, "overhead") ? C_OVERHEAD : C_UNKNOWN;
+    case 9: return IS(c, "cuda_sync") ? C_SYNC : C_UNKNOWN;
+    case 10: return IS(c, "gpu_memcpy") ? C_MEMCPY : IS(c, "gpu_memset") ? C_MEMSET : C_UNKNOWN;
+    case 11: return IS(c, "cuda_driver") ? C_DRIVER : IS(c, "cuda_memory") ? C_MEMORY : C_UNKNOWN;
+    case 12: return IS(c, "cuda_runtime") ? C_RUNTIME : C_UNKNOWN;
+    case 15:
+        return IS(c, "user_annotation") ? C_USER_ANNOTATION : IS(c, "python_function") ? C_PYTHON : C_UNKNOWN;
+    case 19: return IS(c, "gpu_user_annotation") ? C_GPU_USER_ANNOTATION : C_UNKNOWN;
+    default: return C_UNKNOWN;
+    }
+}
+
+static char *scratch(wp_chrome_reader *r, size_t need)
+{
+    if (need > r->scratch_cap) {
+        size_t cap = need < 4096 ? 4096 : need * 2;
+        char *s = realloc(r->scratch, cap);
+        if (!s)
+            return NULL;
+        r->scratch = s;
+        r->scratch_cap = cap;
+    }
+    return r->scratch;
+}
+
+uint32_t wp_chrome_intern(wp_chrome_reader *r, const wp_jstr *s)
+{
+    const char *p = s->p;
+    size_t len = s->len;
+    if (s->esc) {
+        char *buf = scratch(r, len * 2 + 4);
+        if (!buf)
+            return UINT32_MAX;
+        len = wp_js_unescape(s, buf);
+        p = buf;
+    }
+    if (len == 0)
+        return 0;
+    uint64_t a = 0, b = 0;
+    memcpy(&a, p, len < 8 ? len : 8);
+    memcpy(&b, p + (len > 8 ? len - 8 : 0), len < 8 ? len : 8);
+    uint64_t h = (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^ len;
+    unsigned slot = (unsigned)(h >> 40) & (WP_INTERN_CACHE - 1);
+    if (r->cache[slot].s && r->cache[slot].len == len && memcmp(r->cache[slot].s, p, len) == 0)
+        return r->cache[slot].id;
+    uint32_t id = wp_strtab_intern(r->strings, p, len);
+    if (id != UINT32_MAX) {
+        r->cache[slot].s = wp_strtab_get(r->strings, id); /* stable until the table is freed */
+        r->cache[slot].len = (uint32_t)len;
+        r->cache[slot].id = id;
+    }
+    return id;
+}
+
+/* A NUL-terminated copy of a span (decoded) in the scratch buffer. */
+static const char *cstr(wp_chrome_reader *r, const wp_jstr *s, int decode)
+{
+    char *buf = scratch(r, (size_t)s->len * 2 + 4);
+    if (!buf)
+        return NULL;
+    size_t n = decode && s->esc ? wp_js_unescape(s, buf) : s->len;
+    if (!(decode && s->esc))
+        memcpy(buf, s->p, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int deliver(wp_chrome_reader *r, const wp_event *ev)
+{
+    r->stats->events++;
+    if (r->sorter)
+        return wp_event_sort_add(r->sorter, ev, r->diag);
+    int rc = wp_tool_event(r->tool, ev);
+    if (rc)
+        return rc < 0 ? wp_diag_error(r->diag, rc, "%s: stopped by the consumer", r->path)
+                      : wp_diag_error(r->diag, WP_ERR_STOPPED, "%s: stopped by the consumer", r->path);
+    return WP_OK;
+}
+
+static int announce_process(wp_chrome_reader *r, const wp_process *p, int64_t chrome_pid)
+{
+    wp_chrome_pmap *m = realloc(r->pmap, (r->npmap + 1) * sizeof(*m));
+    if (!m)
+        return wp_diag_error(r->diag, WP_ERR_NOMEM, "%s: out of memory", r->path);
+    r->pmap = m;
+    r->pmap[r->npmap++] = (wp_chrome_pmap){chrome_pid, p->index};
+    r->stats->processes++;
+    if (r->tool->process && r->tool->process(r->tool, p))
+        return wp_diag_error(r->diag, WP_ERR_STOPPED, "%s: stopped by the consumer", r->path);
+    return WP_OK;
+}
+
+int wp_chrome_kineto_announce(wp_chrome_reader *r, int64_t pid)
+{
+    if (r->kineto_announced || r->ours)
+        return WP_OK;
+    r->kineto_announced = 1;
+    wp_process p = {.index = r->proc_base, .pid = pid, .rank = r->kineto_rank};
+    int rc = announce_process(r, &p, pid);
+    for (uint32_t i = 0; rc == WP_OK && i < r->nkineto_devs; i++) {
+        r->kineto_devs[i].proc = r->proc_base;
+        if (r->tool->device && r->tool->device(r->tool, &r->kineto_devs[i]))
+            rc = wp_diag_error(r->diag, WP_ERR_STOPPED, "%s: stopped by the consumer", r->path);
+    }
+    return rc;
+}
+
+/* Our files: the process index of a Chrome pid; an unannounced pid gets a placeholder process. */
+int wp_chrome_proc_of(wp_chrome_reader *r, int64_t chrome_pid, uint32_t *index)
+{
+    if (r->last_pmap < r->npmap && r->pmap[r->last_pmap].chrome_pid == chrome_pid) {
+        *index = r->pmap[r->last_pmap].index;
+        return WP_OK;
+    }
+    for (uint32_t i = 0; i < r->npmap; i++) {
+        if (r->pmap[i].chrome_pid == chrome_pid) {
+            r->last_pmap = i;
+            *index = r->pmap[i].index;
+            return WP_OK;
+        }
+    }
+    wp_process p = {.index = r->proc_base + r->npmap, .rank = -1};
+    *index = p.index;
+    return announce_process(r, &p, chrome_pid);
+}
+
+
+static int handle_metadata(wp_chrome_reader *r, const wp_chrome_raw *raw)
+{
+    if (!r->ours || !raw->pid_num)
+        return WP_OK; /* Kineto's track names: nothing the model needs */
+    const wp_jstr *n = &raw->name;
+    if (IS(n, "process_name") && HAVE(raw, A_WP_INDEX)) {
+        wp_process p = {.index = r->proc_base + r->npmap, .pid = (int64_t)NUM_OR(raw, A_WP_PID, 0),
+                        .rank = (int32_t)NUM_OR(raw, A_WP_RANK, -1),
+                        .host = HAVE(raw, A_WP_HOST) ? wp_chrome_intern(r, &WP_RAW_STR(raw, A_WP_HOST)) : 0,
+                        .label = HAVE(raw, A_WP_LABEL) ? wp_chrome_intern(r, &WP_RAW_STR(raw, A_WP_LABEL)) : 0};
+        for (uint32_t i = 0; i < r->npmap; i++)
+            if (r->pmap[i].chrome_pid == raw->pid)
+                return WP_OK; /* a placeholder (or repeat) already stands for it */
+        return announce_process(r, &p, raw->pid);
+    }
+    uint32_t proc;
+    int is_dev = IS(n, "wp_device"), is_meta = IS(n, "wp_meta"), is_drop = IS(n, "wp_dropped");
+    if (!is_dev && !is_meta && !is_drop)
+        return WP_OK;
+    int rc = wp_chrome_proc_of(r, raw->pid, &proc);
+    if (rc != WP_OK)
+        return rc;
+    int stop = 0;
+    if (is_dev) {
+        wp_device d = {.proc = proc, .id = (uint32_t)NUM_OR(raw, A_ID, 0),
+                       .name = HAVE(raw, A_NAME) ? wp_chrome_intern(r, &WP_RAW_STR(raw, A_NAME)) : 0,
+                       .cc_major = (int32_t)NUM_OR(raw, A_CC_MAJOR, 0), .cc_minor = (int32_t)NUM_OR(raw, A_CC_MINOR, 0),
+                       .sm_count = (int32_t)NUM_OR(raw, A_NUM_SMS, 0), .total_memory = NUM_OR(raw, A_TOTAL_MEM, 0)};
+        stop = r->tool->device && r->tool->device(r->tool, &d);
+    } else if (is_meta && HAVE(raw, A_KEY) && HAVE(raw, A_META_VALUE)) {
+        const char *key = cstr(r, &WP_RAW_STR(raw, A_KEY), 1);
+        char *k = key ? strdup(key) : NULL;
+        const char *value = k ? cstr(r, &WP_RAW_STR(raw, A_META_VALUE), 0) : NULL;
+        if (!value) {
+            free(k);
+            return wp_diag_error(r->diag, WP_ERR_NOMEM, "%s: out of memory", r->path);
+        }
+        stop = r->tool->meta && r->tool->meta(r->tool, proc, k, value);
+        free(k);
+    } else if (is_drop) {
+        uint64_t n_rec = NUM_OR(raw, A_RECORDS, 0);
+        r->stats->dropped += n_rec;
+        stop = n_rec && r->tool->dropped && r->tool->dropped(r->tool, proc, n_rec);
+    }
+    return stop ? wp_diag_error(r->diag, WP_ERR_STOPPED, "%s: stopped by the consumer", r->path) : WP_OK;
+}
+
+static void note_unknown(wp_chrome_reader *r, const wp_chrome_raw *raw)
+{
+    r->unknown++;
+    r->stats->skipped++;
+    if (r->unknown_example[0])
+        return;
+    if (raw->cat.len)
+        snprintf(r->unknown_example, sizeof(r->unknown_example), "category \"%.*s\"",
+                 (int)(raw->cat.len < 40 ? raw->cat.len : 40), raw->cat.p);
+    else
+        snprintf(r->unknown_example, sizeof(r->unknown_example), "ph \"%c\" without a category",
+                 raw->ph ? raw->ph : '?');
+}
+
+
+int wp_chrome_handle(wp_chrome_reader *r, const wp_chrome_raw *raw)
+{
+    if (raw->ph == 'M')
+        return handle_metadata(r, raw);
+    if (raw->ph == 's' || raw->ph == 'f' || raw->ph == 't')
+        return WP_OK; /* flow arrows: the correlation ids in args carry the same link */
+    enum wp_chrome_cat cat = cat_of(&raw->cat);
+    if ((raw->ph != 'X' && raw->ph != 'i' && raw->ph != 'I') || cat == C_UNKNOWN || !raw->has_ts) {
+        note_unknown(r, raw);
+        return WP_OK;
+    }
+    if (raw->bad_number) {
+        r->bad_numbers++;
+        r->stats->skipped++;
+        return WP_OK;
+    }
+    wp_event ev;
+    memset(&ev, 0, sizeof(ev));
+    int rc = wp_chrome_fill(r, raw, (int)cat, &ev);
+    if (rc != WP_OK)
+        return rc;
+    return deliver(r, &ev);
+}

@@ -1,0 +1,113 @@
+/* chrome_names.c: see chrome_names.h. */
+#include "chrome_names.h"
+
+#include "event.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const mem_labels[] = {"Pageable", "Pinned",        "Device",         "Array",
+                                         "Managed",  "Device Static", "Managed Static", "Unknown"};
+static const char *const copy_labels[] = {"Unknown", "HtoD", "DtoH", "HtoA", "AtoH", "AtoA",
+                                          "AtoD",    "DtoA", "DtoD", "HtoH", "PtoP"};
+static const char *const sync_labels[] = {"Unknown Sync", "Event Sync", "Stream Wait Event", "Stream Sync",
+                                          "Context Sync"};
+static const char *const source_names[] = {"nvtx", "user_annotation", "gpu_user_annotation", "cpu_op",
+                                           "python_function", "other"};
+
+const char *wp_chrome_mem_label(uint32_t k)
+{
+    return k < COUNT(mem_labels) ? mem_labels[k] : "Unknown";
+}
+
+const char *wp_chrome_copy_label(uint32_t k)
+{
+    return k < COUNT(copy_labels) ? copy_labels[k] : "Unknown";
+}
+
+const char *wp_chrome_sync_label(uint32_t k)
+{
+    return k < COUNT(sync_labels) ? sync_labels[k] : "Unknown Sync";
+}
+
+const char *wp_chrome_range_cat(uint32_t source)
+{
+    switch (source) {
+    case WP_RANGE_GPU_USER_ANNOTATION: return "gpu_user_annotation";
+    case WP_RANGE_CPU_OP: return "cpu_op";
+    case WP_RANGE_PYTHON: return "python_function";
+    default: return "user_annotation"; /* NVTX and others: what Kineto-reading tools look at for steps */
+    }
+}
+
+static int find(const char *const *names, size_t count, const char *s, size_t len)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strlen(names[i]) == len && strncasecmp(names[i], s, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+int wp_chrome_mem_parse(const char *s, size_t len)
+{
+    return find(mem_labels, COUNT(mem_labels), s, len);
+}
+
+int wp_chrome_copy_parse(const char *s, size_t len)
+{
+    return find(copy_labels, COUNT(copy_labels), s, len);
+}
+
+int wp_chrome_sync_parse(const char *s, size_t len)
+{
+    return find(sync_labels, COUNT(sync_labels), s, len);
+}
+
+int wp_chrome_source_parse(const char *s, size_t len)
+{
+    return find(source_names, COUNT(source_names), s, len);
+}
+
+/* Splits "(A -> B)" at s into the two kinds. */
+static int parse_kinds(const char *s, size_t len, uint8_t *src, uint8_t *dst)
+{
+    if (len < 2 || s[0] != '(' || s[len - 1] != ')')
+        return 0;
+    const char *arrow = memchr(s, '>', len);
+    if (!arrow || arrow - s < 3 || arrow[-1] != '-' || arrow[-2] != ' ' || arrow + 2 > s + len - 1 || arrow[1] != ' ')
+        return 0;
+    int a = wp_chrome_mem_parse(s + 1, (size_t)(arrow - 2 - (s + 1)));
+    int b = wp_chrome_mem_parse(arrow + 2, (size_t)(s + len - 1 - (arrow + 2)));
+    *src = (uint8_t)(a < 0 ? WP_MEM_UNKNOWN : a);
+    *dst = (uint8_t)(b < 0 ? WP_MEM_UNKNOWN : b);
+    return 1;
+}
+
+int wp_chrome_parse_memcpy_name(const char *s, size_t len, uint8_t *copy_kind, uint8_t *src_kind, uint8_t *dst_kind)
+{
+    *copy_kind = WP_COPY_UNKNOWN;
+    *src_kind = *dst_kind = WP_MEM_UNKNOWN;
+    if (len < 7 || strncmp(s, "Memcpy ", 7) != 0)
+        return 0;
+    s += 7;
+    len -= 7;
+    const char *space = memchr(s, ' ', len);
+    size_t klen = space ? (size_t)(space - s) : len;
+    int k = wp_chrome_copy_parse(s, klen);
+    *copy_kind = (uint8_t)(k < 0 ? WP_COPY_UNKNOWN : k);
+    if (space)
+        parse_kinds(space + 1, len - klen - 1, src_kind, dst_kind);
+    return 1;
+}
+
+int wp_chrome_parse_memset_name(const char *s, size_t len, uint8_t *mem_kind)
+{
+    *mem_kind = WP_MEM_UNKNOWN;
+    if (len < 9 || strncmp(s, "Memset (", 8) != 0 || s[len - 1] != ')')
+        return 0;
+    int k = wp_chrome_mem_parse(s + 8, len - 9);
+    *mem_kind = (uint8_t)(k < 0 ? WP_MEM_UNKNOWN : k);
+    return 1;
+}

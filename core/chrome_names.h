@@ -1,0 +1,29 @@
+/* chrome_names.h: the Kineto spellings of the model's enumerations ("Memcpy HtoD (Pageable -> Device)", "Memset
+ * (Device)", "Stream Sync", categories), shared by the Chrome writer and reader. Private to core/. */
+#ifndef WP_CHROME_NAMES_H
+#define WP_CHROME_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "Pageable", "Pinned", "Device", ..., "Unknown" (CUPTI's memoryKindString, which Kineto prints). */
+const char *wp_chrome_mem_label(uint32_t mem_kind);
+/* "HtoD", ..., "PtoP"; "Unknown" for WP_COPY_UNKNOWN. */
+const char *wp_chrome_copy_label(uint32_t copy_kind);
+/* "Event Sync", "Stream Wait Event", "Stream Sync", "Context Sync", "Unknown Sync". */
+const char *wp_chrome_sync_label(uint32_t sync_type);
+/* Kineto category of a range source: user_annotation, gpu_user_annotation, cpu_op, python_function. */
+const char *wp_chrome_range_cat(uint32_t source);
+
+/* Parsers over (s, len), case-insensitive; -1 when unknown. */
+int wp_chrome_mem_parse(const char *s, size_t len);
+int wp_chrome_copy_parse(const char *s, size_t len);
+int wp_chrome_sync_parse(const char *s, size_t len);
+int wp_chrome_source_parse(const char *s, size_t len); /* wp_range_source_name spellings */
+
+/* Parses "Memcpy HtoD (Pageable -> Device)" (also without the parenthesis); 0 when the name is not of that form. */
+int wp_chrome_parse_memcpy_name(const char *s, size_t len, uint8_t *copy_kind, uint8_t *src_kind, uint8_t *dst_kind);
+/* Parses "Memset (Device)"; 0 when not of that form. */
+int wp_chrome_parse_memset_name(const char *s, size_t len, uint8_t *mem_kind);
+
+#endif

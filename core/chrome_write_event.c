@@ -1,0 +1,378 @@
+/* chrome_write_event.c: one wp_event (or process / device / metadata record) as Chrome trace JSON. Kineto's own
+ * categories, names and args come first so Kineto-reading tools understand the file; our extra args ("label",
+ * "source", "async", ...) carry whatever Kineto has no field for, so every field of wp_event reads back exactly. */
+#include "chrome_write_event.h"
+
+#include "chrome_format.h"
+#include "chrome_names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY(b, k) wp_jbuf_raw(b, k, sizeof(k) - 1) /* k includes the quotes, comma and colon */
+
+void wp_chrome_ctx_free(wp_chrome_ctx *c)
+{
+    wp_jbuf_free(&c->line);
+    free(c->procs);
+    for (uint32_t i = 0; i < c->ndevs; i++)
+        free(c->dev_names[i]);
+    free(c->dev_names);
+    free(c->devs);
+    wp_tracks_free(&c->tracks);
+}
+
+static const char *str(const wp_chrome_ctx *c, uint32_t id)
+{
+    return c->strings ? wp_strtab_get(c->strings, id) : "";
+}
+
+static void put_str(wp_jbuf *b, const char *s)
+{
+    wp_jbuf_str(b, s, strlen(s));
+}
+
+static int pid_taken(const wp_chrome_ctx *c, int64_t pid)
+{
+    for (uint32_t i = 0; i < c->nprocs; i++)
+        if (c->procs[i].chrome_pid == pid)
+            return 1;
+    return 0;
+}
+
+/* The table entry for process index idx, created (as an unknown placeholder) when missing. */
+static wp_chrome_proc *proc_slot(wp_chrome_ctx *c, uint32_t idx)
+{
+    if (idx >= c->nprocs) {
+        if (idx >= (1u << 20))
+            return NULL;
+        wp_chrome_proc *p = realloc(c->procs, (idx + 1) * sizeof(*p));
+        if (!p)
+            return NULL;
+        memset(p + c->nprocs, 0, (idx + 1 - c->nprocs) * sizeof(*p));
+        c->procs = p;
+        c->nprocs = idx + 1;
+    }
+    return &c->procs[idx];
+}
+
+static void put_process_meta(wp_chrome_ctx *c, const wp_chrome_proc *p)
+{
+    wp_jbuf *b = &c->line;
+    const wp_process *q = &p->proc;
+    char display[256];
+    const char *label = str(c, q->label);
+    if (q->rank >= 0)
+        snprintf(display, sizeof(display), "rank %d (pid %lld)", q->rank, (long long)q->pid);
+    else
+        snprintf(display, sizeof(display), "%s%spid %lld", label, *label ? " " : "", (long long)q->pid);
+    KEY(b, ",\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":");
+    wp_jbuf_i64(b, p->chrome_pid);
+    KEY(b, ",\"tid\":0,\"args\":{\"name\":");
+    put_str(b, display);
+    KEY(b, ",\"wp_index\":");
+    wp_jbuf_u64(b, q->index);
+    KEY(b, ",\"wp_pid\":");
+    wp_jbuf_i64(b, q->pid);
+    KEY(b, ",\"wp_rank\":");
+    wp_jbuf_i64(b, q->rank);
+    KEY(b, ",\"wp_host\":");
+    put_str(b, str(c, q->host));
+    KEY(b, ",\"wp_label\":");
+    put_str(b, label);
+    KEY(b, "}},\n{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":");
+    wp_jbuf_i64(b, p->chrome_pid);
+    KEY(b, ",\"tid\":0,\"args\":{\"sort_index\":");
+    wp_jbuf_u64(b, q->index);
+    KEY(b, "}}");
+}
+
+/* The process of an event or record, announcing a placeholder for an index never announced. */
+static wp_chrome_proc *proc_for(wp_chrome_ctx *c, uint32_t idx)
+{
+    wp_chrome_proc *p = proc_slot(c, idx);
+    if (p && !p->known && p->chrome_pid == 0) {
+        p->proc = (wp_process){.index = idx, .rank = -1};
+        p->chrome_pid = WP_CHROME_ANON_PID + idx;
+        put_process_meta(c, p);
+    }
+    return p;
+}
+
+int wp_chrome_process(wp_chrome_ctx *c, const wp_process *proc)
+{
+    wp_chrome_proc *p = proc_slot(c, proc->index);
+    if (!p)
+        return -1;
+    p->proc = *proc;
+    p->known = 1;
+    if (p->chrome_pid == 0)
+        p->chrome_pid = proc->pid > 0 && proc->pid < WP_CHROME_ANON_PID && !pid_taken(c, proc->pid)
+                            ? proc->pid
+                            : WP_CHROME_ANON_PID + proc->index;
+    put_process_meta(c, p);
+    return c->line.oom ? -1 : 0;
+}
+
+int wp_chrome_device(wp_chrome_ctx *c, const wp_device *dev)
+{
+    wp_chrome_proc *p = proc_for(c, dev->proc);
+    wp_device *devs = realloc(c->devs, (c->ndevs + 1) * sizeof(*devs));
+    char **names = devs ? realloc(c->dev_names, (c->ndevs + 1) * sizeof(*names)) : NULL;
+    if (devs)
+        c->devs = devs;
+    if (names)
+        c->dev_names = names;
+    char *name = names ? strdup(str(c, dev->name)) : NULL;
+    if (!p || !name)
+        return -1;
+    c->devs[c->ndevs] = *dev;
+    c->dev_names[c->ndevs++] = name;
+    wp_jbuf *b = &c->line;
+    KEY(b, ",\n{\"name\":\"wp_device\",\"ph\":\"M\",\"pid\":");
+    wp_jbuf_i64(b, p->chrome_pid);
+    KEY(b, ",\"tid\":0,\"args\":{\"id\":");
+    wp_jbuf_u64(b, dev->id);
+    KEY(b, ",\"name\":");
+    put_str(b, name);
+    KEY(b, ",\"totalGlobalMem\":");
+    wp_jbuf_u64(b, dev->total_memory);
+    KEY(b, ",\"computeMajor\":");
+    wp_jbuf_i64(b, dev->cc_major);
+    KEY(b, ",\"computeMinor\":");
+    wp_jbuf_i64(b, dev->cc_minor);
+    KEY(b, ",\"numSms\":");
+    wp_jbuf_i64(b, dev->sm_count);
+    KEY(b, "}}");
+    return b->oom ? -1 : 0;
+}
+
+int wp_chrome_meta(wp_chrome_ctx *c, uint32_t proc, const char *key, const char *json_value, int valid_json)
+{
+    wp_chrome_proc *p = proc_for(c, proc);
+    if (!p)
+        return -1;
+    wp_jbuf *b = &c->line;
+    KEY(b, ",\n{\"name\":\"wp_meta\",\"ph\":\"M\",\"pid\":");
+    wp_jbuf_i64(b, p->chrome_pid);
+    KEY(b, ",\"tid\":0,\"args\":{\"key\":");
+    put_str(b, key);
+    KEY(b, ",\"value\":");
+    if (valid_json)
+        wp_jbuf_cstr(b, json_value); /* read back as the same text */
+    else
+        put_str(b, json_value);
+    KEY(b, "}}");
+    return b->oom ? -1 : 0;
+}
+
+int wp_chrome_dropped(wp_chrome_ctx *c, uint32_t proc, uint64_t records)
+{
+    wp_chrome_proc *p = proc_for(c, proc);
+    if (!p)
+        return -1;
+    wp_jbuf *b = &c->line;
+    KEY(b, ",\n{\"name\":\"wp_dropped\",\"ph\":\"M\",\"pid\":");
+    wp_jbuf_i64(b, p->chrome_pid);
+    KEY(b, ",\"tid\":0,\"args\":{\"records\":");
+    wp_jbuf_u64(b, records);
+    KEY(b, "}}");
+    return b->oom ? -1 : 0;
+}
+
+void wp_chrome_trailer(wp_chrome_ctx *c, wp_jbuf *b)
+{
+    KEY(b, ",\"deviceProperties\":[");
+    for (uint32_t i = 0; i < c->ndevs; i++) {
+        const wp_device *d = &c->devs[i];
+        if (i)
+            KEY(b, ",");
+        KEY(b, "{\"id\":");
+        wp_jbuf_u64(b, d->id);
+        KEY(b, ",\"name\":");
+        put_str(b, c->dev_names[i]);
+        KEY(b, ",\"totalGlobalMem\":");
+        wp_jbuf_u64(b, d->total_memory);
+        KEY(b, ",\"computeMajor\":");
+        wp_jbuf_i64(b, d->cc_major);
+        KEY(b, ",\"computeMinor\":");
+        wp_jbuf_i64(b, d->cc_minor);
+        KEY(b, ",\"numSms\":");
+        wp_jbuf_i64(b, d->sm_count);
+        KEY(b, "}");
+    }
+    KEY(b, "]");
+    /* Kineto writes one file per rank; only such a file gets a distributedInfo. */
+    if (c->nprocs == 1 && c->procs[0].proc.rank >= 0) {
+        KEY(b, ",\"distributedInfo\":{\"rank\":");
+        wp_jbuf_i64(b, c->procs[0].proc.rank);
+        KEY(b, "}");
+    }
+}
+
+/* Everything below formats events; chrome_write_args.c holds the per-kind args. */
+void wp_chrome_put_args(wp_chrome_ctx *c, const wp_event *ev, uint32_t track_tid);
+
+static int on_gpu_track(const wp_event *ev)
+{
+    if (ev->device == WP_NONE)
+        return 0;
+    switch (ev->kind) {
+    case WP_EV_KERNEL:
+    case WP_EV_MEMCPY:
+    case WP_EV_MEMSET:
+    case WP_EV_MEMORY: return 1;
+    case WP_EV_RANGE: return ev->u.range.source == WP_RANGE_GPU_USER_ANNOTATION;
+    default: return 0;
+    }
+}
+
+static uint32_t base_tid(const wp_event *ev)
+{
+    if (!on_gpu_track(ev))
+        return ev->tid & WP_CHROME_HOST_MASK;
+    uint32_t stream = ev->stream == WP_NONE ? WP_CHROME_NO_STREAM : ev->stream & WP_CHROME_STREAM_MASK;
+    if (stream == WP_CHROME_NO_STREAM && ev->stream != WP_NONE)
+        stream--; /* keep the memory track to events without a stream */
+    return WP_CHROME_GPU_BIT | (ev->device & WP_CHROME_DEVICE_MASK) << 22 | stream;
+}
+
+static void put_thread_meta(wp_chrome_ctx *c, int64_t pid, uint32_t tid)
+{
+    wp_jbuf *b = &c->line;
+    char name[96];
+    uint32_t t = tid & ~WP_CHROME_OVERLAP_BIT;
+    const char *suffix = tid & WP_CHROME_OVERLAP_BIT ? " (overlapping)" : "";
+    if (!(t & WP_CHROME_GPU_BIT))
+        snprintf(name, sizeof(name), "thread %u%s", t, suffix);
+    else if ((t & WP_CHROME_STREAM_MASK) == WP_CHROME_NO_STREAM)
+        snprintf(name, sizeof(name), "GPU %u memory%s", (t >> 22) & WP_CHROME_DEVICE_MASK, suffix);
+    else
+        snprintf(name, sizeof(name), "GPU %u stream %u%s", (t >> 22) & WP_CHROME_DEVICE_MASK,
+                 t & WP_CHROME_STREAM_MASK, suffix);
+    KEY(b, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":");
+    wp_jbuf_i64(b, pid);
+    KEY(b, ",\"tid\":");
+    wp_jbuf_u64(b, tid);
+    KEY(b, ",\"args\":{\"name\":");
+    put_str(b, name);
+    KEY(b, "}},\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":");
+    wp_jbuf_i64(b, pid);
+    KEY(b, ",\"tid\":");
+    wp_jbuf_u64(b, tid);
+    KEY(b, ",\"args\":{\"sort_index\":");
+    wp_jbuf_u64(b, tid); /* host threads by tid, then GPU streams (higher tids) below them, as Kineto orders */
+    KEY(b, "}}");
+}
+
+/* The track an event goes on: its base track, or the sibling when it would overlap there. Announces new tracks. */
+static int pick_track(wp_chrome_ctx *c, int64_t pid, const wp_event *ev, int instant, uint32_t *tid)
+{
+    uint32_t t = base_tid(ev);
+    for (int attempt = 0; attempt < 2; attempt++, t |= WP_CHROME_OVERLAP_BIT) {
+        int is_new;
+        wp_track *k = wp_tracks_get(&c->tracks, pid, t, &is_new);
+        if (!k)
+            return -1;
+        if (is_new)
+            put_thread_meta(c, pid, t);
+        if (instant || wp_track_place(k, ev->start, ev->end) || attempt == 1)
+            break;
+    }
+    *tid = t;
+    return 0;
+}
+
+static const char *event_cat(const wp_event *ev)
+{
+    switch (ev->kind) {
+    case WP_EV_KERNEL: return "kernel";
+    case WP_EV_MEMCPY: return "gpu_memcpy";
+    case WP_EV_MEMSET: return "gpu_memset";
+    case WP_EV_API: return ev->u.api.domain == WP_API_DRIVER ? "cuda_driver" : "cuda_runtime";
+    case WP_EV_SYNC: return "cuda_sync";
+    case WP_EV_MEMORY: return "cuda_memory";
+    case WP_EV_RANGE: return wp_chrome_range_cat(ev->u.range.source);
+    case WP_EV_OVERHEAD: return "overhead";
+    default: return NULL;
+    }
+}
+
+/* Kineto's display name for events whose model name is a label (or none). */
+static void put_name(wp_chrome_ctx *c, const wp_event *ev)
+{
+    wp_jbuf *b = &c->line;
+    char name[96];
+    switch (ev->kind) {
+    case WP_EV_MEMCPY:
+        snprintf(name, sizeof(name), "Memcpy %s (%s -> %s)", wp_chrome_copy_label(ev->u.memcpy.copy_kind),
+                 wp_chrome_mem_label(ev->u.memcpy.src_kind), wp_chrome_mem_label(ev->u.memcpy.dst_kind));
+        break;
+    case WP_EV_MEMSET: snprintf(name, sizeof(name), "Memset (%s)", wp_chrome_mem_label(ev->u.memset.mem_kind)); break;
+    case WP_EV_SYNC: snprintf(name, sizeof(name), "%s", wp_chrome_sync_label(ev->u.sync.type)); break;
+    case WP_EV_MEMORY:
+        snprintf(name, sizeof(name), "Memory %s (%s)", ev->u.memory.op == WP_MEMORY_FREE ? "free" : "alloc",
+                 wp_chrome_mem_label(ev->u.memory.mem_kind));
+        break;
+    default: put_str(b, str(c, ev->name)); return;
+    }
+    put_str(b, name);
+}
+
+static void put_flow(wp_chrome_ctx *c, const wp_event *ev, int64_t pid, uint32_t tid, int finish)
+{
+    wp_jbuf *b = &c->line;
+    if (finish)
+        KEY(b, ",\n{\"ph\":\"f\",\"bp\":\"e\",\"id\":");
+    else
+        KEY(b, ",\n{\"ph\":\"s\",\"id\":");
+    wp_jbuf_u64(b, ev->correlation + ((uint64_t)ev->proc << WP_CHROME_FLOW_PROC_SHIFT));
+    KEY(b, ",\"pid\":");
+    wp_jbuf_i64(b, pid);
+    KEY(b, ",\"tid\":");
+    wp_jbuf_u64(b, tid);
+    KEY(b, ",\"ts\":");
+    wp_jbuf_us(b, ev->start);
+    KEY(b, ",\"cat\":\"ac2g\",\"name\":\"ac2g\"}");
+}
+
+int wp_chrome_event(wp_chrome_ctx *c, const wp_event *ev)
+{
+    const char *cat = event_cat(ev);
+    wp_chrome_proc *p = cat ? proc_for(c, ev->proc) : NULL;
+    if (!cat)
+        return 0; /* a kind this format version does not know: nothing a viewer could show */
+    if (!p)
+        return -1;
+    int instant = ev->start == ev->end && (ev->kind == WP_EV_MEMORY ||
+                                           (ev->kind == WP_EV_RANGE && ev->u.range.flags & WP_RANGE_FLAG_INSTANT));
+    uint32_t tid;
+    if (pick_track(c, p->chrome_pid, ev, instant, &tid) != 0)
+        return -1;
+    wp_jbuf *b = &c->line;
+    if (instant)
+        KEY(b, ",\n{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"");
+    else
+        KEY(b, ",\n{\"ph\":\"X\",\"cat\":\"");
+    wp_jbuf_cstr(b, cat);
+    KEY(b, "\",\"name\":");
+    put_name(c, ev);
+    KEY(b, ",\"pid\":");
+    wp_jbuf_i64(b, p->chrome_pid);
+    KEY(b, ",\"tid\":");
+    wp_jbuf_u64(b, tid);
+    KEY(b, ",\"ts\":");
+    wp_jbuf_us(b, ev->start);
+    if (!instant) {
+        KEY(b, ",\"dur\":");
+        wp_jbuf_us(b, (int64_t)((uint64_t)ev->end - (uint64_t)ev->start));
+    }
+    wp_chrome_put_args(c, ev, tid);
+    KEY(b, "}");
+    if (ev->correlation && ev->kind == WP_EV_API)
+        put_flow(c, ev, p->chrome_pid, tid, 0);
+    else if (ev->correlation && (ev->kind == WP_EV_KERNEL || ev->kind == WP_EV_MEMCPY || ev->kind == WP_EV_MEMSET))
+        put_flow(c, ev, p->chrome_pid, tid, 1);
+    return b->oom ? -1 : 0;
+}
