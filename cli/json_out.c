@@ -2,6 +2,7 @@
 #include "json_out.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 void json_out_init(json_out *j, FILE *out)
 {
@@ -84,9 +85,14 @@ void json_int(json_out *j, long long v)
 void json_double(json_out *j, double v)
 {
     before_value(j);
-    if (isfinite(v))
-        fprintf(j->out, "%.9g", v);
-    else
+    if (isfinite(v)) {
+        /* The shortest of 15 or 17 significant digits that reads back as the same double: exact, yet 0.1 stays 0.1. */
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%.15g", v);
+        if (strtod(buf, NULL) != v)
+            snprintf(buf, sizeof(buf), "%.17g", v);
+        fputs(buf, j->out);
+    } else
         fputs("null", j->out);
 }
 
