@@ -1,19 +1,325 @@
-/* cmd_hist.c: `wanprof hist`. Not implemented yet: its issue has not landed. */
+/* cmd_hist.c: `wanprof hist TRACE`: memcpy histograms (analyzer/hist.h) as terminal bars, CSV, JSON
+ * (schemas/hist.schema.json) or an SVG plot. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "../analyzer/analysis.h"
+#include "../analyzer/fmt.h"
+#include "../analyzer/hist.h"
+#include "../analyzer/svg.h"
 #include "cli.h"
+#include "json_out.h"
 
 const char cmd_hist_help[] =
     "NAME\n"
-    "    wanprof hist - not yet implemented\n"
+    "    wanprof hist - memcpy histograms: duration, size and bandwidth by direction and memory kind\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    wanprof hist [--steps N | --steps A-B | --per-step] [--csv | --json] [--svg FILE] [OPTIONS] TRACE...\n"
     "\n"
     "DESCRIPTION\n"
-    "    This command arrives with its own issue; until then it exits with status 2.\n";
+    "    Histograms of every memcpy's duration, size and achieved bandwidth (bytes / device time) in log2\n"
+    "    buckets (each bucket [x, 2x), labelled by its lower bound), split by direction (HtoD, DtoH, DtoD, PtoP)\n"
+    "    and host memory kind (pageable, pinned; device for DtoD/PtoP), with counts of copies longer than 10 us,\n"
+    "    100 us and 1 ms. For the whole run, a step or step range, or each step (steps as `wanprof explain` finds\n"
+    "    them, numbered as it numbers them). With several traces (ranks), the rank with the most steps is shown.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --steps N | A-B   only copies starting in step N, or steps A to B inclusive\n"
+    "    --per-step        one row per step and group: counts over thresholds, bytes, time\n"
+    "    --csv             CSV rows: scope,group,metric,bucket_lo,unit,count (and per-step rows with --per-step)\n"
+    "    --json            machine-readable output (schemas/hist.schema.json)\n"
+    "    --svg FILE        also write the three histograms as an SVG plot to FILE\n"
+    "    --step-pattern RE, --steps-per-call N   how steps are found (see `wanprof explain --help`)\n"
+    "    -h, --help        this page\n"
+    "\n"
+    "EXAMPLES\n"
+    "    wanprof hist run.json.gz\n"
+    "    wanprof hist --steps 9 --svg switch.svg run.json.gz\n"
+    "    wanprof hist --per-step --csv run.sqlite > copies.csv\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 on success; 1 when a trace cannot be read or the step range is not in it; 2 on a usage error.\n";
+
+static const char *CMD = "hist";
+static const char *const units[] = {"ns", "bytes", "bytes/s"};
+
+static void text_group(const wp_hist_group *g, const char *name, const wp_hist *h)
+{
+    char b[32], t[32];
+    printf("\n%s: %llu copies, %s, %s of device time; longer than 10 us: %llu, 100 us: %llu, 1 ms: %llu\n", name,
+           (unsigned long long)g->count, wp_fmt_bytes((double)g->bytes, b, sizeof(b)),
+           wp_fmt_seconds((double)g->ns * 1e-9, t, sizeof(t)), (unsigned long long)g->over_10us,
+           (unsigned long long)g->over_100us, (unsigned long long)g->over_1ms);
+    for (int m = 0; m < WP_HIST_METRICS; m++) {
+        int lo, hi;
+        if (!wp_hist_span(h, (wp_hist_metric)m, &lo, &hi))
+            continue;
+        uint64_t max = 1;
+        for (int k = lo; k <= hi; k++)
+            if (g->buckets[m][k] > max)
+                max = g->buckets[m][k];
+        printf("  %-10s %-12s %8s\n", wp_hist_metric_name((wp_hist_metric)m), "from", "count");
+        for (int k = lo; k <= hi; k++) {
+            char l[24];
+            wp_hist_bucket_label((wp_hist_metric)m, k, l, sizeof(l));
+            int bar = (int)((g->buckets[m][k] * 40 + max - 1) / max);
+            printf("  %-10s %-12s %8llu %.*s\n", "", l, (unsigned long long)g->buckets[m][k], bar,
+                   "########################################");
+        }
+    }
+}
+
+static void json_group(json_out *j, const wp_hist_group *g, const char *name, const wp_hist *h)
+{
+    json_begin_object(j);
+    json_key_string(j, "group", name);
+    json_key_int(j, "count", (long long)g->count);
+    json_key_int(j, "bytes", (long long)g->bytes);
+    json_key_double(j, "seconds", (double)g->ns * 1e-9);
+    json_key_int(j, "over_10us", (long long)g->over_10us);
+    json_key_int(j, "over_100us", (long long)g->over_100us);
+    json_key_int(j, "over_1ms", (long long)g->over_1ms);
+    for (int m = 0; h && m < WP_HIST_METRICS; m++) {
+        json_key(j, wp_hist_metric_name((wp_hist_metric)m));
+        json_begin_array(j);
+        for (int k = 0; k < WP_HIST_BUCKETS; k++) {
+            if (!g->buckets[m][k])
+                continue;
+            json_begin_object(j);
+            json_key_double(j, "lo", wp_hist_bucket_lo(k));
+            json_key_double(j, "hi", wp_hist_bucket_lo(k + 1));
+            json_key_string(j, "unit", units[m]);
+            json_key_int(j, "count", (long long)g->buckets[m][k]);
+            json_end_object(j);
+        }
+        json_end_array(j);
+    }
+    json_end_object(j);
+}
+
+static void csv_hist(const wp_hist *h, const char *scope)
+{
+    for (int g = 0; g < WP_HIST_GROUPS; g++) {
+        if (!h->groups[g].count)
+            continue;
+        char name[32];
+        wp_hist_group_name(g, name, sizeof(name));
+        for (int m = 0; m < WP_HIST_METRICS; m++)
+            for (int k = 0; k < WP_HIST_BUCKETS; k++)
+                if (h->groups[g].buckets[m][k])
+                    printf("%s,%s,%s,%.0f,%s,%llu\n", scope, name, wp_hist_metric_name((wp_hist_metric)m),
+                           wp_hist_bucket_lo(k), units[m], (unsigned long long)h->groups[g].buckets[m][k]);
+    }
+}
+
+typedef struct hist_opts {
+    int per_step, csv, json;
+    const char *svg, *steps;
+} hist_opts;
+
+/* Parses "N" or "A-B" into the index range [*i0, *i1] of rr's steps; -1 when not found. */
+static int step_range(const wp_rank_result *rr, const char *spec, int *i0, int *i1)
+{
+    long long a, b;
+    char dash;
+    int n = sscanf(spec, "%lld%c%lld", &a, &dash, &b);
+    if (n == 1)
+        b = a;
+    else if (n != 3 || dash != '-' || b < a)
+        return -2;
+    *i0 = *i1 = -1;
+    for (int i = 0; i < rr->steps.count; i++) {
+        if (rr->steps.steps[i].number >= a && *i0 < 0)
+            *i0 = i;
+        if (rr->steps.steps[i].number <= b)
+            *i1 = i;
+    }
+    return *i0 >= 0 && *i1 >= *i0 ? 0 : -1;
+}
+
+static int output(const wp_analysis *a, const wp_rank_result *rr, const hist_opts *o, int i0, int i1,
+                  const char *input)
+{
+    wp_hist h;
+    wp_hist_clear(&h);
+    int whole = !o->steps;
+    for (int i = i0; i <= i1; i++)
+        wp_hist_add_range(&h, &a->run, rr->proc, whole && i == i0 ? INT64_MIN : rr->steps.steps[i].start,
+                          whole && i == i1 ? INT64_MAX : rr->steps.steps[i].end);
+    char scope[64];
+    if (whole)
+        snprintf(scope, sizeof(scope), "whole run");
+    else
+        snprintf(scope, sizeof(scope), "steps %lld-%lld", (long long)rr->steps.steps[i0].number,
+                 (long long)rr->steps.steps[i1].number);
+    if (o->svg) {
+        FILE *f = fopen(o->svg, "w");
+        if (!f) {
+            fprintf(stderr, "wanprof hist: cannot write %s\n", o->svg);
+            return EXIT_BAD_INPUT;
+        }
+        wp_svg_hist_write(&h, scope, 1, f);
+        fclose(f);
+    }
+    if (o->json) {
+        json_out j;
+        json_out_init(&j, stdout);
+        json_begin_object(&j);
+        json_key_string(&j, "schema", "wanprof.hist/1");
+        json_key_string(&j, "input", input);
+        json_key_string(&j, "scope", scope);
+        json_key_int(&j, "rank", rr->rank);
+        json_key(&j, "all");
+        json_group(&j, &h.all, "all", NULL);
+        json_key(&j, "groups");
+        json_begin_array(&j);
+        for (int g = 0; g < WP_HIST_GROUPS; g++) {
+            char name[32];
+            wp_hist_group_name(g, name, sizeof(name));
+            if (h.groups[g].count)
+                json_group(&j, &h.groups[g], name, &h);
+        }
+        json_end_array(&j);
+        json_end_object(&j);
+        fputc('\n', stdout);
+    } else if (o->csv) {
+        printf("scope,group,metric,bucket_lo,unit,count\n");
+        csv_hist(&h, scope);
+    } else {
+        printf("memcpy histograms: %s, %s (rank %d, steps from %s)\n", input, scope, rr->rank,
+               wp_step_source_name(rr->steps.source));
+        if (!h.all.count)
+            printf("no copies\n");
+        for (int g = 0; g < WP_HIST_GROUPS; g++) {
+            char name[32];
+            wp_hist_group_name(g, name, sizeof(name));
+            if (h.groups[g].count)
+                text_group(&h.groups[g], name, &h);
+        }
+    }
+    return EXIT_OK;
+}
+
+static void per_step(const wp_analysis *a, const wp_rank_result *rr, const hist_opts *o)
+{
+    json_out j;
+    if (o->json) {
+        json_out_init(&j, stdout);
+        json_begin_object(&j);
+        json_key_string(&j, "schema", "wanprof.hist/1");
+        json_key_int(&j, "rank", rr->rank);
+        json_key(&j, "steps");
+        json_begin_array(&j);
+    } else if (o->csv) {
+        printf("step,group,count,bytes,seconds,over_10us,over_100us,over_1ms\n");
+    } else {
+        printf("%6s  %-16s %7s %12s %12s %8s %8s %8s\n", "step", "group", "copies", "bytes", "time (s)", ">10us",
+               ">100us", ">1ms");
+    }
+    for (int i = 0; i < rr->steps.count; i++) {
+        wp_hist h;
+        wp_hist_clear(&h);
+        wp_hist_add_range(&h, &a->run, rr->proc, rr->steps.steps[i].start, rr->steps.steps[i].end);
+        long long num = rr->steps.steps[i].number;
+        if (o->json) {
+            json_begin_object(&j);
+            json_key_int(&j, "step", num);
+            json_key(&j, "groups");
+            json_begin_array(&j);
+        }
+        for (int g = 0; g < WP_HIST_GROUPS; g++) {
+            const wp_hist_group *hg = &h.groups[g];
+            char name[32];
+            wp_hist_group_name(g, name, sizeof(name));
+            if (!hg->count)
+                continue;
+            if (o->json)
+                json_group(&j, hg, name, NULL);
+            else
+                printf(o->csv ? "%lld,%s,%llu,%llu,%.9f,%llu,%llu,%llu\n"
+                              : "%6lld  %-16s %7llu %12llu %12.6f %8llu %8llu %8llu\n",
+                       num, name, (unsigned long long)hg->count, (unsigned long long)hg->bytes, (double)hg->ns * 1e-9,
+                       (unsigned long long)hg->over_10us, (unsigned long long)hg->over_100us,
+                       (unsigned long long)hg->over_1ms);
+        }
+        if (o->json) {
+            json_end_array(&j);
+            json_end_object(&j);
+        }
+    }
+    if (o->json) {
+        json_end_array(&j);
+        json_end_object(&j);
+        fputc('\n', stdout);
+    }
+}
 
 int cmd_hist(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "wanprof hist: not yet implemented\n");
-    return EXIT_USAGE;
+    wp_analysis_opts ao;
+    hist_opts o = {0};
+    char *paths[WP_ANALYSIS_MAX_INPUTS];
+    int npaths = 0;
+    wp_diag diag;
+    cli_diag_init(&diag, CMD);
+    wp_analysis_opts_init(&ao);
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "--steps") == 0 || strcmp(s, "--svg") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error(CMD, "%s needs a value", s);
+            *(strcmp(s, "--steps") == 0 ? &o.steps : &o.svg) = argv[++i];
+            continue;
+        }
+        int used = wp_analysis_parse_arg(&ao, argc, argv, i, &diag);
+        if (used < 0)
+            return cli_usage_error(CMD, "%s", diag.error);
+        if (used > 0) {
+            i += used - 1;
+        } else if (strcmp(s, "--per-step") == 0) {
+            o.per_step = 1;
+        } else if (strcmp(s, "--csv") == 0) {
+            o.csv = 1;
+        } else if (strcmp(s, "--json") == 0) {
+            o.json = 1;
+        } else if (s[0] == '-' && s[1]) {
+            return cli_usage_error(CMD, "unknown option '%s'", s);
+        } else if (npaths < WP_ANALYSIS_MAX_INPUTS) {
+            paths[npaths++] = argv[i];
+        }
+    }
+    if (npaths == 0)
+        return cli_usage_error(CMD, "no TRACE given");
+    if (o.csv && o.json)
+        return cli_usage_error(CMD, "--csv and --json exclude each other");
+    if (o.per_step && o.steps)
+        return cli_usage_error(CMD, "--per-step and --steps exclude each other");
+    wp_analysis a;
+    if (wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a) != WP_OK) {
+        wp_analysis_free(&a);
+        return cli_fail(CMD, &diag);
+    }
+    const wp_rank_result *rr = wp_explain_main_rank(&a.explain);
+    int rc = EXIT_OK;
+    if (!rr) {
+        fprintf(stderr, "wanprof hist: %s: no processes with events\n", paths[0]);
+        rc = EXIT_BAD_INPUT;
+    } else if (o.per_step) {
+        per_step(&a, rr, &o);
+    } else {
+        int i0 = 0, i1 = rr->steps.count - 1;
+        int found = o.steps ? step_range(rr, o.steps, &i0, &i1) : 0;
+        if (found == -2)
+            rc = cli_usage_error(CMD, "--steps wants N or A-B, not '%s'", o.steps);
+        else if (found < 0) {
+            fprintf(stderr, "wanprof hist: %s: no step %s (the trace has steps %lld to %lld)\n", paths[0], o.steps,
+                    (long long)rr->steps.steps[0].number, (long long)rr->steps.steps[rr->steps.count - 1].number);
+            rc = EXIT_BAD_INPUT;
+        } else
+            rc = output(&a, rr, &o, i0, i1, npaths == 1 ? paths[0] : "traces");
+    }
+    wp_analysis_free(&a);
+    return rc;
 }
