@@ -1,19 +1,287 @@
-/* cmd_run.c: `wanprof run`. Not implemented yet: its issue has not landed. */
-#include <stdio.h>
+/* cmd_run.c: `wanprof run [options] -- COMMAND [ARGS]`: the command runs with the CUPTI collector injected (every
+ * process of it that starts CUDA writes its own file), then the files are merged into one SQLite + one .json.gz and a
+ * summary is printed. The parts: run_launch.c, run_merge.c, run_summary.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "../cupti_collector/outname.h"
 #include "cli.h"
+#include "run_priv.h"
 
 const char cmd_run_help[] =
     "NAME\n"
-    "    wanprof run - not yet implemented\n"
+    "    wanprof run - profile a command's CUDA activity and write SQLite + .json.gz\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    wanprof run [-o NAME] [--trace=LIST] [--capture-range=nvtx:RANGE] [--flush-interval=SECONDS]\n"
+    "                [--keep-per-process] [--force] [--json] -- COMMAND [ARGS...]\n"
     "\n"
     "DESCRIPTION\n"
-    "    This command arrives with its own issue; until then it exits with status 2.\n";
+    "    Runs COMMAND (with execvp, no shell) with the CUPTI collector injected through CUDA_INJECTION64_PATH, like\n"
+    "    `nsys profile`: the program is not changed or rebuilt. Children inherit the environment, so every process\n"
+    "    that initialises CUDA is recorded (torchrun-style launchers, one process per GPU), each into its own file.\n"
+    "    The collector writes kernels, copies (with direction, bytes and pageable/pinned/device memory kinds),\n"
+    "    memsets, CUDA API calls, synchronisation, allocations and NVTX ranges with payloads (NCCL's own ranges\n"
+    "    included) off the application's path, and flushes them to disk every --flush-interval, so a job killed with\n"
+    "    SIGKILL keeps everything up to the last flush; SIGINT and SIGTERM flush everything before the program's own\n"
+    "    handling of the signal. Records CUPTI drops are counted, written and reported, never hidden.\n"
+    "\n"
+    "    When COMMAND ends, the per-process files are merged into NAME.sqlite (nsys-export table names) and\n"
+    "    NAME.json.gz (Chrome trace; Perfetto, chrome://tracing), one process per rank, and a summary goes to stderr:\n"
+    "    events by kind, bytes copied by direction and memory kind, dropped records, the output paths.\n"
+    "\n"
+    "    Only one CUPTI user per process is possible: under nsys, or while the program runs torch.profiler, the\n"
+    "    collector prints one warning, records nothing in that process and leaves it untouched.\n"
+    "\n"
+    "    Without COMMAND, `wanprof run` would start the built-in Wan2.2 runner; it is not available yet.\n"
+    "\n"
+    "OPTIONS\n"
+    "    -o, --output NAME\n"
+    "        Output name without extension (default wanprof-report): writes NAME.sqlite and NAME.json.gz. May hold\n"
+    "        %p (pid of wanprof), %h (host), %r (rank from RANK, SLURM_PROCID, OMPI_COMM_WORLD_RANK or LOCAL_RANK),\n"
+    "        %q{VAR} (an environment variable) and %%. Under srun (SLURM_PROCID set) a NAME without %r, %p or %q gets\n"
+    "        -rank%r appended, so `srun wanprof run -- prog` writes one file pair per rank.\n"
+    "    --trace=LIST\n"
+    "        What to record, comma-separated (default cuda,nvtx,memory,sync,overhead):\n"
+    "          cuda      gpu + api\n"
+    "          gpu       kernels, memcpy (peer to peer included), memset\n"
+    "          api       CUDA runtime API calls\n"
+    "          driver    CUDA driver API calls (module loads and JIT: evidence of recompilation; Triton launches)\n"
+    "          nvtx      NVTX ranges and marks with payloads, any domain\n"
+    "          memory    device and pinned allocations and frees\n"
+    "          sync      host synchronisation (stream, event, device)\n"
+    "          overhead  CUPTI and driver overhead\n"
+    "          all       everything above\n"
+    "        Less is cheaper: --trace=gpu costs least on launch-bound programs.\n"
+    "    --capture-range=nvtx:RANGE\n"
+    "        Keep only what happens inside NVTX ranges named RANGE: events that start inside one, and GPU work\n"
+    "        launched from inside one (matched by correlation id) even when it runs after the range ends. Everything\n"
+    "        is recorded and the filter is applied when merging; --keep-per-process keeps the unfiltered files.\n"
+    "    --flush-interval=SECONDS\n"
+    "        How often each process commits what it recorded to disk (default 1; 0 = only at exit and on\n"
+    "        SIGINT/SIGTERM). A SIGKILL loses at most this much.\n"
+    "    --keep-per-process\n"
+    "        Keep the per-process files (NAME.wanprof-parts/r<rank>-p<pid>.sqlite) after merging.\n"
+    "    --force\n"
+    "        Overwrite existing outputs. Without it wanprof refuses before starting COMMAND.\n"
+    "    --json\n"
+    "        Print the summary as JSON on stdout (schemas/run_summary.schema.json) instead of text on stderr.\n"
+    "\n"
+    "ENVIRONMENT\n"
+    "    WANPROF_COLLECTOR       path of libwanprof_collector.so (default: ../lib next to wanprof, then the build tree)\n"
+    "    Set for COMMAND (see cupti_collector/collector.h; set them by hand to use the collector without wanprof run):\n"
+    "    CUDA_INJECTION64_PATH   the collector\n"
+    "    NVTX_INJECTION64_PATH   libcupti, which hands NVTX to the collector (kept when already set)\n"
+    "    WANPROF_OUTPUT          per-process file name, placeholders %p %h %r %q{VAR} %%\n"
+    "    WANPROF_TRACE, WANPROF_FLUSH_INTERVAL, WANPROF_CAPTURE_RANGE, WANPROF_BUFFER_SIZE, WANPROF_QUIET\n"
+    "\n"
+    "EXAMPLES\n"
+    "    wanprof run -o step -- python3 generate.py --steps 40\n"
+    "    wanprof run --trace=cuda,nvtx --capture-range=nvtx:denoise -o run1 -- torchrun --nproc-per-node 4 gen.py\n"
+    "    srun -n 8 wanprof run -o job_%q{SLURM_JOB_ID}_r%r -- ./train\n"
+    "    wanprof run --json -o t -- ./app > summary.json\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    The command's exit status (128+N when it was killed by signal N); 127 when it cannot be found, 126 when it\n"
+    "    cannot be run. 2 for a usage error (nothing is run), 1 when outputs exist without --force (nothing is run)\n"
+    "    or when merging failed after a successful command.\n";
+
+enum { OPT_TRACE = 256, OPT_CAPTURE, OPT_FLUSH, OPT_KEEP, OPT_FORCE, OPT_JSON };
+
+static int valid_trace(const char *list)
+{
+    static const char *words[] = {"cuda", "gpu", "api", "driver", "nvtx", "memory", "sync", "overhead", "all", "none"};
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ","), i;
+        for (i = 0; len && i < sizeof(words) / sizeof(words[0]); i++)
+            if (strlen(words[i]) == len && strncmp(words[i], p, len) == 0)
+                break;
+        if (len && i == sizeof(words) / sizeof(words[0]))
+            return 0;
+        p += len + (p[len] == ',');
+    }
+    return 1;
+}
+
+static int parse_options(int argc, char **argv, run_opts *o)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},          {"trace", required_argument, NULL, OPT_TRACE},
+        {"capture-range", required_argument, NULL, OPT_CAPTURE}, {"flush-interval", required_argument, NULL, OPT_FLUSH},
+        {"keep-per-process", no_argument, NULL, OPT_KEEP},  {"force", no_argument, NULL, OPT_FORCE},
+        {"json", no_argument, NULL, OPT_JSON},              {NULL, 0, NULL, 0},
+    };
+    int c;
+    char *end;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o->output_template = optarg; break;
+        case OPT_TRACE:
+            if (!valid_trace(optarg))
+                return cli_usage_error("run", "--trace=%s: unknown word (use cuda,gpu,api,driver,nvtx,memory,sync,"
+                                              "overhead,all)", optarg);
+            o->trace = optarg;
+            break;
+        case OPT_CAPTURE:
+            if (strncmp(optarg, "nvtx:", 5) != 0 || !optarg[5])
+                return cli_usage_error("run", "--capture-range=%s: expected nvtx:RANGE_NAME", optarg);
+            o->capture_range = optarg + 5;
+            break;
+        case OPT_FLUSH: {
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v >= 0 && v <= 3600))
+                return cli_usage_error("run", "--flush-interval=%s: expected seconds between 0 and 3600", optarg);
+            o->flush_interval = optarg;
+            break;
+        }
+        case OPT_KEEP: o->keep_per_process = 1; break;
+        case OPT_FORCE: o->force = 1; break;
+        case OPT_JSON: o->json = 1; break;
+        default:
+            return cli_usage_error("run", "unknown option or missing value: %s", argv[optind - 1]);
+        }
+    }
+    o->command = argv + optind;
+    return 0;
+}
+
+static void strip_suffix(char *name, const char *suffix)
+{
+    size_t n = strlen(name), m = strlen(suffix);
+    if (n > m && strcmp(name + n - m, suffix) == 0)
+        name[n - m] = '\0';
+}
+
+/* NAME, NAME.sqlite, NAME.json.gz, NAME.wanprof-parts. Returns 0, or an exit status. */
+static int name_outputs(run_opts *o)
+{
+    char tmpl[4096];
+    snprintf(tmpl, sizeof(tmpl), "%s", o->output_template ? o->output_template : "wanprof-report");
+    if (getenv("SLURM_PROCID") && !wp_outname_has_rank_placeholder(tmpl))
+        strncat(tmpl, "-rank%r", sizeof(tmpl) - strlen(tmpl) - 1);
+    if (wp_outname_expand(tmpl, (long)getpid(), o->name, sizeof(o->name)) != 0)
+        return cli_usage_error("run", "-o: %s", o->name);
+    strip_suffix(o->name, ".sqlite");
+    strip_suffix(o->name, ".json.gz");
+    if (!o->name[0])
+        return cli_usage_error("run", "-o: empty output name");
+    snprintf(o->sqlite_path, sizeof(o->sqlite_path), "%s.sqlite", o->name);
+    snprintf(o->chrome_path, sizeof(o->chrome_path), "%s.json.gz", o->name);
+    char *abs = realpath(".", NULL);
+    if (o->name[0] == '/' || !abs)
+        snprintf(o->parts_dir, sizeof(o->parts_dir), "%s.wanprof-parts", o->name);
+    else
+        snprintf(o->parts_dir, sizeof(o->parts_dir), "%s/%s.wanprof-parts", abs, o->name);
+    free(abs);
+    return 0;
+}
+
+/* Removes the per-process files (only what the collector writes there) and the folder. */
+static void remove_parts(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] != 'r' || !strstr(e->d_name, ".sqlite"))
+            continue;
+        char path[8400];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int check_outputs(const run_opts *o)
+{
+    struct stat st;
+    const char *paths[3] = {o->sqlite_path, o->chrome_path, o->parts_dir};
+    for (int i = 0; i < 3; i++) {
+        if (stat(paths[i], &st) != 0)
+            continue;
+        if (!o->force) {
+            fprintf(stderr, "wanprof run: %s already exists (use --force to overwrite, or -o another name)\n",
+                    paths[i]);
+            return EXIT_BAD_INPUT;
+        }
+        if (i == 2)
+            remove_parts(paths[i]);
+    }
+    if (mkdir(o->parts_dir, 0777) != 0) {
+        fprintf(stderr, "wanprof run: cannot create %s: %s\n", o->parts_dir, strerror(errno));
+        return EXIT_BAD_INPUT;
+    }
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int finish(run_opts *o, run_summary *sum)
+{
+    wp_diag diag;
+    cli_diag_init(&diag, "run");
+    int rc = run_merge(o, sum, &diag);
+    int status = sum->exit_status;
+    if (rc == WP_ERR_STOPPED && (status == 126 || status == 127)) {
+        remove_parts(o->parts_dir); /* the command never started: its error was printed */
+    } else if (rc == WP_ERR_STOPPED) {
+        fprintf(stderr, "wanprof run: no CUDA activity was recorded (the command never initialised CUDA, or the "
+                        "collector could not record: see any warning above); no outputs written\n");
+        remove_parts(o->parts_dir);
+    } else if (rc != WP_OK) {
+        cli_fail("run", &diag);
+        fprintf(stderr, "wanprof run: the per-process files are kept in %s/ (merge them with `wanprof export`)\n",
+                o->parts_dir);
+        return status ? status : EXIT_BAD_INPUT;
+    } else if (!o->keep_per_process) {
+        remove_parts(o->parts_dir);
+    }
+    if (o->json)
+        run_summary_json(o, sum, stdout);
+    else if (rc == WP_OK)
+        run_summary_print(o, sum, stderr);
+    return status;
+}
 
 int cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "wanprof run: not yet implemented\n");
-    return EXIT_USAGE;
+    run_opts o;
+    memset(&o, 0, sizeof(o));
+    int rc = parse_options(argc, argv, &o);
+    if (rc)
+        return rc;
+    if (!o.command[0]) {
+        fprintf(stderr, "wanprof run: the built-in runner is not available yet (its issue has not landed); give a "
+                        "command: wanprof run [options] -- COMMAND [ARGS]\n");
+        return EXIT_USAGE;
+    }
+    if ((rc = name_outputs(&o)) || (rc = check_outputs(&o)))
+        return rc;
+    char collector[4096];
+    if (!run_find_collector(collector, sizeof(collector)))
+        fprintf(stderr, "wanprof run: warning: libwanprof_collector.so not found (built without CUDA? set "
+                        "WANPROF_COLLECTOR); the command runs but nothing can be recorded\n");
+    else if (run_set_environment(&o, collector) != 0)
+        fprintf(stderr, "wanprof run: warning: cannot set the environment; nothing will be recorded\n");
+    run_summary sum;
+    memset(&sum, 0, sizeof(sum));
+    double t0 = now_s();
+    sum.exit_status = run_command(o.command);
+    sum.wall_s = now_s() - t0;
+    return finish(&o, &sum);
 }

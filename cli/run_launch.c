@@ -1,0 +1,168 @@
+/* run_launch.c: finding the collector, the environment children inherit, and the child process itself: execvp (never
+ * a shell), signals sent to wanprof passed on, the exit status passed back. */
+#include "run_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define COLLECTOR_NAME "libwanprof_collector.so"
+
+static volatile pid_t child_pid;
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *run_find_collector(char *buf, size_t n)
+{
+    const char *env = getenv("WANPROF_COLLECTOR");
+    if (env && *env) {
+        snprintf(buf, n, "%s", env);
+        return is_file(buf) ? buf : NULL;
+    }
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        snprintf(buf, n, "%s/../lib/" COLLECTOR_NAME, dirname(exe));
+        if (is_file(buf))
+            return buf;
+    }
+#ifdef WP_COLLECTOR_BUILD_DIR
+    snprintf(buf, n, "%s/" COLLECTOR_NAME, WP_COLLECTOR_BUILD_DIR);
+    if (is_file(buf))
+        return buf;
+#endif
+    return NULL;
+}
+
+/* libcupti handles NVTX for the collector; naming it up front also catches NVTX calls made before CUDA starts. */
+static void set_nvtx_injection(void)
+{
+    const char *set = getenv("NVTX_INJECTION64_PATH");
+    if (set && *set)
+        return;
+#ifdef WP_CUPTI_LIBRARY
+    if (is_file(WP_CUPTI_LIBRARY)) {
+        setenv("NVTX_INJECTION64_PATH", WP_CUPTI_LIBRARY, 1);
+        return;
+    }
+#endif
+    /* Otherwise the collector sets it when CUDA starts (it knows where its libcupti is). */
+}
+
+int run_set_environment(const run_opts *o, const char *collector)
+{
+    char parts[4400];
+    const char *prev = getenv("CUDA_INJECTION64_PATH");
+    if (prev && *prev && strcmp(prev, collector) != 0)
+        fprintf(stderr, "wanprof run: warning: CUDA_INJECTION64_PATH was %s (another profiler?); replaced by the "
+                        "wanprof collector (one CUPTI user per process)\n", prev);
+    snprintf(parts, sizeof(parts), "%s/r%%r-p%%p.sqlite", o->parts_dir);
+    if (setenv("CUDA_INJECTION64_PATH", collector, 1) != 0 || setenv("WANPROF_OUTPUT", parts, 1) != 0
+        || setenv("WANPROF_QUIET", "1", 1) != 0)
+        return -1;
+    if (o->trace)
+        setenv("WANPROF_TRACE", o->trace, 1);
+    if (o->flush_interval)
+        setenv("WANPROF_FLUSH_INTERVAL", o->flush_interval, 1);
+    if (o->capture_range) {
+        char v[1100];
+        snprintf(v, sizeof(v), "nvtx:%s", o->capture_range);
+        setenv("WANPROF_CAPTURE_RANGE", v, 1);
+    }
+    if (!o->trace || strstr(o->trace, "nvtx") || strstr(o->trace, "all"))
+        set_nvtx_injection();
+    return 0;
+}
+
+/* A signal sent to wanprof alone (kill, a batch system) goes on to the child. One the terminal sends (Ctrl-C) has
+ * already reached the whole process group, the child included: passing it on would deliver it twice. */
+static void forward_signal(int sig, siginfo_t *info, void *uctx)
+{
+    (void)uctx;
+    if (child_pid > 0 && info->si_code != SI_KERNEL)
+        kill(child_pid, sig);
+}
+
+static void install_forwarding(struct sigaction saved[3])
+{
+    static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = forward_signal;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, &saved[i]);
+    }
+}
+
+static void restore_signals(const struct sigaction saved[3])
+{
+    static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &saved[i], NULL);
+}
+
+/* In the child: exec, or report errno through the close-on-exec pipe and exit 127. */
+static void exec_child(char **command, int report_fd)
+{
+    execvp(command[0], command);
+    int err = errno;
+    ssize_t r = write(report_fd, &err, sizeof(err));
+    (void)r;
+    _exit(127);
+}
+
+int run_command(char **command)
+{
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        fprintf(stderr, "wanprof run: pipe: %s\n", strerror(errno));
+        return 1;
+    }
+    fflush(NULL);
+    struct sigaction saved[3];
+    install_forwarding(saved);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "wanprof run: fork: %s\n", strerror(errno));
+        restore_signals(saved);
+        return 1;
+    }
+    if (pid == 0) {
+        restore_signals(saved);
+        close(report[0]);
+        exec_child(command, report[1]);
+    }
+    child_pid = pid;
+    close(report[1]);
+    int err = 0;
+    ssize_t got;
+    do
+        got = read(report[0], &err, sizeof(err));
+    while (got < 0 && errno == EINTR);
+    close(report[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    child_pid = 0;
+    restore_signals(saved);
+    if (got == (ssize_t)sizeof(err)) {
+        fprintf(stderr, "wanprof run: cannot run '%s': %s\n", command[0], strerror(err));
+        return err == ENOENT ? 127 : 126;
+    }
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
