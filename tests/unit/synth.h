@@ -60,6 +60,7 @@ static void synth_build(synth_run *r, int steps, uint64_t seed)
         uint64_t corr = 1;
         for (int s = 0; s < steps; s++) {
             wp_event *step = synth_push(r);
+            size_t step_index = r->count - 1; /* synth_push may move the array: step is stale after it */
             int64_t step_start = t;
             step->kind = WP_EV_RANGE;
             step->proc = (uint32_t)p;
@@ -150,8 +151,8 @@ static void synth_build(synth_run *r, int steps, uint64_t seed)
             mark->u.range.payload.d = 3.25;
             mark->u.range.args = wp_strtab_intern_cstr(r->strings, "{\"bytes\":28576983168}");
             t += 100000;
-            step->start = step_start;
-            step->end = t;
+            r->events[step_index].start = step_start;
+            r->events[step_index].end = t;
             t += 13;
         }
         wp_event *ovh = synth_push(r);
