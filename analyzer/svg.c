@@ -80,7 +80,10 @@ void wp_svg_chart_write(const wp_svg_chart *c, FILE *out)
 {
     int W = c->width ? c->width : 900, H = c->height ? c->height : 320;
     int L = 70, R = 20, T = 40, B = 70, pw = W - L - R, ph = H - T - B;
-    double ymax = chart_max(c), step = nice_step(ymax, 5);
+    double ymax = chart_max(c);
+    if (c->clip > 0 && c->clip < ymax)
+        ymax = c->clip;
+    double step = nice_step(ymax, 5);
     ymax = ceil(ymax / step) * step;
     fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                  "font-family=\"sans-serif\" font-size=\"11\">\n", W, H, W, H);
@@ -95,11 +98,16 @@ void wp_svg_chart_write(const wp_svg_chart *c, FILE *out)
     }
     int n = c->ncategories > 0 ? c->ncategories : 1;
     double slot = (double)pw / n, bw = slot * 0.8 / (c->stacked || !c->nseries ? 1 : c->nseries);
-    int every = n > 40 ? (n + 39) / 40 : 1;
+    int every = slot >= 56 ? 1 : (int)(56 / slot) + 1;
     for (int i = 0; i < c->ncategories; i++) {
         double x0 = L + i * slot + slot * 0.1, base = 0;
         for (int s = 0; s < c->nseries; s++) {
             double v = c->series[s].values[i], h = v / ymax * ph;
+            if (!c->stacked && v > ymax) { /* clipped: cut at the top, value written above */
+                h = ph;
+                fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%.3g</text>",
+                        x0 + s * bw + bw / 2, T - 3, v);
+            }
             const char *col = c->series[s].bar_colors && c->series[s].bar_colors[i] ? c->series[s].bar_colors[i]
                                                                                      : c->series[s].color;
             double x = c->stacked ? x0 : x0 + s * bw, y = T + ph - (c->stacked ? base : 0) / ymax * ph - h;
@@ -204,7 +212,11 @@ void wp_svg_steps_write(const wp_rank_result *rr, FILE *out)
         }
         char med[64], mt[32];
         snprintf(med, sizeof(med), "median %s", wp_fmt_seconds(rr->baseline.median, mt, sizeof(mt)));
+        double rest = 0; /* a warm-up far above every other step would flatten the chart: clip the axis */
+        for (int i = 1; i < n; i++)
+            rest = v[i] > rest ? v[i] : rest;
         wp_svg_chart c = {.title = "step time (spikes coloured by their main cause)", .x_label = "step",
+                          .clip = n > 1 && v[0] > 3 * rest ? 1.5 * rest : 0,
                           .y_label = "wall time (s)", .categories = cats, .ncategories = n, .hline = rr->baseline.median,
                           .hline_label = med};
         c.series[0] = (wp_svg_series){"normal step", "#bab0ac", v, colors};

@@ -28,6 +28,7 @@ typedef struct wp_svg_chart {
     int stacked;          /* 1: series stack; 0: side by side */
     double hline;         /* a dashed reference line at this y (e.g. the median); <= 0 none */
     const char *hline_label;
+    double clip;          /* > 0: the y axis stops here; taller bars are cut and labelled with their value */
     int width, height;    /* px */
     const char *legend_extra[8]; /* extra legend entries "color|text" (e.g. spike causes) */
 } wp_svg_chart;
