@@ -1,0 +1,167 @@
+/* test_analyzer_explain.c: the analysis on synthetic runs fed through wp_tool in reverse time order (the JSON reader
+ * delivers file order, not time order): planted spikes are found with the planted cause first and no others, causes
+ * plus the unexplained remainder add up to the excess, steps come from marks or compiled-region calls, and the
+ * schedule check points at the shifts that explain an early switch. */
+#include <math.h>
+
+#include "check.h"
+#include "explain.h"
+#include "tool.h"
+
+typedef struct synth {
+    wp_strtab *s;
+    wp_event ev[20000];
+    int n;
+} synth;
+
+static wp_event *push(synth *y, uint32_t kind, const char *name, int64_t start, int64_t end)
+{
+    wp_event *e = &y->ev[y->n++];
+    memset(e, 0, sizeof(*e));
+    e->kind = kind;
+    e->name = wp_strtab_intern_cstr(y->s, name);
+    e->start = start;
+    e->end = end;
+    e->device = kind == WP_EV_KERNEL || kind == WP_EV_MEMCPY ? 0 : WP_NONE;
+    e->stream = 7;
+    e->tid = 100;
+    return e;
+}
+
+static void copy(synth *y, int64_t t, int64_t d, uint8_t kind, uint64_t bytes)
+{
+    wp_event *c = push(y, WP_EV_MEMCPY, kind == WP_COPY_HTOD ? "Memcpy HtoD" : "Memcpy DtoH", t, t + d);
+    c->u.memcpy = (wp_memcpy_info){.bytes = bytes, .copy_kind = kind, .src_kind = kind == WP_COPY_HTOD ? 0 : 2,
+                                   .dst_kind = kind == WP_COPY_HTOD ? 2 : 0};
+    push(y, WP_EV_API, "cudaMemcpyAsync", t - 1000, t + d + 1000);
+}
+
+/* 16 steps of 10 ms: 8 ms of kernels each; planted: step 4 expert swap (+40 ms), step 7 allocator storm (+20 ms),
+ * step 11 recompilation (+60 ms). Step marks "step N" unless regions: then one compiled-region call per step. */
+static void build(synth *y, int regions)
+{
+    memset(y, 0, sizeof(*y));
+    y->s = wp_strtab_new();
+    int64_t t = 1000000000;
+    for (int i = 0; i < 16; i++) {
+        int64_t s0 = t, extra = i == 4 ? 40000000 : i == 7 ? 20000000 : i == 11 ? 60000000 : 0;
+        int64_t k = t + 200000;
+        if (i == 4) { /* 16 DtoH + 16 HtoD copies of 4 MiB, 1.25 ms each: 40 ms of swap */
+            for (int c = 0; c < 32; c++, k += 1250000)
+                copy(y, k, 1200000, c < 16 ? WP_COPY_DTOH : WP_COPY_HTOD, 4u << 20);
+        } else if (i == 7) { /* 100 cudaFree + 100 cudaMalloc of 100 us each */
+            for (int c = 0; c < 200; c++, k += 100000)
+                push(y, WP_EV_API, c < 100 ? "cudaFree" : "cudaMalloc", k, k + 99000);
+        } else if (i == 11) {
+            push(y, WP_EV_RANGE, "entire_frame_compile", k, k + extra)->u.range.source = WP_RANGE_CPU_OP;
+            push(y, WP_EV_RANGE, "backend_compile", k + 1000, k + extra - 1000)->u.range.source = WP_RANGE_CPU_OP;
+            k += extra;
+        }
+        for (int j = 0; j < 8; j++, k += 1000000)
+            push(y, WP_EV_KERNEL, i == 11 && j == 0 ? "triton_new_kernel" : "gemm_kernel", k, k + 990000);
+        t = k + 1800000 + (i % 3) * 10000;
+        char name[32];
+        snprintf(name, sizeof(name), "step %d", i);
+        if (regions) {
+            const char *rn = i == 11 ? "Torch-Compiled Region: 0/1" : "Torch-Compiled Region: 0/0";
+            push(y, WP_EV_RANGE, rn, t - 1500000, t - 100000)->u.range.source = WP_RANGE_CPU_OP;
+        } else {
+            push(y, WP_EV_RANGE, name, s0, t)->u.range.source = WP_RANGE_USER_ANNOTATION;
+        }
+        (void)extra;
+    }
+}
+
+static void analyse(synth *y, wp_run *r, wp_explain *e, const wp_explain_opts *o)
+{
+    CHECK_EQ_INT(wp_run_init(r, NULL, NULL), WP_OK);
+    wp_tool *tool = wp_run_tool(r);
+    tool->strings = y->s;
+    wp_process p = {.index = 0, .pid = 42, .rank = 0};
+    tool->process(tool, &p);
+    for (int i = y->n - 1; i >= 0; i--) /* reverse time order */
+        CHECK_EQ_INT(wp_tool_event(tool, &y->ev[i]), 0);
+    CHECK_EQ_INT(wp_run_finish(r), WP_OK);
+    CHECK_EQ_INT(wp_explain_run(r, o, e), WP_OK);
+}
+
+static void check_planted(const wp_explain *e, int regions)
+{
+    CHECK_EQ_INT(e->nranks, 1);
+    const wp_rank_result *rr = &e->ranks[0];
+    CHECK_EQ_INT(rr->steps.count, 16);
+    CHECK_EQ_INT(rr->steps.source, regions ? WP_STEPS_REGION : WP_STEPS_PATTERN);
+    int want[] = {4, 7, 11};
+    const char *cause[] = {"expert_switch", "allocator", "recompilation"};
+    int k = 0;
+    for (int s = 0; s < rr->nspikes; s++) {
+        const wp_spike *sp = &rr->spikes[s];
+        if (sp->warmup)
+            continue;
+        CHECK(k < 3);
+        if (k >= 3)
+            break;
+        CHECK_EQ_INT(sp->index, want[k]);
+        CHECK(sp->ncauses >= 1);
+        if (sp->ncauses)
+            CHECK_EQ_STR(sp->causes[0].id, cause[k]);
+        double sum = sp->unexplained;
+        for (int c = 0; c < sp->ncauses; c++)
+            sum += sp->causes[c].seconds;
+        CHECK_NEAR(sum, sp->excess, 1e-9);
+        CHECK(sp->causes[0].seconds > 0.7 * sp->excess); /* the planted cause explains most of it */
+        k++;
+    }
+    CHECK_EQ_INT(k, 3);
+    CHECK_NEAR(rr->baseline.median, 0.0100, 0.0005);
+    CHECK(rr->stats[11].new_kernels == 1);
+    CHECK_EQ_INT(rr->stats[4].weight_dtoh, 16);
+    CHECK_EQ_INT(rr->stats[4].weight_htod, 16);
+}
+
+int main(void)
+{
+    static synth y;
+    wp_explain_opts o;
+    wp_explain_opts_default(&o);
+    for (int regions = 0; regions < 2; regions++) {
+        build(&y, regions);
+        wp_run r;
+        wp_explain e;
+        analyse(&y, &r, &e, &o);
+        check_planted(&e, regions);
+        CHECK_EQ_INT(e.sched.have, 0); /* no metadata, no flags */
+        wp_explain_free(&e);
+        wp_run_free(&r);
+        wp_strtab_free(y.s);
+    }
+    /* schedule check: a 16-step wan schedule at shift 12 switches late; the swap at index 4 needs a smaller shift */
+    build(&y, 0);
+    o.have_schedule = 1;
+    o.sched.steps = 16;
+    o.sched.shift = 12.0;
+    wp_run r;
+    wp_explain e;
+    analyse(&y, &r, &e, &o);
+    CHECK_EQ_INT(e.sched.have, 1);
+    CHECK_EQ_INT(e.sched.observed, 4);
+    CHECK(e.sched.predicted > 4);
+    CHECK_EQ_INT(e.sched.matches, 0);
+    CHECK(e.sched.nranges >= 1);
+    if (e.sched.nranges)
+        CHECK(e.sched.ranges[0].hi < 12.0);
+    CHECK(strstr(e.sched.note, "step 4") != NULL);
+    wp_explain_free(&e);
+    wp_run_free(&r);
+    wp_strtab_free(y.s);
+    /* the 27-step question: a switch seen at index 9 with shift 12 configured names shift ~3 and its known cause */
+    wp_schedcheck c;
+    wp_schedule_params p;
+    wp_schedule_params_default(&p);
+    wp_schedcheck_run(&p, "flags", 9, &c);
+    CHECK_EQ_INT(c.predicted, 18);
+    CHECK(c.nranges == 1 && c.ranges[0].lo < 3.0 && c.ranges[0].hi > 3.0);
+    CHECK(strstr(c.note, "flow_shift 3.0") != NULL);
+    CHECK(strstr(c.note, "10th") != NULL && strstr(c.note, "19th") != NULL);
+    return check_done();
+}
