@@ -295,8 +295,9 @@ static int finish(read_ctx *c, int rc)
     st->bytes_read = total;
     if (rc == WP_OK && gz == WP_GZ_IOERR)
         rc = wp_diag_error(r->diag, WP_ERR_IO, "%s: %s", r->path, wp_gz_in_detail(c->in));
-    if (rc == WP_OK && c->st == S_START && total == 0 && gz == WP_GZ_OK)
-        rc = wp_diag_error(r->diag, WP_ERR_FORMAT, "%s: empty file", r->path);
+    if (rc == WP_OK && c->st == S_START && gz == WP_GZ_OK)
+        rc = wp_diag_error(r->diag, WP_ERR_FORMAT, "%s: no JSON in the file (%llu bytes of whitespace)", r->path,
+                           (unsigned long long)total);
     if (rc == WP_OK && c->st != S_END) {
         st->truncated = 1;
         st->bytes_lost = total > c->last_complete ? total - c->last_complete : 0;
@@ -306,8 +307,9 @@ static int finish(read_ctx *c, int rc)
                      "last complete element were lost",
                      r->path, why, (unsigned long long)st->events, (unsigned long long)c->last_complete,
                      (unsigned long long)st->bytes_lost);
-    } else if (rc == WP_OK && gz != WP_GZ_OK) {
-        wp_diag_warn(r->diag, "%s: trailing data after the trace ignored (%s)", r->path, wp_gz_in_detail(c->in));
+    } else if (rc == WP_OK && gz != WP_GZ_OK) { /* e.g. a cut in the gzip trailer: the trace itself is whole */
+        wp_diag_warn(r->diag, "%s: the trace is complete but its gzip stream is not (%s)", r->path,
+                     wp_gz_in_detail(c->in));
     }
     if (rc == WP_OK && !r->ours)
         rc = wp_chrome_kineto_announce(r, 0); /* a file without events still has its process and devices */

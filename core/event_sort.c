@@ -9,6 +9,7 @@
 #include <string.h>
 
 #define DEFAULT_EVENTS (256u * 1024u)
+#define MIN_READ 64u
 
 typedef struct run {
     FILE *f;
@@ -117,10 +118,19 @@ static void heap_down(wp_event_sort *s, size_t *heap, size_t n, size_t i)
 
 static int merge(wp_event_sort *s, wp_tool *tool, wp_diag *diag)
 {
-    size_t per = s->cap / s->nruns ? s->cap / s->nruns : 1;
+    /* Read buffers come out of the sort buffer; with very many runs each still gets MIN_READ events (more memory,
+     * but a run read one record at a time would be seek-bound). */
+    size_t per = s->cap / s->nruns;
+    if (per < MIN_READ) {
+        wp_event *bigger = realloc(s->buf, s->nruns * MIN_READ * sizeof(*bigger));
+        if (!bigger)
+            return wp_diag_error(diag, WP_ERR_NOMEM, "sorting events: out of memory");
+        s->buf = bigger;
+        per = MIN_READ;
+    }
     size_t *heap = malloc(s->nruns * sizeof(*heap));
-    if (!heap || (per == 1 && s->cap < s->nruns))
-        return free(heap), wp_diag_error(diag, WP_ERR_NOMEM, "sorting events: too many runs");
+    if (!heap)
+        return wp_diag_error(diag, WP_ERR_NOMEM, "sorting events: out of memory");
     size_t n = 0;
     for (size_t i = 0; i < s->nruns; i++) {
         s->runs[i].buf = s->buf + i * per;
