@@ -1,7 +1,9 @@
-/* sqlite_writer.c: writes the event model as SQLite with nsys-export tables (schemas/wanprof.sql). One prepared INSERT
- * per table, rows batched into transactions (committed every WP_SQ_BATCH rows and on wp_writer_flush), WAL journal so
- * that a killed writer leaves a readable file up to its last commit; close checkpoints and returns to a rollback
- * journal so a single file remains. Strings are written once each: the tool's string ids map densely to StringIds. */
+/* sqlite_writer.c: writes the event model as SQLite with nsys-export tables (schemas/wanprof.sql). Events are batched
+ * per table and written SQ_ROWS at a time through prepared multi-row INSERTs (sqlite_writer_rows.c); rows are grouped
+ * into transactions, committed every WP_SQ_BATCH rows and on wp_writer_flush. Written in place (the collector) the
+ * journal is WAL, so a killed writer leaves a file readable up to its last commit; close checkpoints and returns to a
+ * rollback journal so a single file remains. Strings are written once each: the tool's string ids map densely to
+ * StringIds ids. Indexes on `start` are built when the file is finished. */
 #include "sqlite_format.h"
 #include "sqlite_writer_impl.h"
 #include "writer_impl.h"
@@ -29,18 +31,24 @@ static int sq_exec(sq_writer *w, const char *sql)
 }
 
 /* Runs the prepared statement and resets it; counts the row toward the batch. */
-int sq_step(sq_writer *w, sqlite3_stmt *st, const char *what)
+int sq_step_rows(sq_writer *w, sqlite3_stmt *st, const char *what, int rows)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return sq_fail(w, what);
-    if (++w->pending >= WP_SQ_BATCH) {
+    w->pending += (uint64_t)rows;
+    if (w->pending >= WP_SQ_BATCH) {
         w->pending = 0;
         if (sq_exec(w, "COMMIT; BEGIN"))
             return WP_ERR_IO;
     }
     return WP_OK;
+}
+
+int sq_step(sq_writer *w, sqlite3_stmt *st, const char *what)
+{
+    return sq_step_rows(w, st, what, 1);
 }
 
 /* Grows a zero-filled uint32 array so that index i is valid. */
@@ -140,19 +148,21 @@ static int sq_flush(wp_writer *base, wp_diag *diag)
 {
     sq_writer *w = (sq_writer *)base;
     w->pending = 0;
-    if (sq_exec(w, "COMMIT; BEGIN"))
+    if (sq_write_batches(w) || sq_exec(w, "COMMIT; BEGIN"))
         return wp_diag_error(diag, WP_ERR_IO, "%s", base->error_msg);
     return WP_OK;
 }
 
-static void sq_close_db(sq_writer *w)
+static void sq_finalize_all(sq_writer *w)
 {
     for (int i = 0; i < SQ_STMT_COUNT; i++) {
         sqlite3_finalize(w->stmt[i]);
         w->stmt[i] = NULL;
     }
-    sqlite3_close(w->db);
-    w->db = NULL;
+    for (int i = 0; i < SQ_EVENT_TABLES; i++) {
+        sqlite3_finalize(w->multi[i]);
+        w->multi[i] = NULL;
+    }
 }
 
 /* Commits, builds the indexes, checkpoints the WAL into the file and returns to a rollback journal (one file). With
@@ -162,18 +172,25 @@ static int sq_finish(wp_writer *base, wp_diag *diag)
     sq_writer *w = (sq_writer *)base;
     if (!w->db)
         return WP_OK;
-    int rc = sq_exec(w, "COMMIT");
+    int rc = w->base.error ? WP_ERR_IO : sq_write_batches(w);
+    int commit = sq_exec(w, "COMMIT");
+    if (rc == WP_OK)
+        rc = commit;
     if (rc == WP_OK && diag) {
         const char *idx = strstr(wp_sqlite_schema_sql, WP_SQLITE_INDEX_MARKER);
+        /* The sorter behind CREATE INDEX may use a second core. */
         if (idx)
+            rc = sq_exec(w, "PRAGMA threads=2");
+        if (idx && rc == WP_OK)
+            rc = sq_exec(w, "BEGIN");
+        if (idx && rc == WP_OK)
             rc = sq_exec(w, idx);
+        if (idx && rc == WP_OK)
+            rc = sq_exec(w, "COMMIT");
         if (rc == WP_OK)
             rc = sq_exec(w, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE");
     }
-    for (int i = 0; i < SQ_STMT_COUNT; i++) {
-        sqlite3_finalize(w->stmt[i]);
-        w->stmt[i] = NULL;
-    }
+    sq_finalize_all(w);
     if (sqlite3_close(w->db) != SQLITE_OK && rc == WP_OK)
         rc = sq_fail(w, "close");
     w->db = NULL;
@@ -185,8 +202,10 @@ static int sq_finish(wp_writer *base, wp_diag *diag)
 static void sq_destroy(wp_writer *base)
 {
     sq_writer *w = (sq_writer *)base;
-    if (w->db)
-        sq_close_db(w);
+    if (w->db) {
+        sq_finalize_all(w);
+        sqlite3_close(w->db);
+    }
     free(w->strmap);
     free(w->shortmap);
     free(w->shortdb);
@@ -198,18 +217,27 @@ static void sq_destroy(wp_writer *base)
 
 static const wp_writer_ops sq_ops = {sq_flush, sq_finish, sq_destroy};
 
-/* Creates the tables (not the indexes) and prepares every INSERT. */
-static int sq_setup(sq_writer *w, wp_diag *diag)
+/* The journal. In place (the collector: a killed process must leave a readable file) WAL, synchronous=NORMAL: every
+ * commit is readable after a kill and only an OS crash can lose the last ones. Under a temporary name (renamed into
+ * place when complete) an in-memory rollback journal: new pages are appended, so it costs next to nothing, and a failed
+ * write (disk full) still rolls back to the last commit, keeping the partial file readable; the page writes are not
+ * doubled through a WAL. */
+static const char *const sq_pragmas_in_place =
+    "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=4096;"
+    "PRAGMA cache_size=-65536";
+static const char *const sq_pragmas_temp =
+    "PRAGMA page_size=16384; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
+    "PRAGMA cache_size=-65536";
+
+/* Creates the tables (not the indexes: building them at the end is cheaper) and prepares every INSERT. */
+static int sq_setup(sq_writer *w, int in_place, wp_diag *diag)
 {
     const char *sql = wp_sqlite_schema_sql;
     const char *idx = strstr(sql, WP_SQLITE_INDEX_MARKER);
     char *tables = strndup(sql, idx ? (size_t)(idx - sql) : strlen(sql));
     if (!tables)
         return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", w->base.final_path);
-    /* page_size must precede the first table; WAL keeps the file readable up to the last commit if we are killed;
-     * synchronous=NORMAL in WAL mode survives a killed process (only an OS crash can lose the last commits). */
-    int rc = sq_exec(w, "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                        "PRAGMA wal_autocheckpoint=16384; PRAGMA cache_size=-65536");
+    int rc = sq_exec(w, in_place ? sq_pragmas_in_place : sq_pragmas_temp);
     if (rc == WP_OK)
         rc = sq_exec(w, "BEGIN");
     if (rc == WP_OK)
@@ -218,6 +246,8 @@ static int sq_setup(sq_writer *w, wp_diag *diag)
     for (int i = 0; rc == WP_OK && i < SQ_STMT_COUNT; i++)
         if (sqlite3_prepare_v3(w->db, sq_insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &w->stmt[i], NULL) != SQLITE_OK)
             rc = sq_fail(w, sq_insert_sql[i]);
+    if (rc == WP_OK)
+        rc = sq_prepare_multi(w);
     if (rc != WP_OK)
         return wp_diag_error(diag, WP_ERR_IO, "%s", w->base.error_msg);
     return WP_OK;
@@ -242,13 +272,17 @@ wp_writer *wp_sqlite_writer_open(const char *path, const wp_write_opts *opts, wp
         return NULL;
     }
     sq_writer_set_handlers(w);
-    if (sqlite3_open_v2(w->base.work_path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    /* NOMUTEX: a writer is used by one thread at a time (like a wp_strtab), so SQLite's locks are pure cost. */
+    if (sqlite3_open_v2(w->base.work_path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         wp_diag_error(diag, WP_ERR_IO, "%s: cannot create: %s", w->base.work_path,
                       w->db ? sqlite3_errmsg(w->db) : "out of memory");
+        sqlite3_close(w->db);
+        w->db = NULL;
         wp_writer_abort(&w->base);
         return NULL;
     }
-    if (sq_setup(w, diag) != WP_OK) {
+    if (sq_setup(w, opts && opts->in_place, diag) != WP_OK) {
         wp_writer_abort(&w->base);
         return NULL;
     }

@@ -41,10 +41,23 @@ typedef struct sq_domain {
     uint32_t db_id; /* StringIds id of the domain name, also its domainId */
 } sq_domain;
 
+#define SQ_EVENT_TABLES 8 /* one per event kind, WP_EV_KERNEL .. WP_EV_OVERHEAD */
+#define SQ_ROWS 32        /* rows per multi-row INSERT */
+
+/* Events waiting for their table's multi-row INSERT. */
+typedef struct sq_batch {
+    wp_event ev[SQ_ROWS];
+    int64_t gpid[SQ_ROWS];
+    int n;
+} sq_batch;
+
 typedef struct sq_writer {
     wp_writer base; /* first: a handler's wp_tool * is the writer */
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_STMT_COUNT];
+    sqlite3_stmt *multi[SQ_EVENT_TABLES]; /* SQ_ROWS-row INSERT per event table */
+    int cols[SQ_EVENT_TABLES];            /* parameters per row of each */
+    sq_batch batch[SQ_EVENT_TABLES];
     uint32_t *strmap; /* tool string id -> StringIds id (0: not written yet) */
     size_t strmap_cap;
     uint32_t *shortmap; /* tool string id -> StringIds id of its kernel short name */
@@ -62,6 +75,10 @@ typedef struct sq_writer {
 
 /* Steps and resets st, committing every batch; WP_ERR_IO (and the writer's error set) on failure. */
 int sq_step(sq_writer *w, sqlite3_stmt *st, const char *what);
+int sq_step_rows(sq_writer *w, sqlite3_stmt *st, const char *what, int rows);
+/* Prepares the multi-row INSERTs (after the single-row ones); writes every batched event (before a commit). */
+int sq_prepare_multi(sq_writer *w);
+int sq_write_batches(sq_writer *w);
 /* StringIds id for a tool string id (writing the row on first use); 0 after a failure. */
 uint32_t sq_string(sq_writer *w, uint32_t tool_id);
 /* StringIds id of a kernel name's nsys "shortName"; 0 after a failure. */
