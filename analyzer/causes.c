@@ -182,7 +182,7 @@ static double memcpy_stall(const wp_step_stats *s, const wp_step_stats *b, doubl
 
 static double nccl_wait(const wp_step_stats *s, const wp_step_stats *b, const wp_rank_context *rk, wp_cause *c)
 {
-    if (!rk || rk->nranks < 2)
+    if (!rk || rk->nranks < 2 || rk->this_is_slowest)
         return 0;
     double raw = pos((double)(s->nccl_ns - b->nccl_ns) * NS);
     if (raw <= 0)

@@ -30,6 +30,7 @@ typedef struct wp_rank_context {
     int slowest_rank;     /* -1 unknown */
     double slowest_wall;  /* s */
     double this_wall;     /* s */
+    int this_is_slowest;  /* 1: this rank is the one the others wait for (no nccl_wait for it) */
 } wp_rank_context;
 
 /* Attributes excess_s (the step's time over the baseline median, s) of step st against base (the per-field medians

@@ -1,6 +1,7 @@
 /* explain.c: steps -> figures -> baseline -> spikes -> causes -> schedule check (see explain.h). */
 #include "explain.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,15 +69,20 @@ static void attribute(wp_explain *e)
         wp_rank_result *rr = &e->ranks[i];
         for (int s = 0; s < rr->nspikes; s++) {
             wp_spike *sp = &rr->spikes[s];
-            wp_rank_context ctx = {e->nranks, -1, 0, sp->seconds};
+            /* the slow rank is the one that waited least in collectives in this step (most wall time on ties) */
+            wp_rank_context ctx = {e->nranks, -1, 0, sp->seconds, 0};
+            int64_t least = INT64_MAX;
             for (int j = 0; j < e->nranks; j++) {
                 const wp_rank_result *o = &e->ranks[j];
-                if (sp->index < o->steps.count) {
-                    double w = (double)o->stats[sp->index].wall_ns * NS;
-                    if (w > ctx.slowest_wall) {
-                        ctx.slowest_wall = w;
-                        ctx.slowest_rank = o->rank >= 0 ? o->rank : j;
-                    }
+                if (sp->index >= o->steps.count)
+                    continue;
+                const wp_step_stats *st = &o->stats[sp->index];
+                double w = (double)st->wall_ns * NS;
+                if (st->nccl_ns < least || (st->nccl_ns == least && w > ctx.slowest_wall)) {
+                    least = st->nccl_ns;
+                    ctx.slowest_wall = w;
+                    ctx.slowest_rank = o->rank >= 0 ? o->rank : j;
+                    ctx.this_is_slowest = j == i;
                 }
             }
             sp->ncauses = wp_causes_attribute(&rr->stats[sp->index], &rr->base, sp->excess, &ctx, sp->causes,

@@ -25,7 +25,7 @@ static void write_spike(const wp_rank_result *rr, const wp_spike *sp, FILE *out)
     if (sp->ncauses == 0 || sp->unexplained > 0.0005) {
         double gap = (double)st->max_gpu_gap_ns * 1e-9;
         if (gap > 0.5 * sp->unexplained && sp->unexplained > 0.01)
-            fprintf(out, "     %-14s %9s  (no evidence above; the GPU sat idle for up to %s at a stretch: host-side "
+            fprintf(out, "     %-14s %9s  (not accounted for; the GPU sat idle for up to %s at a stretch: host-side "
                     "work)\n", "unexplained", wp_fmt_seconds(sp->unexplained, t, sizeof(t)),
                     wp_fmt_seconds(gap, g, sizeof(g)));
         else

@@ -119,8 +119,67 @@ static void check_planted(const wp_explain *e, int regions)
     CHECK_EQ_INT(rr->stats[4].weight_htod, 16);
 }
 
+/* Two ranks; in step 5 rank 1 computes 30 ms longer and rank 0's all-reduce waits for it. */
+static void check_nccl_wait(void)
+{
+    static synth y;
+    memset(&y, 0, sizeof(y));
+    y.s = wp_strtab_new();
+    for (int rank = 0; rank < 2; rank++) {
+        int64_t t = 5000000000LL;
+        for (int i = 0; i < 10; i++) {
+            int64_t s0 = t, k = t + 100000, slow = i == 5 ? 30000000 : 0;
+            for (int j = 0; j < 8; j++, k += 1000000)
+                push(&y, WP_EV_KERNEL, "gemm_kernel", k, k + 990000)->proc = (uint32_t)rank;
+            if (rank == 1) {
+                push(&y, WP_EV_KERNEL, "gemm_kernel", k, k + slow)->proc = 1;
+                k += slow;
+                push(&y, WP_EV_KERNEL, "ncclDevKernel_AllReduce", k, k + 500000)->proc = 1;
+            } else {
+                push(&y, WP_EV_KERNEL, "ncclDevKernel_AllReduce", k, k + slow + 500000)->proc = 0;
+                k += slow;
+            }
+            t = k + 600000 + i * 1000;
+            char name[32];
+            snprintf(name, sizeof(name), "step %d", i);
+            wp_event *e = push(&y, WP_EV_RANGE, name, s0, t);
+            e->u.range.source = WP_RANGE_NVTX;
+            e->proc = (uint32_t)rank;
+        }
+    }
+    wp_run r;
+    wp_explain e;
+    wp_explain_opts o;
+    wp_explain_opts_default(&o);
+    CHECK_EQ_INT(wp_run_init(&r, NULL, NULL), WP_OK);
+    wp_tool *tool = wp_run_tool(&r);
+    tool->strings = y.s;
+    for (int p = 0; p < 2; p++) {
+        wp_process pr = {.index = (uint32_t)p, .pid = 100 + p, .rank = p};
+        tool->process(tool, &pr);
+    }
+    for (int i = y.n - 1; i >= 0; i--)
+        wp_tool_event(tool, &y.ev[i]);
+    CHECK_EQ_INT(wp_run_finish(&r), WP_OK);
+    CHECK_EQ_INT(wp_explain_run(&r, &o, &e), WP_OK);
+    CHECK_EQ_INT(e.nranks, 2);
+    const wp_rank_result *r0 = e.ranks[0].rank == 0 ? &e.ranks[0] : &e.ranks[1];
+    int found = 0;
+    for (int s = 0; s < r0->nspikes; s++)
+        if (r0->spikes[s].index == 5 && r0->spikes[s].ncauses) {
+            found = 1;
+            CHECK_EQ_STR(r0->spikes[s].causes[0].id, "nccl_wait");
+            CHECK(strstr(r0->spikes[s].causes[0].evidence, "rank 1") != NULL);
+        }
+    CHECK(found);
+    wp_explain_free(&e);
+    wp_run_free(&r);
+    wp_strtab_free(y.s);
+}
+
 int main(void)
 {
+    check_nccl_wait();
     static synth y;
     wp_explain_opts o;
     wp_explain_opts_default(&o);
