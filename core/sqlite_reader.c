@@ -5,6 +5,7 @@
 #include "sqlite_format.h"
 #include "sqlite_reader_impl.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,7 @@ static int check_header(sq_reader *r)
     unsigned char h[100];
     FILE *f = fopen(r->path, "rb");
     if (!f)
-        return sq_rfail(r, WP_ERR_IO, "cannot open: %s", "no such file or not readable");
+        return sq_rfail(r, WP_ERR_IO, "cannot open: %s", strerror(errno));
     size_t n = fread(h, 1, sizeof(h), f);
     fseek(f, 0, SEEK_END);
     long size = ftell(f);

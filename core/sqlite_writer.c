@@ -243,6 +243,9 @@ static int sq_setup(sq_writer *w, int in_place, wp_diag *diag)
     if (rc == WP_OK)
         rc = sq_exec(w, tables);
     free(tables);
+    /* The empty schema is committed at once: a file cut short later still opens as a (partial) trace. */
+    if (rc == WP_OK)
+        rc = sq_exec(w, "COMMIT; BEGIN");
     for (int i = 0; rc == WP_OK && i < SQ_STMT_COUNT; i++)
         if (sqlite3_prepare_v3(w->db, sq_insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &w->stmt[i], NULL) != SQLITE_OK)
             rc = sq_fail(w, sq_insert_sql[i]);
