@@ -417,8 +417,10 @@ int wp_run_finish(wp_run *r)
     assign_owners(r);
     for (size_t i = 0; i < r->ncopies; i++)
         r->copies[i].proc = owner_of(r, r->copies[i].proc);
-    qsort(r->copies, r->ncopies, sizeof(*r->copies), cmp_copy);
-    qsort(r->hosts, r->nhosts, sizeof(*r->hosts), cmp_host);
+    if (r->ncopies)
+        qsort(r->copies, r->ncopies, sizeof(*r->copies), cmp_copy);
+    if (r->nhosts)
+        qsort(r->hosts, r->nhosts, sizeof(*r->hosts), cmp_host);
     /* kernels: compact the hash set into an array sorted by (owner, first); a name seen under two pseudo-processes
      * of one owner keeps its earliest appearance (duplicates only make "new kernel" counts lower, never higher). */
     size_t n = 0;
@@ -432,7 +434,8 @@ int wp_run_finish(wp_run *r)
         n++;
     }
     r->nkernels = n;
-    qsort(r->kernels, n, sizeof(*r->kernels), cmp_kernel);
+    if (n)
+        qsort(r->kernels, n, sizeof(*r->kernels), cmp_kernel);
     return WP_OK;
 }
 
