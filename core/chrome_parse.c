@@ -9,55 +9,56 @@ typedef enum { T_NUM, T_STR, T_RAW, T_ADDR, T_ARR3, T_VALUE } arg_type;
 
 typedef struct arg_def {
     const char *key;
+    unsigned len; /* filled in by build_hash */
     int id;
     arg_type type;
 } arg_def;
 
-static const arg_def arg_defs[] = {
-    {"device", A_DEVICE, T_NUM},
-    {"stream", A_STREAM, T_NUM},
-    {"correlation", A_CORRELATION, T_NUM},
-    {"tid", A_TID, T_NUM},
-    {"cbid", A_CBID, T_NUM},
-    {"return value", A_RETURN, T_NUM},
-    {"bytes", A_BYTES, T_NUM},
-    {"registers per thread", A_REGS, T_NUM},
-    {"shared memory", A_SHARED, T_NUM},
-    {"static shared memory", A_STATIC_SHARED, T_NUM},
-    {"dynamic shared memory", A_DYNAMIC_SHARED, T_NUM},
-    {"async", A_ASYNC, T_NUM},
-    {"fromDevice", A_FROM_DEVICE, T_NUM},
-    {"toDevice", A_TO_DEVICE, T_NUM},
-    {"value", A_META_VALUE, T_VALUE},
-    {"sync type", A_SYNC_TYPE, T_NUM},
-    {"cuda event", A_CUDA_EVENT, T_NUM},
-    {"op", A_OP, T_NUM},
-    {"mem kind", A_MEM_KIND, T_NUM},
-    {"color", A_COLOR, T_NUM},
-    {"flags", A_FLAGS, T_NUM},
-    {"records", A_RECORDS, T_NUM},
-    {"wp_index", A_WP_INDEX, T_NUM},
-    {"wp_pid", A_WP_PID, T_NUM},
-    {"wp_rank", A_WP_RANK, T_NUM},
-    {"id", A_ID, T_NUM},
-    {"totalGlobalMem", A_TOTAL_MEM, T_NUM},
-    {"computeMajor", A_CC_MAJOR, T_NUM},
-    {"computeMinor", A_CC_MINOR, T_NUM},
-    {"numSms", A_NUM_SMS, T_NUM},
-    {"rank", A_RANK, T_NUM},
-    {"address", A_ADDRESS, T_ADDR},
-    {"label", A_LABEL, T_STR},
-    {"source", A_SOURCE, T_STR},
-    {"domain", A_DOMAIN, T_STR},
-    {"payload type", A_PAYLOAD_TYPE, T_STR},
-    {"wp_args", A_WP_ARGS, T_STR},
-    {"name", A_NAME, T_STR},
-    {"key", A_KEY, T_STR},
-    {"wp_host", A_WP_HOST, T_STR},
-    {"wp_label", A_WP_LABEL, T_STR},
-    {"payload", A_PAYLOAD, T_RAW},
-    {"grid", 0, T_ARR3},
-    {"block", 1, T_ARR3},
+static arg_def arg_defs[] = {
+    {"device", 0, A_DEVICE, T_NUM},
+    {"stream", 0, A_STREAM, T_NUM},
+    {"correlation", 0, A_CORRELATION, T_NUM},
+    {"tid", 0, A_TID, T_NUM},
+    {"cbid", 0, A_CBID, T_NUM},
+    {"return value", 0, A_RETURN, T_NUM},
+    {"bytes", 0, A_BYTES, T_NUM},
+    {"registers per thread", 0, A_REGS, T_NUM},
+    {"shared memory", 0, A_SHARED, T_NUM},
+    {"static shared memory", 0, A_STATIC_SHARED, T_NUM},
+    {"dynamic shared memory", 0, A_DYNAMIC_SHARED, T_NUM},
+    {"async", 0, A_ASYNC, T_NUM},
+    {"fromDevice", 0, A_FROM_DEVICE, T_NUM},
+    {"toDevice", 0, A_TO_DEVICE, T_NUM},
+    {"value", 0, A_META_VALUE, T_VALUE},
+    {"sync type", 0, A_SYNC_TYPE, T_NUM},
+    {"cuda event", 0, A_CUDA_EVENT, T_NUM},
+    {"op", 0, A_OP, T_NUM},
+    {"mem kind", 0, A_MEM_KIND, T_NUM},
+    {"color", 0, A_COLOR, T_NUM},
+    {"flags", 0, A_FLAGS, T_NUM},
+    {"records", 0, A_RECORDS, T_NUM},
+    {"wp_index", 0, A_WP_INDEX, T_NUM},
+    {"wp_pid", 0, A_WP_PID, T_NUM},
+    {"wp_rank", 0, A_WP_RANK, T_NUM},
+    {"id", 0, A_ID, T_NUM},
+    {"totalGlobalMem", 0, A_TOTAL_MEM, T_NUM},
+    {"computeMajor", 0, A_CC_MAJOR, T_NUM},
+    {"computeMinor", 0, A_CC_MINOR, T_NUM},
+    {"numSms", 0, A_NUM_SMS, T_NUM},
+    {"rank", 0, A_RANK, T_NUM},
+    {"address", 0, A_ADDRESS, T_ADDR},
+    {"label", 0, A_LABEL, T_STR},
+    {"source", 0, A_SOURCE, T_STR},
+    {"domain", 0, A_DOMAIN, T_STR},
+    {"payload type", 0, A_PAYLOAD_TYPE, T_STR},
+    {"wp_args", 0, A_WP_ARGS, T_STR},
+    {"name", 0, A_NAME, T_STR},
+    {"key", 0, A_KEY, T_STR},
+    {"wp_host", 0, A_WP_HOST, T_STR},
+    {"wp_label", 0, A_WP_LABEL, T_STR},
+    {"payload", 0, A_PAYLOAD, T_RAW},
+    {"grid", 0, 0, T_ARR3},
+    {"block", 0, 1, T_ARR3},
 };
 
 #define NDEFS (sizeof(arg_defs) / sizeof(arg_defs[0]))
@@ -77,7 +78,8 @@ static unsigned key_hash(const char *k, size_t len)
 static void build_hash(void)
 {
     for (size_t i = 0; i < NDEFS; i++) {
-        unsigned h = key_hash(arg_defs[i].key, strlen(arg_defs[i].key));
+        arg_defs[i].len = (unsigned)strlen(arg_defs[i].key);
+        unsigned h = key_hash(arg_defs[i].key, arg_defs[i].len);
         while (hash_slots[h])
             h = (h + 1) & (HASH_SLOTS - 1);
         hash_slots[h] = (int8_t)(i + 1);
@@ -90,7 +92,7 @@ static const arg_def *find_arg(const wp_jstr *k)
         return NULL;
     for (unsigned h = key_hash(k->p, k->len); hash_slots[h]; h = (h + 1) & (HASH_SLOTS - 1)) {
         const arg_def *d = &arg_defs[hash_slots[h] - 1];
-        if (strlen(d->key) == k->len && memcmp(d->key, k->p, k->len) == 0)
+        if (d->len == k->len && memcmp(d->key, k->p, k->len) == 0)
             return d;
     }
     return NULL;

@@ -17,7 +17,7 @@
 enum state { S_START, S_TOP_FIRST, S_TOP_KEY, S_TOP_NEXT, S_EV_FIRST, S_EV, S_EV_NEXT, S_END };
 
 typedef struct window {
-    char *buf;            /* cap + 1 bytes: the valid bytes are followed by a NUL sentinel */
+    char *buf;            /* cap + 1 + WP_JS_PAD bytes: the valid bytes are followed by a NUL sentinel */
     size_t cap, pos, len; /* parse position and valid length */
     uint64_t base;        /* uncompressed offset of buf[0] */
     const char *pending;  /* the rest of the last chunk from gz_in, not yet in the window */
@@ -47,11 +47,12 @@ static int refill(read_ctx *c)
         w->pos = 0;
     }
     if (w->len == w->cap && w->cap < WINDOW_MAX) { /* one element fills the window: make room for it */
-        char *b = realloc(w->buf, w->cap * 2 + 1);
+        char *b = realloc(w->buf, w->cap * 2 + 1 + WP_JS_PAD);
         if (!b)
             return -1;
         w->buf = b;
         w->cap *= 2;
+        memset(w->buf + w->cap + 1, 0, WP_JS_PAD);
     }
     size_t added = 0;
     while (w->len < w->cap) {
@@ -342,7 +343,7 @@ int wp_chrome_read(const char *path, wp_strtab *strings, wp_tool *tool, const wp
     tool->strings = strings;
     int rc = WP_OK;
     c->w.cap = WINDOW_INITIAL;
-    c->w.buf = malloc(c->w.cap + 1);
+    c->w.buf = calloc(1, c->w.cap + 1 + WP_JS_PAD); /* the scanners read up to WP_JS_PAD bytes past the end */
     if (opts->time_ordered && !(c->r.sorter = wp_event_sort_new(0)))
         rc = wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
     if (!c->w.buf)

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 enum { WP_JS_OK = 0, WP_JS_MORE = 1, WP_JS_BAD = -1 };
 
@@ -20,31 +23,62 @@ typedef struct wp_jstr {
 
 static inline const char *wp_js_ws(const char *p)
 {
+    if ((unsigned char)*p > ' ') /* the usual case: no whitespace at all */
+        return p;
     while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
         p++;
     return p;
 }
 
-/* p at the opening quote. On WP_JS_OK *next is past the closing quote. memchr does the scanning (SIMD in libc). */
+/* Offset of the first '"', '\\' or NUL in the 16 bytes at p, or 16. */
+static inline unsigned wp_js_stop16(const char *p)
+{
+#ifdef __SSE2__
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+        _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+    return m ? (unsigned)__builtin_ctz(m) : 16u;
+#else
+    for (unsigned i = 0; i < 16; i++)
+        if (p[i] == '"' || p[i] == '\\' || p[i] == '\0')
+            return i;
+    return 16u;
+#endif
+}
+
+/* p at the opening quote. On WP_JS_OK *next is past the closing quote. Scans 16 bytes at a time, so the window must
+ * have WP_JS_PAD readable bytes after end (the reader's window does). */
+#define WP_JS_PAD 64
 static inline int wp_js_string(const char *p, const char *end, wp_jstr *out, const char **next)
 {
     const char *start = p + 1, *q = start;
+    uint8_t esc = 0;
     for (;;) {
-        const char *r = memchr(q, '"', (size_t)(end - q));
-        if (!r)
+        unsigned k = wp_js_stop16(q);
+        q += k;
+        if (k == 16)
+            continue;
+        if (*q == '"')
+            break;
+        if (q >= end)
             return WP_JS_MORE;
-        const char *b = r;
-        while (b > start && b[-1] == '\\')
-            b--;
-        if (((r - b) & 1) == 0) {
-            out->p = start;
-            out->len = (uint32_t)(r - start);
-            out->esc = memchr(start, '\\', (size_t)(r - start)) != NULL;
-            *next = r + 1;
-            return WP_JS_OK;
+        if (*q == '\\') {
+            esc = 1;
+            q += 2; /* the escaped character cannot end the string */
+            if (q > end)
+                return WP_JS_MORE;
+        } else {
+            q++; /* a NUL byte inside the string: not JSON, but not ours to refuse */
         }
-        q = r + 1;
     }
+    if (q >= end)
+        return WP_JS_MORE;
+    out->p = start;
+    out->len = (uint32_t)(q - start);
+    out->esc = esc;
+    *next = q + 1;
+    return WP_JS_OK;
 }
 
 /* A JSON number. Integers are exact over [-2^63, 2^64) (value kept mod 2^64 in *u, so a negative reads back through
