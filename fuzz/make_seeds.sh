@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Builds the fuzz seed corpora from tests/fixtures into OUT (default build-fuzz/fuzz-seeds), not committed:
+#   base/   small valid traces the structure-aware targets start from: small.json(.gz) (a slice of the Kineto
+#           fixture: a few events of every category, flows, metadata, deviceProperties), ours.sqlite and ours.json
+#           (that slice exported by wanprof), nsys.sqlite (ours without the WANPROF_* tables, as an nsys export has)
+#   <target>/  one corpus per fuzz target, inputs in that target's format (flags byte + file, or argv lines), plus
+#           the hand-made seeds committed in fuzz/seeds/<target>/.
+# Usage: fuzz/make_seeds.sh WANPROF [OUT]   (WANPROF: a built wanprof binary, used for the exports)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+wanprof=${1:?usage: make_seeds.sh WANPROF [OUT]}
+out=${2:-$root/build-fuzz/fuzz-seeds}
+fixtures=$root/tests/fixtures
+rm -rf "$out"
+mkdir -p "$out/base"
+base=$out/base
+
+python3 - "$fixtures" "$base" <<'PY'
+import gzip, json, sys, collections
+fixtures, base = sys.argv[1], sys.argv[2]
+d = json.load(gzip.open(f"{fixtures}/kineto_sample.json.gz"))
+events = d["traceEvents"]
+keep, per = [], collections.Counter()
+want_ids = set()
+for e in events:  # up to 6 events of each (ph, cat), metadata always
+    key = (e.get("ph"), e.get("cat"))
+    if e.get("ph") == "M" or per[key] < 6:
+        per[key] += 1
+        keep.append(e)
+small = dict(d)
+small["deviceProperties"] = d["deviceProperties"][:2]
+small["traceEvents"] = keep
+open(f"{base}/small.json", "w").write(json.dumps(small, separators=(",", ":")))
+with gzip.open(f"{base}/small.json.gz", "wb") as g:
+    g.write(json.dumps(small).encode())
+# Tiny slices: one event of a kind each, for the byte-level corpus.
+for cat in ("kernel", "gpu_memcpy", "cuda_runtime", "user_annotation", "cpu_op", "overhead"):
+    one = [e for e in events if e.get("cat") == cat][:2]
+    meta = [e for e in events if e.get("ph") == "M"][:3]
+    open(f"{base}/slice_{cat}.json", "w").write(json.dumps({"traceEvents": meta + one}))
+PY
+
+"$wanprof" export "$base/small.json" "$base/ours.sqlite" >/dev/null
+"$wanprof" export "$base/ours.sqlite" "$base/ours.json" >/dev/null
+# Small pages keep the byte-level inputs short (libFuzzer mutates every byte it is given).
+sqlite3 "$base/ours.sqlite" "PRAGMA journal_mode=DELETE; PRAGMA page_size=512; VACUUM;" >/dev/null
+cp "$base/ours.sqlite" "$base/nsys.sqlite"
+tables=$(sqlite3 "$base/nsys.sqlite" "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'WANPROF%'")
+for t in $tables; do
+    sqlite3 "$base/nsys.sqlite" "DROP TABLE $t"
+done
+sqlite3 "$base/nsys.sqlite" "VACUUM" >/dev/null
+
+# A corpus entry: flags byte ($1, 0-255) then a file's bytes.
+entry() { { printf "\\$(printf '%03o' "$1")"; cat "$2"; } >"$3"; }
+
+mkdir -p "$out/fuzz_chrome" "$out/fuzz_sqlite" "$out/fuzz_sqlite_sql" "$out/fuzz_cli" "$out/fuzz_schedule"
+for f in "$base"/small.json "$base"/ours.json "$base"/slice_*.json; do
+    n=$(basename "$f" .json)
+    entry 0 "$f" "$out/fuzz_chrome/$n-plain"
+    entry 1 "$f" "$out/fuzz_chrome/$n-sorted"
+    entry 2 "$f" "$out/fuzz_chrome/$n-gz"        # flags 2: compressed by the target
+    entry 68 "$f" "$out/fuzz_chrome/$n-gzcut"    # flags 4 | 64: cut at 2/8
+done
+entry 0 "$base/small.json.gz" "$out/fuzz_chrome/small-rawgz"
+entry 0 "$base/ours.sqlite" "$out/fuzz_sqlite/ours"
+entry 1 "$base/ours.sqlite" "$out/fuzz_sqlite/ours-sorted"
+entry 0 "$base/nsys.sqlite" "$out/fuzz_sqlite/nsys"
+entry 17 "$base/nsys.sqlite" "$out/fuzz_sqlite/nsys-sorted-base"
+
+# Seeds committed by hand (tiny, one idea each).
+for t in fuzz_chrome fuzz_sqlite_sql fuzz_cli fuzz_schedule; do
+    [ -d "$root/fuzz/seeds/$t" ] && cp "$root/fuzz/seeds/$t"/* "$out/$t/"
+done
+echo "make_seeds: $(find "$out" -type f | wc -l) files in $out"
