@@ -27,7 +27,8 @@ static int number(const char *opt, const char *s, double lo, double hi, double *
 int wp_analysis_parse_arg(wp_analysis_opts *o, int argc, char **argv, int i, wp_diag *diag)
 {
     static const char *const opts[] = {"--threshold", "--min-excess", "--step-pattern", "--steps-per-call",
-                                       "--calls-per-step", "--sampler", "--shift", "--steps", "--boundary", NULL};
+                                       "--calls-per-step", "--sampler", "--shift", "--steps", "--boundary",
+                                       "--step-source", NULL};
     const char *a = argv[i];
     int k = 0;
     while (opts[k] && strcmp(opts[k], a) != 0)
@@ -61,7 +62,13 @@ int wp_analysis_parse_arg(wp_analysis_opts *o, int argc, char **argv, int i, wp_
         e->sched.steps = (int)d;
         e->have_schedule = 1;
         break;
-    default: rc = number(a, v, 0, 1, &e->sched.boundary, diag); e->have_schedule = 1; break;
+    case 8: rc = number(a, v, 0, 1, &e->sched.boundary, diag); e->have_schedule = 1; break;
+    default:
+        e->step_source = wp_step_source_parse(v);
+        if (e->step_source < 0)
+            rc = wp_diag_error(diag, WP_ERR_USAGE, "--step-source wants auto, runner, pattern, region or kernels, "
+                                                   "not '%s'", v);
+        break;
     }
     return rc == WP_OK ? 2 : rc;
 }

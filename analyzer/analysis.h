@@ -24,7 +24,7 @@ typedef struct wp_analysis {
 
 void wp_analysis_opts_init(wp_analysis_opts *o);
 /* If argv[i] is one of the shared options (--threshold, --min-excess, --step-pattern, --steps-per-call,
- * --calls-per-step, --sampler, --shift, --steps, --boundary), consumes it and its value: returns how many argv
+ * --calls-per-step, --sampler, --shift, --steps, --boundary, --step-source), consumes it and its value: returns how many argv
  * entries it used (2); 0 when argv[i] is not one of them; WP_ERR_USAGE with diag->error set on a bad value. */
 int wp_analysis_parse_arg(wp_analysis_opts *o, int argc, char **argv, int i, wp_diag *diag);
 /* Reads paths[0..n) and analyses them. Returns WP_OK or a wp_err (diag->error names the file). Free with

@@ -13,6 +13,7 @@ void wp_explain_opts_default(wp_explain_opts *o)
     o->threshold_mad = 3.5;
     o->min_excess = 0.10;
     o->calls_per_step = 1;
+    o->step_source = WP_STEPS_AUTO;
     wp_schedule_params_default(&o->sched);
 }
 
@@ -26,7 +27,7 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
 {
     rr->proc = r->procs[i].info.index;
     rr->rank = r->procs[i].info.rank;
-    int rc = wp_steps_find(r, rr->proc, o->calls_per_step, &rr->steps);
+    int rc = wp_steps_find(r, rr->proc, o->calls_per_step, (wp_step_source)o->step_source, &rr->steps);
     if (rc != WP_OK)
         return rc;
     int n = rr->steps.count;

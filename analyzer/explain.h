@@ -17,6 +17,7 @@ typedef struct wp_explain_opts {
     double threshold_mad;   /* spike: more than this many (scaled) MADs over the median; default 3.5 */
     double min_excess;      /* ... and more than this fraction over the median; default 0.10 */
     int calls_per_step;     /* compiled-region calls per step when steps come from them; default 1 */
+    int step_source;        /* wp_step_source to insist on; WP_STEPS_AUTO (default): the best the trace has */
     int have_schedule;      /* 1: sched below was given on the command line (overrides metadata) */
     wp_schedule_params sched;
 } wp_explain_opts;

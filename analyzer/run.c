@@ -38,6 +38,8 @@ void wp_run_free(wp_run *r)
     wp_timeline_free(r->timeline);
     free(r->copies);
     free(r->hosts);
+    for (size_t i = 0; i < (r->finished ? r->nkernels : r->capkernels); i++)
+        free(r->kernels[i].times);
     free(r->kernels);
     free(r->name_class);
     for (uint32_t i = 0; i < r->nprocs; i++)
@@ -222,12 +224,29 @@ static int kernel_seen(wp_run *r, uint32_t proc, uint32_t name, int64_t start)
     size_t i = hash64(key) & (r->capkernels - 1);
     while (r->kernels[i].key && r->kernels[i].key != key)
         i = (i + 1) & (r->capkernels - 1);
-    if (!r->kernels[i].key) {
-        r->kernels[i].key = key;
-        r->kernels[i].first = start;
+    wp_kernel_seen *k = &r->kernels[i];
+    if (!k->key) {
+        k->key = key;
+        k->first = start;
         r->nkernels++;
-    } else if (start < r->kernels[i].first) {
-        r->kernels[i].first = start;
+    } else if (start < k->first) {
+        k->first = start;
+    }
+    k->count++;
+    if (k->count > WP_RUN_MAX_OCCURRENCES) { /* too frequent to mark steps: stop keeping its times */
+        free(k->times);
+        k->times = NULL;
+        k->ntimes = k->captimes = 0;
+    } else {
+        if (k->ntimes == k->captimes) {
+            uint32_t ncap = k->captimes ? k->captimes * 2 : 16;
+            int64_t *nt = realloc(k->times, ncap * sizeof(*nt));
+            if (!nt)
+                return -1;
+            k->times = nt;
+            k->captimes = ncap;
+        }
+        k->times[k->ntimes++] = start;
     }
     return 0;
 }
@@ -367,6 +386,12 @@ static int cmp_host(const void *a, const void *b)
     return x->end > y->end ? -1 : x->end < y->end;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int cmp_kernel(const void *a, const void *b)
 {
     const wp_kernel_seen *x = a, *y = b;
@@ -429,14 +454,63 @@ int wp_run_finish(wp_run *r)
             continue;
         uint64_t k = r->kernels[i].key - 1;
         uint32_t owner = owner_of(r, (uint32_t)(k >> 32));
-        r->kernels[n].key = (uint64_t)owner << 32 | (uint32_t)k;
-        r->kernels[n].first = r->kernels[i].first;
-        n++;
+        wp_kernel_seen e = r->kernels[i];
+        e.key = (uint64_t)owner << 32 | (uint32_t)k;
+        r->kernels[n++] = e;
     }
     r->nkernels = n;
+    r->finished = 1;
+    for (size_t i = 0; i < n; i++)
+        if (r->kernels[i].times)
+            qsort(r->kernels[i].times, r->kernels[i].ntimes, sizeof(int64_t), cmp_i64);
     if (n)
         qsort(r->kernels, n, sizeof(*r->kernels), cmp_kernel);
     return WP_OK;
+}
+
+const wp_kernel_seen *wp_run_periodic_kernel(const wp_run *r, uint32_t proc)
+{
+    int64_t *counts = malloc((r->nkernels + 1) * sizeof(*counts));
+    if (!counts)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < r->nkernels; i++) {
+        const wp_kernel_seen *k = &r->kernels[i];
+        if ((uint32_t)(k->key >> 32) == proc && k->times && k->count >= 3)
+            counts[n++] = (int64_t)k->count;
+    }
+    qsort(counts, n, sizeof(*counts), cmp_i64);
+    uint64_t best_count = 0;
+    size_t best_run = 0;
+    for (size_t i = 0; i < n;) { /* the count most names share; ties go to the smaller count */
+        size_t j = i;
+        while (j < n && counts[j] == counts[i])
+            j++;
+        if (j - i > best_run) {
+            best_run = j - i;
+            best_count = (uint64_t)counts[i];
+        }
+        i = j;
+    }
+    free(counts);
+    /* of those, the one that comes last in the step (latest mean start): steps end with it, so the host work at the
+     * top of a step (a weight swap, an upload) stays in its own step */
+    const wp_kernel_seen *pick = NULL;
+    double pick_mean = 0;
+    for (size_t i = 0; i < r->nkernels && best_count; i++) {
+        const wp_kernel_seen *k = &r->kernels[i];
+        if ((uint32_t)(k->key >> 32) != proc || !k->times || k->count != best_count)
+            continue;
+        double mean = 0;
+        for (uint32_t j = 0; j < k->ntimes; j++)
+            mean += (double)(k->times[j] - k->times[0]) / k->ntimes;
+        mean += (double)k->times[0];
+        if (!pick || mean > pick_mean) {
+            pick = k;
+            pick_mean = mean;
+        }
+    }
+    return pick;
 }
 
 uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end)
@@ -501,6 +575,9 @@ int wp_run_load(wp_run *r, const char *const *paths, int n, wp_strtab *strings, 
             return rc;
         if (r->nomem)
             return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory while analysing", paths[i]);
+        if (st.events == 0)
+            return wp_diag_error(diag, WP_ERR_FORMAT, "%s: no events to analyse (was the profiler running?)",
+                                 paths[i]);
         if (stats)
             stats[i] = st;
         assign_owners(r); /* per file: a Kineto file's GPU pseudo-processes belong to its own host process */

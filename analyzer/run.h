@@ -58,9 +58,14 @@ typedef struct wp_run_proc {
     uint64_t dropped;
 } wp_run_proc;
 
+#define WP_RUN_MAX_OCCURRENCES 8192 /* start times kept per kernel name, for finding periodic steps */
+
 typedef struct wp_kernel_seen {
-    uint64_t key;  /* proc << 32 | name id */
-    int64_t first; /* start of its first appearance (ns) */
+    uint64_t key;    /* proc << 32 | name id */
+    int64_t first;   /* start of its first appearance (ns) */
+    uint64_t count;  /* appearances */
+    int64_t *times;  /* their starts while count <= WP_RUN_MAX_OCCURRENCES (unsorted), else NULL */
+    uint32_t ntimes, captimes;
 } wp_kernel_seen;
 
 typedef struct wp_run {
@@ -78,6 +83,7 @@ typedef struct wp_run {
     uint64_t events;
     regex_t step_re;
     int nomem;
+    int finished;            /* wp_run_finish ran: kernels[] is a compact array of nkernels */
     uint32_t owners_done;    /* procs[0..owners_done) already had their GPU work assigned (per input file) */
     /* name-id classification cache: the same few hundred names come back millions of times */
     uint8_t *name_class;     /* per string id: 0 unknown yet, 1 + class or 0xff "nothing of interest" */
@@ -98,6 +104,11 @@ int wp_run_finish(wp_run *r);
 const char *wp_run_str(const wp_run *r, uint32_t id);
 /* Earliest first appearance of kernel name `name` on proc, or INT64_MAX. */
 int64_t wp_run_kernel_first(const wp_run *r, uint32_t proc, uint32_t name);
+/* The kernel name of proc whose appearances best mark steps when a trace has no step marks: among names seen
+ * 3..WP_RUN_MAX_OCCURRENCES times, the count most names share (an eager loop runs its per-step kernels once per step,
+ * or once per forward), and of those names the one that comes last within a step. Returns its entry (times sorted),
+ * or NULL. */
+const wp_kernel_seen *wp_run_periodic_kernel(const wp_run *r, uint32_t proc);
 /* Number of kernel names of proc first seen inside [start, end). */
 uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end);
 /* Index range [*lo, *hi) of copies (or hosts) of proc starting in [start, end). */

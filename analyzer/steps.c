@@ -14,6 +14,7 @@ const char *wp_step_source_name(wp_step_source s)
     case WP_STEPS_RUNNER: return "runner";
     case WP_STEPS_PATTERN: return "pattern";
     case WP_STEPS_REGION: return "compiled-region";
+    case WP_STEPS_KERNELS: return "kernels";
     default: return "none";
     }
 }
@@ -79,6 +80,36 @@ static int from_regions(const wp_run *r, const wp_run_proc *p, size_t lo, size_t
     return WP_OK;
 }
 
+/* Steps end with every per-th appearance of the periodic kernel (the one that comes last in a step); the first starts
+ * with the process's first event. */
+static int from_kernels(const wp_run *r, const wp_run_proc *p, const wp_kernel_seen *k, int per, wp_steps *out)
+{
+    out->steps = calloc(k->ntimes / (uint32_t)per + 1, sizeof(wp_step));
+    if (!out->steps)
+        return WP_ERR_NOMEM;
+    int64_t prev = p->first;
+    for (uint32_t i = (uint32_t)per - 1; i < k->ntimes; i += (uint32_t)per) {
+        wp_step *s = &out->steps[out->count];
+        s->number = out->count++;
+        s->start = s->mark_start = prev;
+        s->end = s->mark_end = k->times[i] + 1;
+        prev = s->end;
+    }
+    snprintf(out->source_text, sizeof(out->source_text), "no step marks: steps end with %s of kernel \"%.40s\"",
+             per > 1 ? "every Nth appearance" : "each appearance", wp_run_str(r, (uint32_t)k->key));
+    return WP_OK;
+}
+
+int wp_step_source_parse(const char *name)
+{
+    static const char *const n[] = {"auto", "runner", "pattern", "region", "kernels"};
+    static const int v[] = {WP_STEPS_AUTO, WP_STEPS_RUNNER, WP_STEPS_PATTERN, WP_STEPS_REGION, WP_STEPS_KERNELS};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(name, n[i]) == 0)
+            return v[i];
+    return -1;
+}
+
 /* A step's window runs from its mark to the later of the mark's end and the last GPU work before the next mark. */
 static void extend_to_gpu(const wp_run *r, wp_steps *out, int64_t proc_last)
 {
@@ -94,7 +125,7 @@ static void extend_to_gpu(const wp_run *r, wp_steps *out, int64_t proc_last)
     }
 }
 
-int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_steps *out)
+int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_step_source want, wp_steps *out)
 {
     memset(out, 0, sizeof(*out));
     out->proc = proc;
@@ -106,16 +137,21 @@ int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_steps *
         return WP_OK;
     size_t lo, hi;
     wp_run_host_range(r, proc, INT64_MIN, INT64_MAX, &lo, &hi);
-    int rc;
-    if (count_class(r, lo, hi, WP_HOST_RUNNER_STEP) >= 2) {
+    int rc, per = calls_per_step > 0 ? calls_per_step : 1, any = want == WP_STEPS_AUTO;
+    const wp_kernel_seen *k = NULL;
+    if ((any || want == WP_STEPS_RUNNER) && count_class(r, lo, hi, WP_HOST_RUNNER_STEP) >= 2) {
         out->source = WP_STEPS_RUNNER;
         rc = from_marks(r, lo, hi, WP_HOST_RUNNER_STEP, out);
-    } else if (count_class(r, lo, hi, WP_HOST_STEP) >= 2) {
+    } else if ((any || want == WP_STEPS_PATTERN) && count_class(r, lo, hi, WP_HOST_STEP) >= 2) {
         out->source = WP_STEPS_PATTERN;
         rc = from_marks(r, lo, hi, WP_HOST_STEP, out);
-    } else if (count_class(r, lo, hi, WP_HOST_REGION) >= 2 * (calls_per_step > 0 ? calls_per_step : 1)) {
+    } else if ((any || want == WP_STEPS_REGION) && count_class(r, lo, hi, WP_HOST_REGION) >= 2 * per) {
         out->source = WP_STEPS_REGION;
-        rc = from_regions(r, p, lo, hi, calls_per_step > 0 ? calls_per_step : 1, out);
+        rc = from_regions(r, p, lo, hi, per, out);
+    } else if ((any || want == WP_STEPS_KERNELS) && (k = wp_run_periodic_kernel(r, proc)) != NULL &&
+               k->ntimes >= 2 * (uint32_t)per) {
+        out->source = WP_STEPS_KERNELS;
+        rc = from_kernels(r, p, k, per, out);
     } else {
         out->source = WP_STEPS_NONE;
         out->steps = calloc(1, sizeof(wp_step));
@@ -124,7 +160,7 @@ int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_steps *
         out->count = 1;
         out->steps[0] = (wp_step){0, p->first, p->last, p->first, p->last};
         snprintf(out->source_text, sizeof(out->source_text),
-                 "no step marks and no periodic compiled-region calls: the whole run is one step");
+                 "no step marks and no periodic work found: the whole run is one step");
         return WP_OK;
     }
     if (rc != WP_OK)

@@ -12,6 +12,8 @@ typedef enum wp_step_source {
     WP_STEPS_RUNNER,       /* NVTX ranges of our runner (domain "wanprof", payload = step index) */
     WP_STEPS_PATTERN,      /* ranges matching the step pattern */
     WP_STEPS_REGION,       /* one (or calls_per_step) Torch-Compiled Region call(s) per step; steps end with them */
+    WP_STEPS_KERNELS,      /* one appearance (or calls_per_step) of a periodic kernel per step; steps start with it */
+    WP_STEPS_AUTO = 100,   /* for wp_steps_find: the best source the trace has */
 } wp_step_source;
 
 typedef struct wp_step {
@@ -28,10 +30,13 @@ typedef struct wp_steps {
     int count;
 } wp_steps;
 
-/* Finds the steps of proc. calls_per_step: compiled-region calls per step (>= 1). Returns WP_OK or WP_ERR_NOMEM.
- * out->steps is malloc'd: free with wp_steps_free. */
-int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_steps *out);
+/* Finds the steps of proc. calls_per_step: compiled-region calls (or periodic kernel appearances) per step (>= 1).
+ * want: WP_STEPS_AUTO, or one source to use (falling back to "none" when the trace lacks it). Returns WP_OK or
+ * WP_ERR_NOMEM. out->steps is malloc'd: free with wp_steps_free. */
+int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_step_source want, wp_steps *out);
+/* Parses "auto", "runner", "pattern", "region", "kernels"; -1 when unknown. */
+int wp_step_source_parse(const char *name);
 void wp_steps_free(wp_steps *s);
-const char *wp_step_source_name(wp_step_source s); /* "runner", "pattern", "compiled-region", "none" */
+const char *wp_step_source_name(wp_step_source s); /* "runner", "pattern", "compiled-region", "kernels", "none" */
 
 #endif

@@ -38,6 +38,14 @@ PY
 done
 grep -q 'from step ranges like "denoising step 0"' "$tmp/planted_annotated.txt"
 grep -q 'no step marks: one step per "Torch-Compiled Region" call' "$tmp/planted_unannotated.txt"
+# without compiled regions to go by: a periodic kernel marks the steps, with the same verdicts
+"$WANPROF" explain --json --step-source kernels "$WP_FIXTURES/planted_unannotated.json.gz" 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["ranks"][0]
+assert r["step_source"] == "kernels" and len(r["steps"]) == 27, r["step_source_text"]
+got = {s["step"]: s["causes"][0]["cause"] for s in r["spikes"] if not s["warmup"]}
+assert got == {5: "recompilation", 9: "expert_switch", 14: "memcpy_stall", 20: "allocator"}, got'
+
 if [ -f "$WP_FIXTURES/kineto_sample.json.gz" ]; then
   "$WANPROF" explain "$WP_FIXTURES/kineto_sample.json.gz" > "$tmp/sample.txt" 2>/dev/null
   grep -q "recompilation" "$tmp/sample.txt"

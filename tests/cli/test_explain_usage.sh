@@ -12,6 +12,10 @@ for s in NAME SYNOPSIS DESCRIPTION OPTIONS EXAMPLES "EXIT STATUS"; do grep -q "^
 "$WANPROF" explain --bogus x 2>/dev/null; [ $? -eq 2 ] || fail "unknown option should exit 2"
 "$WANPROF" explain --threshold abc x 2>/dev/null; [ $? -eq 2 ] || fail "bad number should exit 2"
 "$WANPROF" explain --step-pattern '(' x 2>/dev/null; [ $? -eq 2 ] || [ $? -eq 1 ] || fail "bad regex"
+echo '{"traceEvents":[]}' > "$tmp/empty.json"
+"$WANPROF" explain "$tmp/empty.json" 2> "$tmp/err"; [ $? -eq 1 ] || fail "empty trace should exit 1"
+grep -q "empty.json: no events" "$tmp/err" || fail "empty trace message"
+"$WANPROF" explain --step-source nope x 2>/dev/null; [ $? -eq 2 ] || fail "bad --step-source should exit 2"
 "$WANPROF" explain "$tmp/missing.json.gz" 2> "$tmp/err"; [ $? -eq 1 ] || fail "missing file should exit 1"
 grep -q "missing.json.gz" "$tmp/err" || fail "message should name the file"
 "$WANPROF" explain --sampler wan --shift 12 --steps 27 "$WP_FIXTURES/planted_annotated.json.gz" > "$tmp/s" 2>/dev/null \

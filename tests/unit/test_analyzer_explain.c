@@ -62,7 +62,9 @@ static void build(synth *y, int regions)
         t = k + 1800000 + (i % 3) * 10000;
         char name[32];
         snprintf(name, sizeof(name), "step %d", i);
-        if (regions) {
+        if (regions == 2) { /* no marks at all: one scheduler kernel ends each step */
+            push(y, WP_EV_KERNEL, "sched_update_kernel", k + 100000, k + 150000);
+        } else if (regions) {
             const char *rn = i == 11 ? "Torch-Compiled Region: 0/1" : "Torch-Compiled Region: 0/0";
             push(y, WP_EV_RANGE, rn, t - 1500000, t - 100000)->u.range.source = WP_RANGE_CPU_OP;
         } else {
@@ -90,7 +92,7 @@ static void check_planted(const wp_explain *e, int regions)
     CHECK_EQ_INT(e->nranks, 1);
     const wp_rank_result *rr = &e->ranks[0];
     CHECK_EQ_INT(rr->steps.count, 16);
-    CHECK_EQ_INT(rr->steps.source, regions ? WP_STEPS_REGION : WP_STEPS_PATTERN);
+    CHECK_EQ_INT(rr->steps.source, regions == 2 ? WP_STEPS_KERNELS : regions ? WP_STEPS_REGION : WP_STEPS_PATTERN);
     int want[] = {4, 7, 11};
     const char *cause[] = {"expert_switch", "allocator", "recompilation"};
     int k = 0;
@@ -183,7 +185,7 @@ int main(void)
     static synth y;
     wp_explain_opts o;
     wp_explain_opts_default(&o);
-    for (int regions = 0; regions < 2; regions++) {
+    for (int regions = 0; regions < 3; regions++) {
         build(&y, regions);
         wp_run r;
         wp_explain e;
