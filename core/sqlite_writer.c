@@ -10,24 +10,36 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #define WP_SQ_BATCH 200000 /* rows per transaction: large enough to amortise the commit, small enough to keep WAL short */
 
+/* Records the failure with what the OS said where SQLite only says "disk I/O error" (ENOSPC, EFBIG, EIO, ...). */
 static int sq_fail(sq_writer *w, const char *what)
 {
-    int code = w->db ? sqlite3_extended_errcode(w->db) : SQLITE_ERROR;
-    const char *why = (code & 0xff) == SQLITE_FULL ? "disk full" : w->db ? sqlite3_errmsg(w->db) : "no database";
+    int code = w->db ? sqlite3_extended_errcode(w->db) : SQLITE_ERROR, sys = w->db ? sqlite3_system_errno(w->db) : 0;
+    const char *why = (code & 0xff) == SQLITE_FULL                 ? "disk full"
+                      : (code & 0xff) == SQLITE_IOERR && sys != 0   ? strerror(sys)
+                      : code == SQLITE_IOERR_WRITE                  ? "short write (disk full or file size limit?)"
+                      : w->db                                       ? sqlite3_errmsg(w->db)
+                                                                    : "no database";
     return wp_writer_fail(&w->base, "%s: %s failed: %s", w->base.work_path, what, why);
 }
 
-static int sq_exec(sq_writer *w, const char *sql)
+/* Runs sql; on failure the message says what was being done ("commit", "creating the tables", ...). */
+static int sq_exec_what(sq_writer *w, const char *sql, const char *what)
 {
     char *msg = NULL;
     if (sqlite3_exec(w->db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return WP_OK;
     sqlite3_free(msg);
-    return sq_fail(w, sql);
+    return sq_fail(w, what);
+}
+
+static int sq_exec(sq_writer *w, const char *sql)
+{
+    return sq_exec_what(w, sql, sql);
 }
 
 /* Runs the prepared statement and resets it; counts the row toward the batch. */
@@ -40,7 +52,7 @@ int sq_step_rows(sq_writer *w, sqlite3_stmt *st, const char *what, int rows)
     w->pending += (uint64_t)rows;
     if (w->pending >= WP_SQ_BATCH) {
         w->pending = 0;
-        if (sq_exec(w, "COMMIT; BEGIN"))
+        if (sq_exec_what(w, "COMMIT; BEGIN", "writing (commit)"))
             return WP_ERR_IO;
     }
     return WP_OK;
@@ -148,7 +160,7 @@ static int sq_flush(wp_writer *base, wp_diag *diag)
 {
     sq_writer *w = (sq_writer *)base;
     w->pending = 0;
-    if (sq_write_batches(w) || sq_exec(w, "COMMIT; BEGIN"))
+    if (sq_write_batches(w) || sq_exec_what(w, "COMMIT; BEGIN", "writing (flush)"))
         return wp_diag_error(diag, WP_ERR_IO, "%s", base->error_msg);
     return WP_OK;
 }
@@ -173,7 +185,7 @@ static int sq_finish(wp_writer *base, wp_diag *diag)
     if (!w->db)
         return WP_OK;
     int rc = w->base.error ? WP_ERR_IO : sq_write_batches(w);
-    int commit = sq_exec(w, "COMMIT");
+    int commit = sq_exec_what(w, "COMMIT", "writing (final commit)");
     if (rc == WP_OK)
         rc = commit;
     if (rc == WP_OK && diag) {
@@ -184,7 +196,7 @@ static int sq_finish(wp_writer *base, wp_diag *diag)
         if (idx && rc == WP_OK)
             rc = sq_exec(w, "BEGIN");
         if (idx && rc == WP_OK)
-            rc = sq_exec(w, idx);
+            rc = sq_exec_what(w, idx, "building the indexes");
         if (idx && rc == WP_OK)
             rc = sq_exec(w, "COMMIT");
         if (rc == WP_OK)
@@ -241,7 +253,7 @@ static int sq_setup(sq_writer *w, int in_place, wp_diag *diag)
     if (rc == WP_OK)
         rc = sq_exec(w, "BEGIN");
     if (rc == WP_OK)
-        rc = sq_exec(w, tables);
+        rc = sq_exec_what(w, tables, "creating the tables");
     free(tables);
     /* The empty schema is committed at once: a file cut short later still opens as a (partial) trace. */
     if (rc == WP_OK)
