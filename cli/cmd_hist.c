@@ -188,7 +188,10 @@ static int output(const wp_analysis *a, const wp_rank_result *rr, const hist_opt
         printf("scope,group,metric,bucket_lo,unit,count\n");
         csv_hist(&h, scope);
     } else {
-        printf("memcpy histograms: %s, %s (rank %d, steps from %s)\n", input, scope, rr->rank,
+        char rank[32] = "";
+        if (rr->rank >= 0)
+            snprintf(rank, sizeof(rank), "rank %d, ", rr->rank);
+        printf("memcpy histograms: %s, %s (%ssteps from %s)\n", input, scope, rank,
                wp_step_source_name(rr->steps.source));
         if (!h.all.count)
             printf("no copies\n");
