@@ -204,6 +204,30 @@ static void test_force(const synth_run *run, const char *path)
     unlink(copy);
 }
 
+/* Written in place (WAL while writing), a closed file is one file again, and complete. */
+static void test_in_place(const synth_run *run)
+{
+    const char *path = "test_sqlite_inplace.sqlite";
+    unlink(path);
+    wp_diag diag = {0};
+    wp_write_opts opts = {.in_place = 1};
+    wp_writer *w = wp_sqlite_writer_open(path, &opts, &diag);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    CHECK_EQ_INT(synth_emit(run, wp_writer_tool(w)), 0);
+    CHECK_EQ_INT(wp_writer_flush(w, &diag), WP_OK);
+    CHECK_EQ_INT(wp_writer_close(w, &diag), WP_OK);
+    CHECK(access("test_sqlite_inplace.sqlite-wal", F_OK) != 0);
+    CHECK(access("test_sqlite_inplace.sqlite-shm", F_OK) != 0);
+    synth_collect c;
+    wp_strtab *got = wp_strtab_new();
+    CHECK_EQ_INT(read_into(path, &c, got, 0, 0, NULL), WP_OK);
+    CHECK_EQ_INT(c.count, run->count);
+    free(c.events);
+    wp_strtab_free(got);
+}
+
 /* A writer killed after a flush (in place, as the collector writes) leaves a file readable up to the flush. */
 static void test_killed_writer(const synth_run *run)
 {
@@ -256,6 +280,7 @@ int main(void)
     test_proc_base(&run, path);
     test_nsys_queries(&run, path);
     test_force(&run, path);
+    test_in_place(&run);
     test_killed_writer(&run);
     synth_free(&run);
     return check_done();
