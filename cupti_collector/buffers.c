@@ -49,8 +49,9 @@ void wpc_buffer_completed(void *ctx, uint32_t stream, uint8_t *buffer, size_t si
     if (cuptiActivityGetNumDroppedRecords((CUcontext)ctx, stream, &dropped) != CUPTI_SUCCESS)
         dropped = 0;
     wpc_buffer *b = malloc(sizeof(*b));
-    if (!b || !wpc.active || !wpc.writer_running) {
-        /* A forked child, or CUPTI delivering after the final close: nothing may be written any more. */
+    if (!b || !wpc.active || !wpc.writer_running || wpc.cfg.discard) {
+        /* A forked child, CUPTI delivering after the final close (nothing may be written any more), or
+         * WANPROF_DISCARD. */
         free(b);
         free(buffer);
         pthread_mutex_lock(&wpc.lock);

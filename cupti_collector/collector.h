@@ -10,16 +10,19 @@
  * Environment (set by `wanprof run`, or by hand with CUDA_INJECTION64_PATH=.../libwanprof_collector.so):
  *   WANPROF_OUTPUT          per-process output, placeholders allowed (default wanprof-%h-%p.sqlite); SQLite, written
  *                           in place and committed at every flush
- *   WANPROF_TRACE           what to record, comma-separated (default cuda,nvtx,memory,sync,overhead):
+ *   WANPROF_TRACE           what to record, comma-separated (default cuda,nvtx,memory,sync,overhead,modules):
  *                             cuda = gpu + api; gpu = kernels, memcpy (incl. peer to peer), memset;
- *                             api = CUDA runtime API; driver = CUDA driver API (module loads, JIT, direct launches);
+ *                             api = CUDA runtime API; driver = every CUDA driver API call (direct launches: Triton);
+ *                             modules = driver module/library loads and JIT links only (evidence of recompilation);
  *                             nvtx = NVTX ranges and marks with payloads; memory = allocations and frees;
  *                             sync = host synchronisation; overhead = CUPTI/driver overhead; all = everything
  *   WANPROF_FLUSH_INTERVAL  seconds between flushes to disk (default 1; 0 = only at exit and on SIGINT/SIGTERM)
  *   WANPROF_BUFFER_SIZE     bytes per CUPTI activity buffer (default 8 MiB); at most 64 buffers wait for the writer,
  *                           beyond that CUPTI drops records and they are counted
  *   WANPROF_CAPTURE_RANGE   recorded in the output's metadata; `wanprof run` applies it when merging
- *   WANPROF_QUIET           1: no "wanprof: recording to ..." line at start (warnings are still printed) */
+ *   WANPROF_QUIET           1: no "wanprof: recording to ..." line at start (warnings are still printed)
+ *   WANPROF_DISCARD         1: benchmarking aid: CUPTI records as usual but buffers are freed unread (measures CUPTI's
+ *                           own cost apart from the writer's); the output then holds only its header */
 #ifndef WP_COLLECTOR_H
 #define WP_COLLECTOR_H
 
@@ -37,7 +40,8 @@
 #define WPC_TRACE_MEMORY (1u << 4)
 #define WPC_TRACE_SYNC (1u << 5)
 #define WPC_TRACE_OVERHEAD (1u << 6)
-#define WPC_TRACE_DEFAULT "cuda,nvtx,memory,sync,overhead"
+#define WPC_TRACE_MODULES (1u << 7) /* driver API module/library loads and links only (rare calls: cheap) */
+#define WPC_TRACE_DEFAULT "cuda,nvtx,memory,sync,overhead,modules"
 #define WPC_MAX_QUEUED 64
 
 typedef struct wpc_buffer {
@@ -54,6 +58,7 @@ typedef struct wpc_config {
     size_t buffer_bytes;
     char capture_range[256];
     int quiet;
+    int discard; /* WANPROF_DISCARD */
 } wpc_config;
 
 typedef struct wpc_range_slot wpc_range_slot; /* nvtx.c: open NVTX ranges by marker id */

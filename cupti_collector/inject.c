@@ -36,7 +36,8 @@ static unsigned trace_token(const char *tok, size_t len)
     static const struct { const char *name; unsigned bits; } tokens[] = {
         {"cuda", WPC_TRACE_GPU | WPC_TRACE_API}, {"gpu", WPC_TRACE_GPU}, {"api", WPC_TRACE_API},
         {"driver", WPC_TRACE_DRIVER}, {"nvtx", WPC_TRACE_NVTX}, {"memory", WPC_TRACE_MEMORY},
-        {"sync", WPC_TRACE_SYNC}, {"overhead", WPC_TRACE_OVERHEAD}, {"all", 0x7f}, {"none", 0},
+        {"sync", WPC_TRACE_SYNC}, {"overhead", WPC_TRACE_OVERHEAD}, {"modules", WPC_TRACE_MODULES},
+        {"all", 0xff}, {"none", 0},
     };
     for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
         if (strlen(tokens[i].name) == len && strncmp(tokens[i].name, tok, len) == 0)
@@ -66,7 +67,7 @@ static int read_config(wpc_config *cfg)
     const char *v = getenv("WANPROF_TRACE");
     snprintf(cfg->trace_text, sizeof(cfg->trace_text), "%s", v && *v ? v : WPC_TRACE_DEFAULT);
     if (parse_trace(cfg->trace_text, &cfg->trace) != 0) {
-        wpc_warn("WANPROF_TRACE='%s': unknown word (use cuda,gpu,api,driver,nvtx,memory,sync,overhead,all); "
+        wpc_warn("WANPROF_TRACE='%s': unknown word (use cuda,gpu,api,driver,modules,nvtx,memory,sync,overhead,all); "
                  "not recording", cfg->trace_text);
         return -1;
     }
@@ -82,6 +83,8 @@ static int read_config(wpc_config *cfg)
     snprintf(cfg->capture_range, sizeof(cfg->capture_range), "%s", v ? v : "");
     v = getenv("WANPROF_QUIET");
     cfg->quiet = v && *v == '1';
+    v = getenv("WANPROF_DISCARD");
+    cfg->discard = v && *v == '1';
     v = getenv("WANPROF_OUTPUT");
     if (wp_outname_expand(v && *v ? v : "wanprof-%h-%p.sqlite", (long)getpid(), cfg->output,
                           sizeof(cfg->output)) != 0) {
@@ -139,6 +142,28 @@ static const struct { CUpti_ActivityKind kind; unsigned needs; } activity_kinds[
     {CUPTI_ACTIVITY_KIND_DEVICE, 0},
 };
 
+/* Driver API calls that load or link code: rare, so recording them costs nothing measurable, unlike the whole driver
+ * API (every launch). */
+static const CUpti_CallbackId module_cbids[] = {
+    CUPTI_DRIVER_TRACE_CBID_cuModuleLoad,          CUPTI_DRIVER_TRACE_CBID_cuModuleLoadData,
+    CUPTI_DRIVER_TRACE_CBID_cuModuleLoadDataEx,    CUPTI_DRIVER_TRACE_CBID_cuModuleLoadFatBinary,
+    CUPTI_DRIVER_TRACE_CBID_cuModuleUnload,        CUPTI_DRIVER_TRACE_CBID_cuLinkCreate,
+    CUPTI_DRIVER_TRACE_CBID_cuLinkCreate_v2,       CUPTI_DRIVER_TRACE_CBID_cuLinkAddData,
+    CUPTI_DRIVER_TRACE_CBID_cuLinkAddData_v2,      CUPTI_DRIVER_TRACE_CBID_cuLinkAddFile,
+    CUPTI_DRIVER_TRACE_CBID_cuLinkAddFile_v2,      CUPTI_DRIVER_TRACE_CBID_cuLinkComplete,
+    CUPTI_DRIVER_TRACE_CBID_cuLibraryLoadData,     CUPTI_DRIVER_TRACE_CBID_cuLibraryLoadFromFile,
+    CUPTI_DRIVER_TRACE_CBID_cuLibraryUnload,
+};
+
+static void enable_module_apis(void)
+{
+    for (size_t i = 0; i < sizeof(module_cbids) / sizeof(module_cbids[0]); i++)
+        if (cuptiActivityEnableDriverApi(module_cbids[i], 1) != CUPTI_SUCCESS) {
+            wpc_warn("cannot record driver module loads; they are missing from the output");
+            return;
+        }
+}
+
 static int enable_activities(void)
 {
     if (cuptiActivityRegisterCallbacks(wpc_buffer_requested, (CUpti_BuffersCallbackCompleteFunc)wpc_buffer_completed)
@@ -157,6 +182,8 @@ static int enable_activities(void)
                      (int)activity_kinds[i].kind, msg ? msg : "?");
         }
     }
+    if ((wpc.cfg.trace & WPC_TRACE_MODULES) && !(wpc.cfg.trace & WPC_TRACE_DRIVER))
+        enable_module_apis();
     return 0;
 }
 

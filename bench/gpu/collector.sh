@@ -104,11 +104,34 @@ overhead() {
     ovdir=$(mktemp -d)
     echo "program | trace | loop plain s | loop wanprof s | ratio | wall plain s | wall wanprof s | ratio | events dropped"
     overhead_row "compute_bound 3000 (SGEMM 1024^3)" 5 "" "$B/compute_bound" 3000
-    overhead_row "launch_bound 200000 kernels, 10 us host work" 5 "" "$B/launch_bound" 200000 10
-    overhead_row "launch_bound 200000 kernels, 10 us host work" 5 gpu "$B/launch_bound" 200000 10
+    overhead_row "launch_bound 100000 kernels, 30 us host work" 5 "" "$B/launch_bound" 100000 30
+    overhead_row "launch_bound 100000 kernels, 10 us host work" 5 "" "$B/launch_bound" 100000 10
+    overhead_row "launch_bound 100000 kernels, 10 us host work" 5 gpu,nvtx "$B/launch_bound" 100000 10
     overhead_row "launch_bound 300000 kernels, back to back" 5 "" "$B/launch_bound" 300000 0
-    overhead_row "launch_bound 300000 kernels, back to back" 5 gpu "$B/launch_bound" 300000 0
+    overhead_row "launch_bound 300000 kernels, back to back" 5 gpu,nvtx "$B/launch_bound" 300000 0
     rm -rf "$ovdir"
+}
+
+# Where the cost is: the collector alone (no wanprof run), launch_bound 100000 kernels with 10 us host work.
+diag() {
+    echo "== diagnostics: launch_bound 100000 / 10 us, collector alone, medians of 5 (loop s)"
+    local t; t=$(mktemp -d)
+    for cfg in plain "default" "api,gpu" "gpu" "default discard" "gpu discard" "default bigbuf"; do
+        local vals="" tr=${cfg%% *} extra=${cfg#* }
+        [ "$tr" = default ] && tr=""
+        for r in 1 2 3 4 5; do
+            if [ "$cfg" = plain ]; then v=$("$B/launch_bound" 100000 10 | field loop_s)
+            else
+                v=$(env CUDA_INJECTION64_PATH=$LIB WANPROF_QUIET=1 WANPROF_TRACE=$tr WANPROF_OUTPUT=$t/d-%p.sqlite \
+                    WANPROF_DISCARD=$([ "$extra" = discard ] && echo 1 || echo 0) \
+                    WANPROF_BUFFER_SIZE=$([ "$extra" = bigbuf ] && echo 67108864 || echo 8388608) \
+                    "$B/launch_bound" 100000 10 | field loop_s)
+            fi
+            vals="$vals $v"; rm -f $t/d-*
+        done
+        echo "$cfg | $vals | median $(echo $vals | tr ' ' '\n' | median)"
+    done
+    rm -rf "$t"
 }
 
 torch_compare() {
@@ -125,7 +148,7 @@ torch_compare() {
     tail -25 "$t/wp.err"
     local p k w
     p=$(echo $plain | tr ' ' '\n' | median); k=$(echo $prof | tr ' ' '\n' | median); w=$(echo $wp | tr ' ' '\n' | median)
-    echo "steady-state 300 compiled steps, s (3 runs):  plain [$plain ] torch.profiler [$prof ] wanprof [$wp ]"
+    echo "steady-state 2000 compiled steps, s (3 runs):  plain [$plain ] torch.profiler [$prof ] wanprof [$wp ]"
     echo "medians: plain $p  torch.profiler $k ($(div "$k" "$p")x)  wanprof $w ($(div "$w" "$p")x)"
     python3 "$tc" compare "$t/kineto.json.gz" "$t/wp.sqlite" "$t/wp.json.gz"
     cp "$t/kineto.json.gz" "$OUT/torch_kineto.json.gz" 2>/dev/null
@@ -170,6 +193,6 @@ print('json.gz process names:', [e['args'] for e in ev if e.get('ph') == 'M' and
 
 case $stage in
 smoke) smoke ;;
-full) gpu_tests; overhead; torch_compare ;;
+full) gpu_tests; overhead; diag; torch_compare ;;
 multi) multi ;;
 esac

@@ -19,7 +19,7 @@ import time
 from collections import Counter
 
 STEPS_WARM = 5      # first calls: compile, then the cached graph
-STEPS_TIMED = 300   # steady state: timed for the overhead comparison
+STEPS_TIMED = 2000  # steady state: timed for the overhead comparison
 SWAP_AT = 3         # step at which the expert module goes to the GPU and back
 
 

@@ -2,6 +2,8 @@
  * (check_exact.c holds the same list). Every copy and memset has a size no other operation has, so the checker can find
  * each one. Modes:
  *   collector_exact                 the known set, once
+ *   collector_exact --fork          the known set, with a fork() without exec in the middle: the child exits through
+ *                                   exit() (atexit handlers run) and must leave the parent's output intact
  *   collector_exact --loop SECONDS PROGRESS_FILE
  *                                   iterations of (NVTX range "iter" with payload i, EXACT_LOOP_KERNELS kernels, one HtoD
  *                                   copy, sync) until SECONDS pass; after each iteration writes its number to
@@ -11,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "exact_ops.h"
 
@@ -58,7 +62,24 @@ static void copies(char *pageable, char *pinned, char *dev, char *dev2, cudaStre
     CUDA_CHECK(cudaStreamSynchronize(s));
 }
 
-static int known_set(void)
+/* fork() without exec inside the profiled region; the child never touches CUDA and exits normally. */
+static void fork_child(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        usleep(100000);
+        exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "forked child failed (status %d)\n", status);
+        exit(1);
+    }
+}
+
+static int known_set(int with_fork)
 {
     char *pageable = (char *)malloc(EXACT_MAX_BYTES), *pinned, *dev, *dev2, *tmp;
     cudaStream_t s;
@@ -74,6 +95,8 @@ static int known_set(void)
     outer.payloadType = NVTX_PAYLOAD_TYPE_INT64;
     outer.payload.llValue = EXACT_OUTER_PAYLOAD;
     nvtxRangePushEx(&outer);
+    if (with_fork)
+        fork_child();
     copies(pageable, pinned, dev, dev2, s);
 
     nvtxEventAttributes_t inner = attrs("exact:inner");
@@ -150,9 +173,9 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--loop") == 0)
         return loop(atof(argv[2]), argv[3]);
-    if (argc != 1) {
-        fprintf(stderr, "usage: collector_exact [--loop SECONDS PROGRESS_FILE]\n");
+    if (argc > 2 || (argc == 2 && strcmp(argv[1], "--fork") != 0)) {
+        fprintf(stderr, "usage: collector_exact [--fork | --loop SECONDS PROGRESS_FILE]\n");
         return 2;
     }
-    return known_set();
+    return known_set(argc == 2);
 }
