@@ -262,6 +262,8 @@ static void test_killed_writer(const synth_run *run)
     CHECK_EQ_INT(c.count, half);
     free(c.events);
     wp_strtab_free(got);
+    unlink("test_sqlite_killed.sqlite-wal");
+    unlink("test_sqlite_killed.sqlite-shm");
 }
 
 int main(void)
