@@ -11,7 +11,9 @@
  * Everything the reader needs comes inside traceEvents, in the order it is needed, so a cut file keeps every event
  * before the cut; deviceProperties / distributedInfo at the end are for Kineto-minded tools (HTA) only.
  *
- * Tracks (Chrome tids) inside one pid: host threads keep their OS tid (masked to WP_CHROME_HOST_MASK); a GPU stream gets
+ * Tracks (Chrome tids) inside one pid: host threads keep their OS tid (masked to WP_CHROME_HOST_MASK), events of an
+ * unknown thread (tid 0) go to WP_CHROME_UNKNOWN_TID, after the real threads (viewers such as speedscope order tracks
+ * by tid and open the first); a GPU stream gets
  * WP_CHROME_GPU_BIT | device << 22 | stream, so it can never collide with a host tid; an X event that would partially
  * overlap the enclosing one on its track (which Perfetto drops) goes to the sibling track tid | WP_CHROME_OVERLAP_BIT.
  * The event's own fields always travel in args, so the track number is for display only. */
@@ -22,6 +24,7 @@
 
 #define WP_CHROME_FORMAT_VERSION 1
 #define WP_CHROME_HOST_MASK 0x1fffffffu   /* Linux tids are < 2^22; anything larger is masked */
+#define WP_CHROME_UNKNOWN_TID WP_CHROME_HOST_MASK
 #define WP_CHROME_OVERLAP_BIT 0x20000000u /* sibling track for X events that would overlap partially */
 #define WP_CHROME_GPU_BIT 0x40000000u     /* GPU tracks: device in bits 22..29, stream in bits 0..21 */
 #define WP_CHROME_STREAM_MASK 0x3fffffu
@@ -29,5 +32,11 @@
 #define WP_CHROME_NO_STREAM WP_CHROME_STREAM_MASK /* GPU track of events with a device but no stream (memory) */
 #define WP_CHROME_ANON_PID 1000000000LL       /* Chrome pid base for processes whose OS pid is unknown or taken */
 #define WP_CHROME_FLOW_PROC_SHIFT 40          /* flow id = correlation + (process index << 40): ranks never cross-link */
+
+/* The host thread a track stands for, when an event has no "tid" arg: none for GPU, overlap and unknown tracks. */
+static inline uint32_t wp_chrome_track_thread(uint32_t track)
+{
+    return track & (WP_CHROME_GPU_BIT | WP_CHROME_OVERLAP_BIT) || track == WP_CHROME_UNKNOWN_TID ? 0 : track;
+}
 
 #endif

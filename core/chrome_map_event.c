@@ -20,10 +20,8 @@ static int fill_common(wp_chrome_reader *r, const wp_chrome_raw *raw, int cat, w
     if (r->ours) {
         ev->device = (uint32_t)NUM_OR(raw, A_DEVICE, WP_NONE);
         ev->stream = (uint32_t)NUM_OR(raw, A_STREAM, WP_NONE);
-        uint64_t track = raw->tid_num && raw->tid >= 0 ? (uint64_t)raw->tid : 0;
-        if (track & (WP_CHROME_GPU_BIT | WP_CHROME_OVERLAP_BIT))
-            track = 0;
-        ev->tid = (uint32_t)NUM_OR(raw, A_TID, track);
+        uint32_t track = raw->tid_num && raw->tid >= 0 && raw->tid <= UINT32_MAX ? (uint32_t)raw->tid : 0;
+        ev->tid = (uint32_t)NUM_OR(raw, A_TID, wp_chrome_track_thread(track));
         return wp_chrome_proc_of(r, raw->pid_num ? raw->pid : -1, &ev->proc);
     }
     int gpu = is_gpu_cat(cat);

@@ -109,9 +109,13 @@ static void put_range(wp_chrome_ctx *c, wp_jbuf *b, const wp_range_info *r)
     static const char *const payload_types[] = {"none", "int", "uint", "double"};
     static const char *const sources[] = {"nvtx", "user_annotation", "gpu_user_annotation", "cpu_op",
                                           "python_function", "other"};
-    KEY(b, "\"source\":");
-    put_str(b, r->source < 6 ? sources[r->source] : "other");
-    KEY(b, ",");
+    /* The category says the source for Kineto's kinds; ours (NVTX, other) share user_annotation and need the arg. */
+    if (r->source != WP_RANGE_USER_ANNOTATION && r->source != WP_RANGE_GPU_USER_ANNOTATION &&
+        r->source != WP_RANGE_CPU_OP && r->source != WP_RANGE_PYTHON) {
+        KEY(b, "\"source\":");
+        put_str(b, r->source < 6 ? sources[r->source] : "other");
+        KEY(b, ",");
+    }
     if (r->domain) {
         KEY(b, "\"domain\":");
         put_str(b, wp_strtab_get(c->strings, r->domain));
@@ -149,8 +153,7 @@ static void put_range(wp_chrome_ctx *c, wp_jbuf *b, const wp_range_info *r)
 /* Host thread of the event when the track tid does not say it (GPU tracks, overlap tracks, masked tids). */
 static void put_common(wp_jbuf *b, const wp_event *ev, uint32_t track_tid)
 {
-    uint32_t implied = track_tid & (WP_CHROME_GPU_BIT | WP_CHROME_OVERLAP_BIT) ? 0 : track_tid;
-    if (ev->tid != implied) {
+    if (ev->tid != wp_chrome_track_thread(track_tid)) {
         KEY(b, "\"tid\":");
         wp_jbuf_u64(b, ev->tid);
         KEY(b, ",");
@@ -175,6 +178,7 @@ static void put_common(wp_jbuf *b, const wp_event *ev, uint32_t track_tid)
 void wp_chrome_put_args(wp_chrome_ctx *c, const wp_event *ev, uint32_t track_tid)
 {
     wp_jbuf *b = &c->line;
+    size_t before = b->len;
     KEY(b, ",\"args\":{");
     size_t open = b->len;
     put_common(b, ev, track_tid);
@@ -214,8 +218,10 @@ void wp_chrome_put_args(wp_chrome_ctx *c, const wp_event *ev, uint32_t track_tid
     case WP_EV_RANGE: put_range(c, b, &ev->u.range); break;
     default: break;
     }
-    if (b->len > open && !b->oom)
+    if (b->oom)
+        return;
+    if (b->len > open)
         b->data[b->len - 1] = '}'; /* replaces the last field's comma */
     else
-        KEY(b, "}");
+        b->len = before; /* no args at all: viewers such as speedscope would show "{}" after the name */
 }

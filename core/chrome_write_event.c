@@ -231,11 +231,21 @@ static int on_gpu_track(const wp_event *ev)
 static uint32_t base_tid(const wp_event *ev)
 {
     if (!on_gpu_track(ev))
-        return ev->tid & WP_CHROME_HOST_MASK;
+        return ev->tid ? ev->tid & WP_CHROME_HOST_MASK : WP_CHROME_UNKNOWN_TID;
     uint32_t stream = ev->stream == WP_NONE ? WP_CHROME_NO_STREAM : ev->stream & WP_CHROME_STREAM_MASK;
     if (stream == WP_CHROME_NO_STREAM && ev->stream != WP_NONE)
         stream--; /* keep the memory track to events without a stream */
     return WP_CHROME_GPU_BIT | (ev->device & WP_CHROME_DEVICE_MASK) << 22 | stream;
+}
+
+/* Host threads by tid, the unknown thread after them, then GPU tracks (as Kineto orders them); an overlap track
+ * right after its base track. Stays below 2^31: viewers read sort indexes as int32. */
+static uint32_t track_sort_index(uint32_t tid)
+{
+    uint32_t overlap = (tid & WP_CHROME_OVERLAP_BIT) != 0, t = tid & ~WP_CHROME_OVERLAP_BIT;
+    if (t & WP_CHROME_GPU_BIT)
+        return WP_CHROME_GPU_BIT + ((t & ~WP_CHROME_GPU_BIT) << 1 | overlap);
+    return t << 1 | overlap; /* the unknown thread's track (WP_CHROME_UNKNOWN_TID) comes last */
 }
 
 static void put_thread_meta(wp_chrome_ctx *c, int64_t pid, uint32_t tid)
@@ -244,7 +254,9 @@ static void put_thread_meta(wp_chrome_ctx *c, int64_t pid, uint32_t tid)
     char name[96];
     uint32_t t = tid & ~WP_CHROME_OVERLAP_BIT;
     const char *suffix = tid & WP_CHROME_OVERLAP_BIT ? " (overlapping)" : "";
-    if (!(t & WP_CHROME_GPU_BIT))
+    if (t == WP_CHROME_UNKNOWN_TID)
+        snprintf(name, sizeof(name), "unknown thread%s", suffix);
+    else if (!(t & WP_CHROME_GPU_BIT))
         snprintf(name, sizeof(name), "thread %u%s", t, suffix);
     else if ((t & WP_CHROME_STREAM_MASK) == WP_CHROME_NO_STREAM)
         snprintf(name, sizeof(name), "GPU %u memory%s", (t >> 22) & WP_CHROME_DEVICE_MASK, suffix);
@@ -262,7 +274,7 @@ static void put_thread_meta(wp_chrome_ctx *c, int64_t pid, uint32_t tid)
     KEY(b, ",\"tid\":");
     wp_jbuf_u64(b, tid);
     KEY(b, ",\"args\":{\"sort_index\":");
-    wp_jbuf_u64(b, tid); /* host threads by tid, then GPU streams (higher tids) below them, as Kineto orders */
+    wp_jbuf_u64(b, track_sort_index(tid));
     KEY(b, "}}");
 }
 
