@@ -1,10 +1,15 @@
 /* bench_sqlite_write.c: SQLite writing speed. Replays the synthetic run of tests/unit/synth.h (every event kind, two
  * ranks) N times with shifted timestamps into wp_sqlite_writer_open and reports events/s, counting everything from
  * opening the writer to the closed file (transactions, index build, WAL checkpoint).
+ * For scale it then times SQLite alone on the same machine in the same run: the same number of 12-integer rows into
+ * one table without indexes, 32 rows per prepared INSERT, same journal settings (the ceiling for any writer of one row
+ * per event through this SQLite).
  *   usage: bench_sqlite_write [EVENTS] [OUT.sqlite]   (defaults: 5000000 events, bench_sqlite_write.sqlite) */
 #pragma GCC diagnostic ignored "-Wunused-function" /* synth.h is a header of test helpers */
 #include "synth.h"
 #include "trace_write.h"
+
+#include <sqlite3.h>
 
 #include <sys/resource.h>
 #include <time.h>
@@ -22,6 +27,47 @@ static double cpu_seconds(void)
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
     return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+/* Raw SQLite: rows of 12 small and large integers, 32 per INSERT, into one table with no index. Returns rows/s. */
+static double sqlite_ceiling(const char *path, uint64_t rows, double *cpu_rate)
+{
+    enum { COLS = 12, PER = 32 };
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    unlink(path);
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL))
+        return 0;
+    sqlite3_exec(db, "PRAGMA page_size=16384; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+                     "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536;"
+                     "CREATE TABLE t (c0 INTEGER, c1 INTEGER, c2 INTEGER, c3 INTEGER, c4 INTEGER, c5 INTEGER,"
+                     " c6 INTEGER, c7 INTEGER, c8 INTEGER, c9 INTEGER, c10 INTEGER, c11 INTEGER)", NULL, NULL, NULL);
+    char sql[4096];
+    size_t n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO t VALUES ");
+    for (int r = 0; r < PER; r++)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s(?,?,?,?,?,?,?,?,?,?,?,?)", r ? "," : "");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) {
+        sqlite3_close(db);
+        return 0;
+    }
+    double t0 = now(), c0 = cpu_seconds();
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    for (uint64_t row = 0; row < rows; row += PER) {
+        for (int r = 0; r < PER; r++)
+            for (int c = 0; c < COLS; c++)
+                sqlite3_bind_int64(st, r * COLS + c + 1, c < 2 ? 1790857026123456789LL + (int64_t)(row + r) * 997 : c);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+        if (row % 200000 == 0)
+            sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL);
+    }
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    double t1 = now(), c1 = cpu_seconds();
+    unlink(path);
+    *cpu_rate = (double)rows / (c1 - c0);
+    return (double)rows / (t1 - t0);
 }
 
 int main(int argc, char **argv)
@@ -64,7 +110,7 @@ int main(int argc, char **argv)
             }
         }
     }
-    double t1 = now();
+    double t1 = now(), c1 = cpu_seconds();
     if (wp_writer_close(w, &diag) != WP_OK) {
         fprintf(stderr, "bench_sqlite_write: %s\n", diag.error);
         return 1;
@@ -78,10 +124,15 @@ int main(int argc, char **argv)
         fclose(f);
     }
     /* CPU time too: on a shared machine the wall clock also measures the neighbours. */
-    printf("sqlite write: %llu events in %.3f s wall (inserts %.3f s, close %.3f s), %.3f s CPU: %.0f events/s wall, "
-           "%.0f events/CPU-s, %.1f bytes/event\n",
-           (unsigned long long)written, t2 - t0, t1 - t0, t2 - t1, c2 - c0, (double)written / (t2 - t0),
+    printf("sqlite write: %llu events in %.3f s wall (inserts %.3f s, close %.3f s), %.3f s CPU (inserts %.3f s): "
+           "%.0f events/s wall, %.0f events/CPU-s, %.1f bytes/event\n",
+           (unsigned long long)written, t2 - t0, t1 - t0, t2 - t1, c2 - c0, c1 - c0, (double)written / (t2 - t0),
            (double)written / (c2 - c0), (double)size / (double)written);
+    char raw[4096];
+    snprintf(raw, sizeof(raw), "%s.ceiling", path);
+    double raw_cpu = 0, raw_wall = sqlite_ceiling(raw, written, &raw_cpu);
+    printf("sqlite alone (12 integer columns, no index): %.0f rows/s wall, %.0f rows/CPU-s; the writer reaches "
+           "%.0f%% of it (CPU)\n", raw_wall, raw_cpu, 100.0 * ((double)written / (c2 - c0)) / raw_cpu);
     synth_free(&run);
     return 0;
 }
