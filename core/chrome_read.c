@@ -89,8 +89,6 @@ static int fail_at(read_ctx *c, const char *at, const char *what)
                          (unsigned char)ch, what);
 }
 
-int wp_chrome_top_value(wp_chrome_reader *r, const wp_jstr *key, const char *p, size_t len);
-
 /* One top-level key and its value (other than traceEvents, which switches to the element states). */
 static int top_key(read_ctx *c, const char *p, const char *end, const char **next, const char **bad)
 {
@@ -127,88 +125,74 @@ static int top_key(read_ctx *c, const char *p, const char *end, const char **nex
     return WP_JS_OK;
 }
 
+/* One step of the state machine at p (past whitespace, before end): consumes up to *next (which may be p itself
+ * when the step only changes state). WP_JS_OK, WP_JS_MORE, or WP_JS_BAD with *bad and *what set. */
+static int step(read_ctx *c, const char *p, const char *end, const char **next, const char **bad, const char **what)
+{
+    window *w = &c->w;
+    int rc = WP_JS_OK;
+    *bad = p;
+    *next = p + 1;
+    switch (c->st) {
+    case S_START:
+        *what = "at the start (a Chrome trace is a JSON object or array)";
+        if (*p == '[') {
+            c->st = S_EV_FIRST;
+            c->bare_array = 1;
+            c->last_complete = w->base + (uint64_t)(p + 1 - w->buf);
+            return WP_JS_OK;
+        }
+        c->st = S_TOP_FIRST;
+        return *p == '{' ? WP_JS_OK : WP_JS_BAD;
+    case S_TOP_FIRST:
+        c->st = *p == '}' ? S_END : S_TOP_KEY;
+        *next = *p == '}' ? p + 1 : p;
+        return WP_JS_OK;
+    case S_TOP_KEY:
+        *what = "in a top-level key";
+        rc = top_key(c, p, end, next, bad);
+        if (rc == WP_JS_OK && c->st == S_EV_FIRST)
+            c->last_complete = w->base + (uint64_t)(*next - w->buf);
+        return rc;
+    case S_TOP_NEXT:
+        *what = "after a top-level value (expected ',' or '}')";
+        c->st = *p == ',' ? S_TOP_KEY : S_END;
+        return *p == ',' || *p == '}' ? WP_JS_OK : WP_JS_BAD;
+    case S_EV_FIRST:
+        c->st = *p != ']' ? S_EV : c->bare_array ? S_END : S_TOP_NEXT;
+        *next = *p == ']' ? p + 1 : p;
+        return WP_JS_OK;
+    case S_EV:
+        *what = "in a traceEvents element";
+        rc = wp_chrome_parse_event(p, end, &c->raw, next, bad);
+        if (rc == WP_JS_OK) {
+            c->st = S_EV_NEXT;
+            c->last_complete = w->base + (uint64_t)(*next - w->buf);
+            int hrc = wp_chrome_handle(&c->r, &c->raw);
+            if (hrc != WP_OK)
+                c->r.rc = hrc;
+        }
+        return rc;
+    case S_EV_NEXT:
+        *what = "after a traceEvents element (expected ',' or ']')";
+        c->st = *p == ',' ? S_EV : c->bare_array ? S_END : S_TOP_NEXT;
+        return *p == ',' || *p == ']' ? WP_JS_OK : WP_JS_BAD;
+    default:
+        *what = "after the end of the trace";
+        return WP_JS_BAD;
+    }
+}
+
 /* Runs the state machine over the window until it needs more input (WP_JS_MORE), fails, or stops. */
 static int run(read_ctx *c, const char **bad, const char **what)
 {
     window *w = &c->w;
     const char *end = w->buf + w->len;
     for (;;) {
-        const char *p = wp_js_ws(w->buf + w->pos), *next = p;
+        const char *p = wp_js_ws(w->buf + w->pos), *next;
         if (p >= end)
             return WP_JS_MORE;
-        int rc = WP_JS_OK;
-        *bad = p;
-        switch (c->st) {
-        case S_START:
-            *what = "at the start (a Chrome trace is a JSON object or array)";
-            if (*p == '{') {
-                c->st = S_TOP_FIRST;
-            } else if (*p == '[') {
-                c->st = S_EV_FIRST;
-                c->bare_array = 1;
-                c->last_complete = w->base + (uint64_t)(p + 1 - w->buf);
-            } else {
-                return WP_JS_BAD;
-            }
-            next = p + 1;
-            break;
-        case S_TOP_FIRST:
-            if (*p == '}') {
-                c->st = S_END;
-                next = p + 1;
-                break;
-            }
-            c->st = S_TOP_KEY;
-            continue;
-        case S_TOP_KEY:
-            *what = "in a top-level key";
-            rc = top_key(c, p, end, &next, bad);
-            if (rc == WP_JS_OK && c->st == S_EV_FIRST)
-                c->last_complete = w->base + (uint64_t)(next - w->buf);
-            break;
-        case S_TOP_NEXT:
-            *what = "after a top-level value (expected ',' or '}')";
-            if (*p == ',')
-                c->st = S_TOP_KEY;
-            else if (*p == '}')
-                c->st = S_END;
-            else
-                return WP_JS_BAD;
-            next = p + 1;
-            break;
-        case S_EV_FIRST:
-            if (*p == ']') {
-                c->st = c->bare_array ? S_END : S_TOP_NEXT;
-                next = p + 1;
-                break;
-            }
-            c->st = S_EV;
-            continue;
-        case S_EV:
-            *what = "in a traceEvents element";
-            rc = wp_chrome_parse_event(p, end, &c->raw, &next, bad);
-            if (rc == WP_JS_OK) {
-                c->st = S_EV_NEXT;
-                c->last_complete = w->base + (uint64_t)(next - w->buf);
-                int hrc = wp_chrome_handle(&c->r, &c->raw);
-                if (hrc != WP_OK)
-                    c->r.rc = hrc;
-            }
-            break;
-        case S_EV_NEXT:
-            *what = "after a traceEvents element (expected ',' or ']')";
-            if (*p == ',')
-                c->st = S_EV;
-            else if (*p == ']')
-                c->st = c->bare_array ? S_END : S_TOP_NEXT;
-            else
-                return WP_JS_BAD;
-            next = p + 1;
-            break;
-        case S_END:
-            *what = "after the end of the trace";
-            return WP_JS_BAD;
-        }
+        int rc = step(c, p, end, &next, bad, what);
         if (rc != WP_JS_OK)
             return rc;
         w->pos = (size_t)(next - w->buf);

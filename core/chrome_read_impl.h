@@ -63,6 +63,9 @@ int wp_chrome_kineto_announce(wp_chrome_reader *r, int64_t pid);
 int wp_chrome_fill(wp_chrome_reader *r, const wp_chrome_raw *raw, int cat, wp_event *ev);
 /* Our files: the process index of a Chrome pid; an unannounced pid gets a placeholder process. */
 int wp_chrome_proc_of(wp_chrome_reader *r, int64_t chrome_pid, uint32_t *index);
+/* A top-level value other than traceEvents (the text p, len): our marker, Kineto's deviceProperties and
+ * distributedInfo. WP_OK, or the code to stop with. */
+int wp_chrome_top_value(wp_chrome_reader *r, const wp_jstr *key, const char *p, size_t len);
 /* Interns a string span (decoding escapes); UINT32_MAX when out of memory. */
 uint32_t wp_chrome_intern(wp_chrome_reader *r, const wp_jstr *s);
 

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wp_chrome_top_value(wp_chrome_reader *r, const wp_jstr *key, const char *p, size_t len);
-
 static double num(const cJSON *obj, const char *name, double dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);

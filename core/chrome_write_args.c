@@ -10,8 +10,6 @@
 
 #define KEY(b, k) wp_jbuf_raw(b, k, sizeof(k) - 1)
 
-void wp_chrome_put_args(wp_chrome_ctx *c, const wp_event *ev, uint32_t track_tid);
-
 static void put_str(wp_jbuf *b, const char *s)
 {
     wp_jbuf_str(b, s, strlen(s));

@@ -212,8 +212,6 @@ void wp_chrome_trailer(wp_chrome_ctx *c, wp_jbuf *b)
 }
 
 /* Everything below formats events; chrome_write_args.c holds the per-kind args. */
-void wp_chrome_put_args(wp_chrome_ctx *c, const wp_event *ev, uint32_t track_tid);
-
 static int on_gpu_track(const wp_event *ev)
 {
     if (ev->device == WP_NONE)

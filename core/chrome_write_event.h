@@ -33,6 +33,8 @@ int wp_chrome_device(wp_chrome_ctx *c, const wp_device *dev);
 int wp_chrome_meta(wp_chrome_ctx *c, uint32_t proc, const char *key, const char *json_value, int valid_json);
 int wp_chrome_dropped(wp_chrome_ctx *c, uint32_t proc, uint64_t records);
 int wp_chrome_event(wp_chrome_ctx *c, const wp_event *ev);
+/* Appends the "args" object of ev, written on track track_tid (chrome_write_args.c). */
+void wp_chrome_put_args(wp_chrome_ctx *c, const wp_event *ev, uint32_t track_tid);
 /* Appends the top-level keys after traceEvents (",\"deviceProperties\":[...]" ...) to b. */
 void wp_chrome_trailer(wp_chrome_ctx *c, wp_jbuf *b);
 
