@@ -12,14 +12,16 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 targets="fuzz_chrome fuzz_sqlite fuzz_sqlite_sql fuzz_cli fuzz_schedule"
 
 install_clang() {
-    command -v clang >/dev/null && return
-    echo "fuzz: installing clang"
-    sudo=""
+    local p missing=()
+    for p in clang libclang-rt-dev; do # libclang-rt-dev: libFuzzer and the sanitizer runtimes
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+    echo "fuzz: installing ${missing[*]}"
+    local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo=sudo
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang libclang-rt-dev >/dev/null 2>&1 ||
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang "libclang-rt-$(clang --version |
-            sed -n 's/.*version \([0-9]*\).*/\1/p')-dev" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 do_build() {
