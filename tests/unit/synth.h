@@ -27,6 +27,15 @@ static uint64_t synth_rand(uint64_t *state)
     return *state;
 }
 
+/* Makes room for n more events, so that pointers from the next n synth_push calls stay valid together. */
+static void synth_reserve(synth_run *r, size_t n)
+{
+    if (r->count + n > r->cap) {
+        r->cap = (r->count + n) * 2;
+        r->events = realloc(r->events, r->cap * sizeof(*r->events));
+    }
+}
+
 static wp_event *synth_push(synth_run *r)
 {
     if (r->count == r->cap) {
@@ -59,6 +68,7 @@ static void synth_build(synth_run *r, int steps, uint64_t seed)
         int64_t t = 1790857026123456789LL + p * 1001;
         uint64_t corr = 1;
         for (int s = 0; s < steps; s++) {
+            synth_reserve(r, 64); /* a step pushes 28 events and keeps pointers to them */
             wp_event *step = synth_push(r);
             size_t step_index = r->count - 1; /* synth_push may move the array: step is stale after it */
             int64_t step_start = t;

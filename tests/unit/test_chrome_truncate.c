@@ -3,7 +3,8 @@
  * before the cut: the same events, in the same order, as the first N of a full read. N is found independently: the
  * uncompressed bytes a cut file still holds are measured with zlib directly, and the traceEvents elements of the full
  * text are delimited by a bracket/string scan written here and classified with cJSON. Also: a writer that is killed
- * after wp_writer_flush leaves a file from which every event written before the flush reads back. */
+ * after wp_writer_flush leaves a file from which every event written before the flush reads back, and one killed
+ * without any flush still leaves the part its own 16 MB auto-flushes wrote. */
 #pragma GCC diagnostic ignored "-Wunused-function" /* not every synth.h helper is used here */
 #include "synth.h"
 #include "trace_read.h"
@@ -254,6 +255,48 @@ static void killed_writer(const char *dir)
     unlink(copy);
 }
 
+/* Without any wp_writer_flush, the writer flushes by itself every 16 MB of text: a writer killed after ~25 MB has
+ * left at least the first 16 MB readable. */
+static void auto_flush(const char *dir)
+{
+    char path[512], copy[512];
+    snprintf(path, sizeof(path), "%s/auto.json.gz", dir);
+    snprintf(copy, sizeof(copy), "%s/auto_killed.json.gz", dir);
+    synth_run run;
+    synth_build(&run, 1500, 11);
+    wp_diag diag = {0};
+    wp_write_opts wo = {.force = 1, .in_place = 1};
+    wp_writer *w = wp_chrome_writer_open(path, &wo, &diag);
+    wp_tool *t = wp_writer_tool(w);
+    t->strings = run.strings;
+    for (int p = 0; p < 2; p++)
+        t->process(t, &run.procs[p]);
+    for (size_t i = 0; i < run.count; i++)
+        wp_tool_event(t, &run.events[i]);
+    size_t len;
+    char *data = read_file(path, &len);
+    write_file(copy, data, len);
+    free(data);
+    wp_writer_abort(w);
+    synth_collect got;
+    synth_collect_init(&got);
+    wp_strtab *strings = wp_strtab_new();
+    wp_read_stats st;
+    CHECK_EQ_INT(wp_chrome_read(copy, strings, &got.tool, NULL, &diag, &st), WP_OK);
+    CHECK_EQ_INT(st.truncated, 1);
+    CHECK(st.bytes_read >= (16u << 20));
+    CHECK(got.count > run.count / 2 && got.count < run.count);
+    int same = 1;
+    for (size_t i = 0; i < got.count; i++)
+        same &= same_event(&got.events[i], strings, &run.events[i], run.strings);
+    CHECK(same);
+    free(got.events);
+    wp_strtab_free(strings);
+    synth_free(&run);
+    unlink(path);
+    unlink(copy);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/wp_chrome_cut_XXXXXX";
@@ -275,6 +318,7 @@ int main(void)
     cut_many(check_fixture("kineto_sample.json.gz"), 1, 50, 777, tmp);
     cut_many(json, 0, 20, 4242, tmp);
     killed_writer(dir);
+    auto_flush(dir);
     synth_free(&run);
     unlink(gz);
     unlink(json);
