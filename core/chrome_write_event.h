@@ -1,4 +1,4 @@
-/* chrome_write_event.h: formatting of one Chrome trace element (an event, its flow arrow, the metadata naming its
+/* chrome_write_event.h: formatting of one Chrome trace element (chrome_write_event.c, _meta.c, _args.c) (an event, its flow arrow, the metadata naming its
  * track, or a process / device / metadata / drop record) into ctx->line, each element preceded by ",\n". Kept apart
  * from the file handling in chrome_writer.c. Private to core/. */
 #ifndef WP_CHROME_WRITE_EVENT_H
@@ -33,6 +33,9 @@ int wp_chrome_device(wp_chrome_ctx *c, const wp_device *dev);
 int wp_chrome_meta(wp_chrome_ctx *c, uint32_t proc, const char *key, const char *json_value, int valid_json);
 int wp_chrome_dropped(wp_chrome_ctx *c, uint32_t proc, uint64_t records);
 int wp_chrome_event(wp_chrome_ctx *c, const wp_event *ev);
+/* The table entry of process index idx; a placeholder process (and its metadata, into c->line) is made for an index
+ * never announced. NULL when out of memory. */
+wp_chrome_proc *wp_chrome_proc_for(wp_chrome_ctx *c, uint32_t idx);
 /* Appends the "args" object of ev, written on track track_tid (chrome_write_args.c). */
 void wp_chrome_put_args(wp_chrome_ctx *c, const wp_event *ev, uint32_t track_tid);
 /* Appends the top-level keys after traceEvents (",\"deviceProperties\":[...]" ...) to b. */

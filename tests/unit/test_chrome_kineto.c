@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <unistd.h>
 #include <zlib.h>
 
 static char *slurp_gz(const char *path)
@@ -114,6 +115,55 @@ static void compare_one(const cJSON *e, const wp_event *ev, const wp_strtab *str
                 num_of(e, "ts", 0));
 }
 
+/* A Kineto file of rank 3 (distributedInfo), with deviceProperties after traceEvents as some writers put it: the
+ * process carries the rank, the devices come after it, GPU events without device/stream args take pid/tid. */
+static void rank_and_late_devices(void)
+{
+    const char *text =
+        "{\"distributedInfo\": {\"backend\": \"nccl\", \"rank\": 3, \"world_size\": 8},\n\"traceEvents\": [\n"
+        "{\"ph\": \"X\", \"cat\": \"cuda_runtime\", \"name\": \"cudaLaunchKernel\", \"pid\": 77, \"tid\": 78, "
+        "\"ts\": 10.25, \"dur\": 1, \"args\": {\"correlation\": 5, \"cbid\": 211}},\n"
+        "{\"ph\": \"X\", \"cat\": \"kernel\", \"name\": \"k\", \"pid\": 2, \"tid\": 13, \"ts\": 12, \"dur\": 3.5, "
+        "\"args\": {\"correlation\": 5}},\n"
+        "{\"ph\": \"X\", \"cat\": \"gpu_memcpy\", \"name\": \"Memcpy PtoP (Device -> Device)\", \"pid\": 2, "
+        "\"tid\": 13, \"ts\": 20, \"dur\": 1, \"args\": {\"bytes\": 1048576, \"fromDevice\": 2, \"toDevice\": 5}},\n"
+        "{\"ph\": \"X\", \"cat\": \"gpu_memset\", \"name\": \"Memset (Device)\", \"pid\": 2, \"tid\": 13, "
+        "\"ts\": 30, \"dur\": 1, \"args\": {\"bytes\": 4096}}\n],\n"
+        "\"deviceProperties\": [{\"id\": 2, \"name\": \"NVIDIA H200\", \"numSms\": 132}]}\n";
+    char path[] = "/tmp/wp_kineto_rank_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    synth_collect got;
+    synth_collect_init(&got);
+    wp_strtab *strings = wp_strtab_new();
+    wp_diag diag = {0};
+    CHECK_EQ_INT(wp_trace_read(path, strings, &got.tool, NULL, &diag, NULL), WP_OK);
+    CHECK_EQ_INT(got.nprocs, 1);
+    CHECK_EQ_INT(got.procs[0].rank, 3);
+    CHECK_EQ_INT(got.procs[0].pid, 77);
+    CHECK_EQ_INT(got.ndevs, 1);
+    CHECK_EQ_INT(got.devs[0].id, 2);
+    CHECK_EQ_INT(got.count, 4);
+    if (got.count == 4) {
+        CHECK_EQ_INT(got.events[0].tid, 78);
+        CHECK_EQ_INT(got.events[0].start, 10250);
+        CHECK_EQ_INT(got.events[1].device, 2);
+        CHECK_EQ_INT(got.events[1].stream, 13);
+        CHECK_EQ_INT(got.events[1].end, 15500);
+        CHECK_EQ_INT(got.events[2].u.memcpy.copy_kind, WP_COPY_PTOP);
+        CHECK_EQ_INT(got.events[2].u.memcpy.src_kind, WP_MEM_DEVICE);
+        CHECK_EQ_INT(got.events[2].u.memcpy.src_device, 2);
+        CHECK_EQ_INT(got.events[2].u.memcpy.dst_device, 5);
+        CHECK_EQ_INT(got.events[3].kind, WP_EV_MEMSET);
+        CHECK_EQ_INT(got.events[3].u.memset.mem_kind, WP_MEM_DEVICE);
+        CHECK_EQ_INT(got.events[3].u.memset.bytes, 4096);
+    }
+    free(got.events);
+    wp_strtab_free(strings);
+    unlink(path);
+}
+
 int main(void)
 {
     const char *path = check_fixture("kineto_sample.json.gz");
@@ -189,6 +239,7 @@ int main(void)
         CHECK_EQ_INT(got.devs[0].sm_count, (int)num_of(d0, "numSms", -1));
         CHECK_EQ_INT(got.devs[0].total_memory, (uint64_t)num_of(d0, "totalGlobalMem", -1));
     }
+    rank_and_late_devices();
     printf("kineto sample: %zu kernels, %zu memcpys, %zu API calls, %zu ranges, %zu skipped\n",
            got_by_kind[WP_EV_KERNEL], got_by_kind[WP_EV_MEMCPY], got_by_kind[WP_EV_API], got_by_kind[WP_EV_RANGE],
            (size_t)st.skipped);
