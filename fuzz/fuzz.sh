@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${WP_FUZZ_BUILD_DIR:-$root/build-fuzz}
 case $build in /*) ;; *) build=$root/$build ;; esac
-targets="fuzz_chrome fuzz_sqlite fuzz_sqlite_sql fuzz_cli fuzz_schedule"
+targets="fuzz_json fuzz_chrome fuzz_sqlite fuzz_sqlite_sql fuzz_cli fuzz_schedule"
 
 install_clang() {
     local p missing=()
@@ -36,7 +36,7 @@ do_build() {
 
 dict_of() {
     case $1 in
-    fuzz_chrome) echo "$root/fuzz/dict/chrome.dict" ;;
+    fuzz_chrome | fuzz_json) echo "$root/fuzz/dict/chrome.dict" ;;
     fuzz_sqlite_sql) echo "$root/fuzz/dict/sql.dict" ;;
     fuzz_cli | fuzz_schedule) echo "$root/fuzz/dict/cli.dict" ;;
     esac

@@ -54,7 +54,7 @@ sqlite3 "$base/nsys.sqlite" "VACUUM" >/dev/null
 # A corpus entry: flags byte ($1, 0-255) then a file's bytes.
 entry() { { printf "\\$(printf '%03o' "$1")"; cat "$2"; } >"$3"; }
 
-mkdir -p "$out/fuzz_chrome" "$out/fuzz_sqlite" "$out/fuzz_sqlite_sql" "$out/fuzz_cli" "$out/fuzz_schedule"
+mkdir -p "$out/fuzz_json" "$out/fuzz_chrome" "$out/fuzz_sqlite" "$out/fuzz_sqlite_sql" "$out/fuzz_cli" "$out/fuzz_schedule"
 for f in "$base"/small.json "$base"/ours.json "$base"/slice_*.json; do
     n=$(basename "$f" .json)
     entry 0 "$f" "$out/fuzz_chrome/$n-plain"
@@ -63,13 +63,19 @@ for f in "$base"/small.json "$base"/ours.json "$base"/slice_*.json; do
     entry 68 "$f" "$out/fuzz_chrome/$n-gzcut"    # flags 4 | 64: cut at 2/8
 done
 entry 0 "$base/small.json.gz" "$out/fuzz_chrome/small-rawgz"
+for f in "$base"/slice_*.json; do # fuzz_json: flags 255 = the whole window
+    entry 255 "$f" "$out/fuzz_json/$(basename "$f" .json)"
+done
+head -c 4000 "$base/ours.json" >"$base/ours-head.json"
+entry 255 "$base/ours-head.json" "$out/fuzz_json/ours-head"
+entry 128 "$base/ours-head.json" "$out/fuzz_json/ours-head-cut"
 entry 0 "$base/ours.sqlite" "$out/fuzz_sqlite/ours"
 entry 1 "$base/ours.sqlite" "$out/fuzz_sqlite/ours-sorted"
 entry 0 "$base/nsys.sqlite" "$out/fuzz_sqlite/nsys"
 entry 17 "$base/nsys.sqlite" "$out/fuzz_sqlite/nsys-sorted-base"
 
 # Seeds committed by hand (tiny, one idea each).
-for t in fuzz_chrome fuzz_sqlite_sql fuzz_cli fuzz_schedule; do
+for t in fuzz_json fuzz_chrome fuzz_sqlite_sql fuzz_cli fuzz_schedule; do
     [ -d "$root/fuzz/seeds/$t" ] && cp "$root/fuzz/seeds/$t"/* "$out/$t/"
 done
 echo "make_seeds: $(find "$out" -type f | wc -l) files in $out"
