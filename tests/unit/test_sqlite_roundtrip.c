@@ -270,7 +270,7 @@ int main(void)
 {
     const char *path = "test_sqlite_roundtrip.sqlite";
     synth_run run;
-    synth_build(&run, 18, 0x5eed); /* <= 18 steps: synth.h keeps pointers across its realloc (reported) */
+    synth_build(&run, 40, 0x5eed);
     unlink(path);
     CHECK_EQ_INT(write_run(&run, path, 0), WP_OK);
     CHECK(wp_sqlite_probe(path) == WP_FMT_SQLITE);
