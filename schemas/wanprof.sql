@@ -3,7 +3,9 @@
 -- Table and column names are those of the Nsight Systems SQLite export (`nsys export --type sqlite`, schema reference in
 -- the Nsight Systems Analysis Guide, "SQLite Schema Reference" and "SQLite Schema Event Values"), so queries written for
 -- nsys exports run on our files unchanged. Differences from nsys, all deliberate:
---   * wanprof creates every table (nsys creates them lazily) and indexes `start` of every event table (nsys has none).
+--   * wanprof creates every table (nsys creates them lazily) and indexes `start` of every event table (nsys has none);
+--     the writer builds the indexes when it closes the file, so a file left by a killed writer has none (it still
+--     reads, in time order too: SQLite then sorts).
 --   * Columns nsys declares NOT NULL but wanprof cannot know are filled with nsys's defaults (contextId 0, gridId 0,
 --     ...); deviceId / streamId are NULL where the event model says "unknown" (WP_NONE).
 --   * Columns that nsys lacks but the event model needs for an exact round trip are appended at the end of a table and
