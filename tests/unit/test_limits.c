@@ -322,6 +322,60 @@ static void test_sqlite_values(const synth_run *run)
     unlink(path);
 }
 
+/* Our Chrome format declares its processes in metadata events; an event of a pid never declared (a rank whose
+ * metadata was cut off) must still belong to an announced process, keep its pid, and be warned about. */
+static void test_chrome_undeclared_pid(const synth_run *run)
+{
+    wp_diag diag;
+    memset(&diag, 0, sizeof(diag));
+    const char *path = in_dir("stray.json");
+    CHECK_EQ_INT(write_synth(path, run, 1, &diag), WP_OK);
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *text = malloc((size_t)n + 1);
+    CHECK_EQ_INT(fread(text, 1, (size_t)n, f), n);
+    fclose(f);
+    text[n] = '\0';
+    char *arr = strstr(text, "\"traceEvents\":[");
+    CHECK(arr != NULL);
+    if (!arr) {
+        free(text);
+        return;
+    }
+    arr += strlen("\"traceEvents\":[");
+    f = fopen(path, "wb");
+    fwrite(text, 1, (size_t)(arr - text), f);
+    fputs("{\"ph\":\"X\",\"cat\":\"kernel\",\"name\":\"stray\",\"pid\":31337,\"tid\":7,\"ts\":1790857026123456.789,"
+          "\"dur\":2,\"args\":{\"device\":0,\"stream\":7}},",
+          f);
+    fputs(arr, f);
+    fclose(f);
+    free(text);
+    synth_collect c;
+    wp_strtab *strings;
+    wp_read_stats stats;
+    CHECK_EQ_INT(read_all(path, 0, &c, &strings, &diag, &stats), WP_OK);
+    CHECK_EQ_INT(c.count, run->count + 1);
+    int found = 0;
+    for (size_t i = 0; i < c.count; i++) {
+        const char *name = wp_strtab_get(strings, c.events[i].name);
+        if (!name || strcmp(name, "stray") != 0)
+            continue;
+        for (int p = 0; p < c.nprocs; p++)
+            if (c.procs[p].index == c.events[i].proc)
+                found = c.procs[p].pid == 31337 ? 2 : 1;
+    }
+    CHECK(found >= 1); /* delivered, and its process announced */
+    char msg[200];
+    snprintf(msg, sizeof(msg), "Chrome event of undeclared pid 31337: process announced with %s, %llu warnings",
+             found == 2 ? "pid 31337" : "another pid", (unsigned long long)diag.warnings);
+    OPEN_CHECK(found == 2 && diag.warnings >= 1, msg);
+    read_done(&c, strings);
+    unlink(path);
+}
+
 static void test_no_overwrite_and_rename(const synth_run *run)
 {
     static const char *const names[] = {"out.sqlite", "out.json.gz", "out.json"};
@@ -466,6 +520,7 @@ int main(void)
     test_absurd_numbers();
     test_negative_durations();
     test_sqlite_values(&run);
+    test_chrome_undeclared_pid(&run);
     test_no_overwrite_and_rename(&run);
     test_disk_full(&run);
     synth_free(&run);
