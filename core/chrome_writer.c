@@ -79,7 +79,7 @@ static int on_meta(wp_tool *tool, uint32_t proc, const char *key, const char *js
         return w->base.error;
     w->ctx.strings = tool->strings;
     /* The value is embedded as JSON; text that does not parse is kept as a string so the file stays valid. */
-    cJSON *check = cJSON_Parse(json_value);
+    cJSON *check = cJSON_ParseWithOpts(json_value, NULL, 1); /* 1: nothing may follow the value */
     int valid = check != NULL;
     cJSON_Delete(check);
     if (wp_chrome_meta(&w->ctx, proc, key, json_value, valid) != 0)

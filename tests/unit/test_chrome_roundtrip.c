@@ -210,6 +210,35 @@ static void partial_overlap(const char *path)
     synth_free(&run);
 }
 
+/* Metadata values that are not one JSON value are kept as JSON strings, so the file stays valid. */
+static void bad_meta(const char *path)
+{
+    synth_run run;
+    synth_build(&run, 1, 9);
+    wp_diag diag = {0};
+    wp_write_opts wo = {.force = 1};
+    wp_writer *w = wp_chrome_writer_open(path, &wo, &diag);
+    wp_tool *t = wp_writer_tool(w);
+    t->strings = run.strings;
+    t->process(t, &run.procs[0]);
+    t->meta(t, 0, "command", "[1] trailing");
+    CHECK_EQ_INT(wp_writer_close(w, &diag), WP_OK);
+    size_t len;
+    char *text = slurp_gz(path, &len);
+    cJSON *root = cJSON_Parse(text);
+    CHECK(root != NULL);
+    cJSON_Delete(root);
+    free(text);
+    synth_collect got;
+    synth_collect_init(&got);
+    wp_strtab *strings = wp_strtab_new();
+    CHECK_EQ_INT(wp_trace_read(path, strings, &got.tool, NULL, &diag, NULL), WP_OK);
+    CHECK_EQ_STR(got.meta_command, "\"[1] trailing\"");
+    free(got.events);
+    wp_strtab_free(strings);
+    synth_free(&run);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/wp_chrome_rt_XXXXXX";
@@ -229,6 +258,7 @@ int main(void)
     check_json_and_nesting(gz);
     awkward_strings(odd);
     partial_overlap(odd);
+    bad_meta(odd);
     synth_free(&run);
     unlink(json);
     unlink(gz);
