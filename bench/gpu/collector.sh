@@ -165,19 +165,21 @@ multi() {
     python3 - "$t/multi.sqlite" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-print("processes:", db.execute("select * from WANPROF_PROCESSES").fetchall())
-q = """select k.globalPid, count(*) from CUPTI_ACTIVITY_KIND_KERNEL k join StringIds s on s.id = k.demangledName
-       where s.value like '%nccl%' group by k.globalPid"""
-print("NCCL kernels per process:", db.execute(q).fetchall())
-print("NVTX ranges per process and domain:")
-for row in db.execute("""select n.globalTid / 16777216 % 16777216, coalesce(d.text, 'default'), count(*), min(coalesce(n.text, s.value))
-                         from NVTX_EVENTS n left join StringIds s on s.id = n.textId
-                         left join NVTX_EVENTS d on d.eventType = 75 and d.domainId = n.domainId and d.globalTid = n.globalTid
-                         where n.eventType != 75 group by 1, 2 order by 1, 2"""):
-    print("   ", row)
-print("sample NCCL ranges:", db.execute("""select distinct coalesce(n.text, s.value) from NVTX_EVENTS n
-      left join StringIds s on s.id = n.textId where n.domainId != 0 and n.eventType != 75 limit 10""").fetchall())
-print("copies per process:", db.execute("select globalPid, copyKind, count(*), sum(bytes) from CUPTI_ACTIVITY_KIND_MEMCPY group by 1, 2").fetchall())
+def show(title, sql):
+    try:
+        print(title, db.execute(sql).fetchall())
+    except Exception as e:
+        print(title, "query failed:", e)
+show("processes:", "select * from WANPROF_PROCESSES")
+show("NCCL kernels per process:", """select k.globalPid, count(*) from CUPTI_ACTIVITY_KIND_KERNEL k
+     join StringIds s on s.id = k.demangledName where s.value like '%nccl%' group by k.globalPid""")
+show("kernels per process:", "select globalPid, count(*) from CUPTI_ACTIVITY_KIND_KERNEL group by 1")
+show("NVTX domains (eventType 75):", "select distinct domainId, text from NVTX_EVENTS where eventType = 75")
+show("NVTX ranges per process and domain:", """select globalTid / 16777216 % 16777216, domainId, count(*)
+     from NVTX_EVENTS where eventType != 75 group by 1, 2 order by 1, 2""")
+show("NVTX names in non-default domains:", """select distinct coalesce(n.text, s.value) from NVTX_EVENTS n
+     left join StringIds s on s.id = n.textId where n.domainId != 0 and n.eventType != 75 limit 12""")
+show("copies per process:", "select globalPid, copyKind, count(*), sum(bytes) from CUPTI_ACTIVITY_KIND_MEMCPY group by 1, 2")
 PY
     python3 -c "
 import gzip, json, collections, sys
