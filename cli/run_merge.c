@@ -207,7 +207,7 @@ static int read_part(const char *path, wp_strtab *strings, merge_tool *m, uint32
     wp_read_stats st;
     memset(&st, 0, sizeof(st));
     if (m->cap) {
-        wp_tool scan = {.any = capture_scan};
+        wp_tool scan = {.strings = strings, .any = capture_scan};
         merge_tool sm = {.tool = scan, .cap = m->cap, .sum = m->sum};
         m->cap->nspans = m->cap->ncorr = 0;
         for (m->cap->pass = 1; m->cap->pass <= 2; m->cap->pass++) {
