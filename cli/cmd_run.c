@@ -275,11 +275,12 @@ int cmd_run(int argc, char **argv)
     }
     if ((rc = name_outputs(&o)) || (rc = check_outputs(&o)))
         return rc;
-    char collector[4096];
-    if (!run_find_collector(collector, sizeof(collector)))
+    char buf[4096];
+    const char *collector = run_find_collector(buf, sizeof(buf));
+    if (!collector)
         fprintf(stderr, "wanprof run: warning: libwanprof_collector.so not found (built without CUDA? set "
                         "WANPROF_COLLECTOR); the command runs but nothing can be recorded\n");
-    else if (run_set_environment(&o, collector) != 0)
+    if (run_set_environment(&o, collector) != 0)
         fprintf(stderr, "wanprof run: warning: cannot set the environment; nothing will be recorded\n");
     run_summary sum;
     memset(&sum, 0, sizeof(sum));

@@ -63,13 +63,8 @@ static void set_nvtx_injection(void)
 int run_set_environment(const run_opts *o, const char *collector)
 {
     char parts[4400];
-    const char *prev = getenv("CUDA_INJECTION64_PATH");
-    if (prev && *prev && strcmp(prev, collector) != 0)
-        fprintf(stderr, "wanprof run: warning: CUDA_INJECTION64_PATH was %s (another profiler?); replaced by the "
-                        "wanprof collector (one CUPTI user per process)\n", prev);
     snprintf(parts, sizeof(parts), "%s/r%%r-p%%p.sqlite", o->parts_dir);
-    if (setenv("CUDA_INJECTION64_PATH", collector, 1) != 0 || setenv("WANPROF_OUTPUT", parts, 1) != 0
-        || setenv("WANPROF_QUIET", "1", 1) != 0)
+    if (setenv("WANPROF_OUTPUT", parts, 1) != 0 || setenv("WANPROF_QUIET", "1", 1) != 0)
         return -1;
     if (o->trace)
         setenv("WANPROF_TRACE", o->trace, 1);
@@ -80,6 +75,14 @@ int run_set_environment(const run_opts *o, const char *collector)
         snprintf(v, sizeof(v), "nvtx:%s", o->capture_range);
         setenv("WANPROF_CAPTURE_RANGE", v, 1);
     }
+    if (!collector)
+        return 0;
+    const char *prev = getenv("CUDA_INJECTION64_PATH");
+    if (prev && *prev && strcmp(prev, collector) != 0)
+        fprintf(stderr, "wanprof run: warning: CUDA_INJECTION64_PATH was %s (another profiler?); replaced by the "
+                        "wanprof collector (one CUPTI user per process)\n", prev);
+    if (setenv("CUDA_INJECTION64_PATH", collector, 1) != 0)
+        return -1;
     if (!o->trace || strstr(o->trace, "nvtx") || strstr(o->trace, "all"))
         set_nvtx_injection();
     return 0;

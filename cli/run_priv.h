@@ -41,7 +41,8 @@ typedef struct run_summary {
 /* Finds libwanprof_collector.so: $WANPROF_COLLECTOR, then <dir of wanprof>/../lib, then the build tree. Returns buf
  * or NULL when there is none. */
 const char *run_find_collector(char *buf, size_t n);
-/* Sets the environment the child (and its children) inherit: collector, NVTX, WANPROF_* configuration. */
+/* Sets the environment the child (and its children) inherit: the WANPROF_* configuration, and when collector is not
+ * NULL, the collector and NVTX injection paths. Returns -1 when the environment cannot be set. */
 int run_set_environment(const run_opts *o, const char *collector);
 /* Runs the command (execvp, no shell), forwarding SIGINT/SIGTERM/SIGHUP sent to wanprof, and waits. Returns the exit
  * status to pass on: the child's, 128+N for a death by signal N, 127 (126) when it cannot be started. */

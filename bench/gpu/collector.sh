@@ -5,6 +5,8 @@
 #   smoke  the collector alone (no wanprof run): loads, records the exact program, NVTX, kill; a first overhead look
 #   full   GPU tests (exactness, crash), overhead benchmarks, the PyTorch comparison
 #   multi  the 4-GPU NCCL run (needs 4 GPUs; compiles tests/gpu/nccl_allreduce.cu with nvcc there)
+#   sweep  SIGKILL at 20 random moments (issue 7)
+#   overhead  the overhead table alone (OVERHEAD_REPS runs per row, default 5)
 set -uo pipefail
 stage=${1:-full}
 OUT=${OUT:-$PWD/collector-out}
@@ -100,15 +102,15 @@ overhead_row() {
 }
 
 overhead() {
-    echo "== overhead: medians of 5 interleaved runs (loop = the program's timed loop; wall = the whole process)"
+    echo "== overhead: medians of ${OVERHEAD_REPS:-5} interleaved runs (loop = the program's timed loop; wall = the whole process)"
     ovdir=$(mktemp -d)
     echo "program | trace | loop plain s | loop wanprof s | ratio | wall plain s | wall wanprof s | ratio | events dropped"
-    overhead_row "compute_bound 3000 (SGEMM 1024^3)" 5 "" "$B/compute_bound" 3000
-    overhead_row "launch_bound 100000 kernels, 30 us host work" 5 "" "$B/launch_bound" 100000 30
-    overhead_row "launch_bound 100000 kernels, 10 us host work" 5 "" "$B/launch_bound" 100000 10
-    overhead_row "launch_bound 100000 kernels, 10 us host work" 5 gpu,nvtx "$B/launch_bound" 100000 10
-    overhead_row "launch_bound 300000 kernels, back to back" 5 "" "$B/launch_bound" 300000 0
-    overhead_row "launch_bound 300000 kernels, back to back" 5 gpu,nvtx "$B/launch_bound" 300000 0
+    overhead_row "compute_bound 3000 (SGEMM 1024^3)" "${OVERHEAD_REPS:-5}" "" "$B/compute_bound" 3000
+    overhead_row "launch_bound 100000 kernels, 30 us host work" "${OVERHEAD_REPS:-5}" "" "$B/launch_bound" 100000 30
+    overhead_row "launch_bound 100000 kernels, 10 us host work" "${OVERHEAD_REPS:-5}" "" "$B/launch_bound" 100000 10
+    overhead_row "launch_bound 100000 kernels, 10 us host work" "${OVERHEAD_REPS:-5}" gpu,nvtx "$B/launch_bound" 100000 10
+    overhead_row "launch_bound 300000 kernels, back to back" "${OVERHEAD_REPS:-5}" "" "$B/launch_bound" 300000 0
+    overhead_row "launch_bound 300000 kernels, back to back" "${OVERHEAD_REPS:-5}" gpu,nvtx "$B/launch_bound" 300000 0
     rm -rf "$ovdir"
 }
 
@@ -156,6 +158,34 @@ torch_compare() {
     rm -rf "$t"
 }
 
+# Issue 7's kill sweep: the exact program's loop killed with SIGKILL at 20 random moments (1-5 s in, flush 0.5 s):
+# every output opens and holds the iterations up to the last flush, without gaps.
+sweep() {
+    echo "== kill sweep: 20 SIGKILLs at random moments (flush interval 0.5 s)"
+    local t; t=$(mktemp -d) ok=0 bad=0
+    RANDOM=7
+    for i in $(seq 20); do
+        local delay="$((1 + RANDOM % 4)).$((RANDOM % 10))"
+        wanprof run --flush-interval 0.5 -o "$t/k$i" -- "$B/collector_exact" --loop 30 "$t/p$i" 2>/dev/null &
+        local wp=$! child=""
+        for _ in $(seq 50); do child=$(pgrep -P "$wp" -f collector_exact) && break; sleep 0.1; done
+        sleep "$delay"
+        local last; last=$(cat "$t/p$i" 2>/dev/null || echo -1)
+        kill -9 "$child"; wait "$wp"; local rc=$?
+        local min=$(( last - 50 )); [ $min -lt 0 ] && min=0
+        local res="ok" line
+        for f in "$t/k$i.sqlite" "$t/k$i.json.gz"; do
+            line=$("$B/check_exact" loop "$f" "$min" 2>&1) || res="FAIL"
+        done
+        [ "$rc" = 137 ] || res="FAIL(rc=$rc)"
+        [ "$res" = ok ] && ok=$((ok + 1)) || bad=$((bad + 1))
+        echo "kill $i at ${delay}s: last finished iteration $last, $(echo "$line" | grep "iter ranges" | head -1 | sed 's/^loop: //'); $res"
+        rm -f "$t/k$i".*
+    done
+    echo "kill sweep: $ok ok, $bad failed"
+    rm -rf "$t"
+}
+
 multi() {
     echo "== 4 GPUs: NCCL all-reduce, one process per GPU, under wanprof run"
     local t; t=$(mktemp -d)
@@ -197,4 +227,6 @@ case $stage in
 smoke) smoke ;;
 full) gpu_tests; overhead; diag; torch_compare ;;
 multi) multi ;;
+sweep) sweep ;;
+overhead) overhead ;;
 esac
