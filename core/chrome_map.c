@@ -95,13 +95,61 @@ static int deliver(wp_chrome_reader *r, const wp_event *ev)
     return WP_OK;
 }
 
+static uint32_t pid_slot(int64_t pid, uint32_t mask)
+{
+    return (uint32_t)(((uint64_t)pid * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+}
+
+/* The pmap entry of a Chrome pid, or NULL. A hash index: a file may (if only by corruption) name many pids. */
+static const wp_chrome_pmap *pmap_find(const wp_chrome_reader *r, int64_t chrome_pid)
+{
+    if (!r->pslots)
+        return NULL;
+    for (uint32_t i = pid_slot(chrome_pid, r->pslot_mask); r->pslots[i]; i = (i + 1) & r->pslot_mask)
+        if (r->pmap[r->pslots[i] - 1].chrome_pid == chrome_pid)
+            return &r->pmap[r->pslots[i] - 1];
+    return NULL;
+}
+
+static int pmap_add(wp_chrome_reader *r, int64_t chrome_pid, uint32_t index)
+{
+    if (r->npmap == r->pmap_cap) {
+        uint32_t cap = r->pmap_cap ? r->pmap_cap * 2 : 16;
+        wp_chrome_pmap *m = realloc(r->pmap, cap * sizeof(*m));
+        uint32_t *slots = calloc((size_t)cap * 2, sizeof(*slots));
+        if (!m || !slots) {
+            if (m)
+                r->pmap = m;
+            free(slots);
+            return -1;
+        }
+        r->pmap = m;
+        r->pmap_cap = cap;
+        free(r->pslots);
+        r->pslots = slots;
+        r->pslot_mask = cap * 2 - 1;
+        for (uint32_t k = 0; k < r->npmap; k++) {
+            uint32_t i = pid_slot(r->pmap[k].chrome_pid, r->pslot_mask);
+            while (r->pslots[i])
+                i = (i + 1) & r->pslot_mask;
+            r->pslots[i] = k + 1;
+        }
+    }
+    uint32_t i = pid_slot(chrome_pid, r->pslot_mask);
+    while (r->pslots[i])
+        i = (i + 1) & r->pslot_mask;
+    r->pmap[r->npmap] = (wp_chrome_pmap){chrome_pid, index};
+    r->pslots[i] = ++r->npmap;
+    return 0;
+}
+
 static int announce_process(wp_chrome_reader *r, const wp_process *p, int64_t chrome_pid)
 {
-    wp_chrome_pmap *m = realloc(r->pmap, (r->npmap + 1) * sizeof(*m));
-    if (!m)
+    if (r->npmap >= WP_CHROME_MAX_PROCS)
+        return wp_diag_error(r->diag, WP_ERR_FORMAT, "%s: more than %u processes in one file", r->path,
+                             WP_CHROME_MAX_PROCS);
+    if (pmap_add(r, chrome_pid, p->index) != 0)
         return wp_diag_error(r->diag, WP_ERR_NOMEM, "%s: out of memory", r->path);
-    r->pmap = m;
-    r->pmap[r->npmap++] = (wp_chrome_pmap){chrome_pid, p->index};
     r->stats->processes++;
     if (r->tool->process && r->tool->process(r->tool, p))
         return wp_diag_error(r->diag, WP_ERR_STOPPED, "%s: stopped by the consumer", r->path);
@@ -123,25 +171,22 @@ int wp_chrome_kineto_announce(wp_chrome_reader *r, int64_t pid)
     return rc;
 }
 
-/* Our files: the process index of a Chrome pid; an unannounced pid gets a placeholder process. */
 int wp_chrome_proc_of(wp_chrome_reader *r, int64_t chrome_pid, uint32_t *index)
 {
-    if (r->last_pmap < r->npmap && r->pmap[r->last_pmap].chrome_pid == chrome_pid) {
+    if (r->npmap && r->pmap[r->last_pmap].chrome_pid == chrome_pid) { /* events come in runs of one process */
         *index = r->pmap[r->last_pmap].index;
         return WP_OK;
     }
-    for (uint32_t i = 0; i < r->npmap; i++) {
-        if (r->pmap[i].chrome_pid == chrome_pid) {
-            r->last_pmap = i;
-            *index = r->pmap[i].index;
-            return WP_OK;
-        }
+    const wp_chrome_pmap *m = pmap_find(r, chrome_pid);
+    if (m) {
+        r->last_pmap = (uint32_t)(m - r->pmap);
+        *index = m->index;
+        return WP_OK;
     }
     wp_process p = {.index = r->proc_base + r->npmap, .rank = -1};
     *index = p.index;
     return announce_process(r, &p, chrome_pid);
 }
-
 
 static int handle_metadata(wp_chrome_reader *r, const wp_chrome_raw *raw)
 {
@@ -153,9 +198,8 @@ static int handle_metadata(wp_chrome_reader *r, const wp_chrome_raw *raw)
                         .rank = (int32_t)NUM_OR(raw, A_WP_RANK, -1),
                         .host = HAVE(raw, A_WP_HOST) ? wp_chrome_intern(r, &WP_RAW_STR(raw, A_WP_HOST)) : 0,
                         .label = HAVE(raw, A_WP_LABEL) ? wp_chrome_intern(r, &WP_RAW_STR(raw, A_WP_LABEL)) : 0};
-        for (uint32_t i = 0; i < r->npmap; i++)
-            if (r->pmap[i].chrome_pid == raw->pid)
-                return WP_OK; /* a placeholder (or repeat) already stands for it */
+        if (pmap_find(r, raw->pid))
+            return WP_OK; /* a placeholder (or repeat) already stands for it */
         return announce_process(r, &p, raw->pid);
     }
     uint32_t proc;

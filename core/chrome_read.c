@@ -343,6 +343,7 @@ int wp_chrome_read(const char *path, wp_strtab *strings, wp_tool *tool, const wp
     wp_event_sort_free(c->r.sorter);
     free(c->w.buf);
     free(c->r.pmap);
+    free(c->r.pslots);
     free(c->r.kineto_devs);
     free(c->r.scratch);
     free(c);

@@ -8,6 +8,7 @@
 #include "trace_read.h"
 
 #define WP_INTERN_CACHE 512
+#define WP_CHROME_MAX_PROCS 65536u /* processes (ranks) in one file */
 
 #define HAVE(raw, a) (((raw)->have & WP_ARG_BIT(a)) != 0)
 #define NUM_OR(raw, a, dflt) (HAVE(raw, a) ? (raw)->num[a] : (uint64_t)(dflt))
@@ -33,8 +34,10 @@ typedef struct wp_chrome_reader {
     wp_event_sort *sorter; /* set when events must be delivered in time order */
 
     int ours; /* the file starts with our "wanprof" key: fields come from our args */
-    wp_chrome_pmap *pmap; /* our files: Chrome pid -> process index */
-    uint32_t npmap, last_pmap;
+    wp_chrome_pmap *pmap; /* our files: Chrome pid -> process index, in order of announcement */
+    uint32_t npmap, pmap_cap, last_pmap;
+    uint32_t *pslots; /* hash index into pmap (entry + 1, 0 empty) */
+    uint32_t pslot_mask;
 
     /* Kineto files hold one process, announced at the first event (its pid is the host events' pid). */
     int kineto_announced;

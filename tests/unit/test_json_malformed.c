@@ -1,7 +1,7 @@
 /* test_json_malformed.c: bad input never crashes the Chrome reader. Malformed JSON at various places (in an element,
  * between elements, at the top level, after the end) gives WP_ERR_FORMAT with the byte offset of the offending byte,
  * in plain and gzip'd files (uncompressed offsets); deep nesting, huge strings, an element larger than the reader's
- * window, absurd numbers, unknown categories and odd-but-valid shapes are read or skipped with warnings; files that
+ * window, tens of thousands of pids (a limit, then an error), absurd numbers, unknown categories and odd-but-valid shapes are read or skipped with warnings; files that
  * are empty, missing or not traces get a clear error naming the file. */
 #pragma GCC diagnostic ignored "-Wunused-function" /* only synth.h's collector is used here */
 #include "synth.h"
@@ -172,6 +172,24 @@ static void huge_strings(void)
     }
 }
 
+/* One of our files (it has the "wanprof" marker) naming 70,000 different pids: a process each up to a limit, then a
+ * clear error; the pid lookup is hashed, so this takes no quadratic time. */
+static void many_processes(void)
+{
+    size_t cap = 70000 * 80 + 128, n = 0;
+    char *t = malloc(cap);
+    n += (size_t)sprintf(t, "{\"wanprof\":{\"format\":1},\"traceEvents\":[");
+    for (int i = 0; i < 70000; i++)
+        n += (size_t)sprintf(t + n, "%s{\"ph\":\"X\",\"cat\":\"overhead\",\"pid\":%d,\"tid\":1,\"ts\":1,\"dur\":1}",
+                             i ? "," : "", i + 1);
+    n += (size_t)sprintf(t + n, "]}");
+    result r = read_text(t, n, 0);
+    CHECK_EQ_INT(r.rc, WP_ERR_FORMAT);
+    CHECK(strstr(r.error, "processes") != NULL);
+    CHECK_EQ_INT(r.events, 65536);
+    free(t);
+}
+
 static void not_traces(void)
 {
     wp_diag diag = {0};
@@ -204,6 +222,7 @@ int main(void)
     absurd_numbers();
     deep_nesting();
     huge_strings();
+    many_processes();
     not_traces();
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
