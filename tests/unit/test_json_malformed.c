@@ -1,8 +1,9 @@
 /* test_json_malformed.c: bad input never crashes the Chrome reader. Malformed JSON at various places (in an element,
  * between elements, at the top level, after the end) gives WP_ERR_FORMAT with the byte offset of the offending byte,
  * in plain and gzip'd files (uncompressed offsets); deep nesting, huge strings, an element larger than the reader's
- * window, tens of thousands of pids (a limit, then an error), absurd numbers, unknown categories and odd-but-valid shapes are read or skipped with warnings; files that
- * are empty, missing or not traces get a clear error naming the file. */
+ * window, tens of thousands of pids (a limit, then an error), absurd numbers, unknown categories and odd-but-valid
+ * shapes are read or skipped with warnings; files that are empty, missing or not traces get a clear error naming the
+ * file. */
 #pragma GCC diagnostic ignored "-Wunused-function" /* only synth.h's collector is used here */
 #include "synth.h"
 #include "trace_read.h"
