@@ -31,7 +31,8 @@
 #define WP_CHROME_DEVICE_MASK 0x7fu
 #define WP_CHROME_NO_STREAM WP_CHROME_STREAM_MASK /* GPU track of events with a device but no stream (memory) */
 #define WP_CHROME_ANON_PID 1000000000LL       /* Chrome pid base for processes whose OS pid is unknown or taken */
-#define WP_CHROME_FLOW_PROC_SHIFT 40          /* flow id = correlation + (process index << 40): ranks never cross-link */
+/* Flow ids: correlation + (process index << 40), so that ranks merged in one file never cross-link. */
+#define WP_CHROME_FLOW_PROC_SHIFT 40
 
 /* The host thread a track stands for, when an event has no "tid" arg: none for GPU, overlap and unknown tracks. */
 static inline uint32_t wp_chrome_track_thread(uint32_t track)

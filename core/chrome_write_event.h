@@ -1,5 +1,6 @@
-/* chrome_write_event.h: formatting of one Chrome trace element (chrome_write_event.c, _meta.c, _args.c) (an event, its flow arrow, the metadata naming its
- * track, or a process / device / metadata / drop record) into ctx->line, each element preceded by ",\n". Kept apart
+/* chrome_write_event.h: formatting of one Chrome trace element (an event, its flow arrow, the metadata naming its
+ * track, or a process / device / metadata / drop record: chrome_write_event.c, _meta.c, _args.c) into ctx->line,
+ * each element preceded by ",\n". Kept apart
  * from the file handling in chrome_writer.c. Private to core/. */
 #ifndef WP_CHROME_WRITE_EVENT_H
 #define WP_CHROME_WRITE_EVENT_H

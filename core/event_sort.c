@@ -98,14 +98,19 @@ static size_t run_fill(run *r)
     return r->n;
 }
 
+/* The next event of run r. */
+static const wp_event *head(const wp_event_sort *s, size_t r)
+{
+    return &s->runs[r].buf[s->runs[r].i];
+}
+
 static void heap_down(wp_event_sort *s, size_t *heap, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        if (l < n && cmp_events(&s->runs[heap[l]].buf[s->runs[heap[l]].i], &s->runs[heap[m]].buf[s->runs[heap[m]].i]) < 0)
+        if (l < n && cmp_events(head(s, heap[l]), head(s, heap[m])) < 0)
             m = l;
-        if (l + 1 < n &&
-            cmp_events(&s->runs[heap[l + 1]].buf[s->runs[heap[l + 1]].i], &s->runs[heap[m]].buf[s->runs[heap[m]].i]) < 0)
+        if (l + 1 < n && cmp_events(head(s, heap[l + 1]), head(s, heap[m])) < 0)
             m = l + 1;
         if (m == i)
             return;

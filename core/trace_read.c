@@ -35,7 +35,8 @@ static wp_format detect(const char *path, wp_diag *diag, int *code)
     if (i < n && (head[i] == '{' || head[i] == '['))
         return WP_FMT_JSON;
     *code = wp_diag_error(diag, WP_ERR_FORMAT,
-                          "%s: not a trace wanprof can read (expected SQLite, Chrome trace JSON, or gzip'd JSON)", path);
+                          "%s: not a trace wanprof can read (expected SQLite, Chrome trace JSON or gzip'd JSON)",
+                          path);
     return WP_FMT_UNKNOWN;
 }
 

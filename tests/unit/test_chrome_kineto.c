@@ -105,7 +105,8 @@ static void compare_one(const cJSON *e, const wp_event *ev, const wp_strtab *str
     }
     if (!strcmp(cat, "kernel")) {
         const cJSON *grid = cJSON_GetObjectItemCaseSensitive(args, "grid");
-        ok &= cJSON_GetArraySize(grid) == 3 && ev->u.kernel.grid[0] == (uint32_t)cJSON_GetArrayItem(grid, 0)->valuedouble;
+        ok &= cJSON_GetArraySize(grid) == 3 &&
+              ev->u.kernel.grid[0] == (uint32_t)cJSON_GetArrayItem(grid, 0)->valuedouble;
         ok &= ev->u.kernel.registers_per_thread == (uint32_t)num_of(args, "registers per thread", -1);
     }
     if (!strcmp(cat, "cuda_runtime"))

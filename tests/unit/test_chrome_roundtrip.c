@@ -167,7 +167,8 @@ static void awkward_strings(const char *path)
     for (size_t i = 0; i < got.count; i++) {
         const char *s = wp_strtab_get(strings, got.events[i].name);
         seen_ctrl += strcmp(s, ctrl) == 0;
-        seen_utf8 += strcmp(s, "kernel \xef\xbf\xbd\xef\xbf\xbd end \xef\xbf\xbd( \xef\xbf\xbd\xef\xbf\xbd ok \xe2\x82\xac") == 0;
+        seen_utf8 += strcmp(s, "kernel \xef\xbf\xbd\xef\xbf\xbd end \xef\xbf\xbd( \xef\xbf\xbd\xef\xbf\xbd"
+                               " ok \xe2\x82\xac") == 0;
     }
     CHECK_EQ_INT(seen_ctrl, 1);
     CHECK_EQ_INT(seen_utf8, 1);

@@ -56,7 +56,8 @@ static result read_text(const char *text, size_t len, int gzip)
     return r;
 }
 
-#define EV "{\"ph\":\"X\",\"cat\":\"kernel\",\"name\":\"k\",\"pid\":1,\"tid\":7,\"ts\":1.5,\"dur\":2,\"args\":{\"device\":0}}"
+#define EV                                                                                                           \
+    "{\"ph\":\"X\",\"cat\":\"kernel\",\"name\":\"k\",\"pid\":1,\"tid\":7,\"ts\":1.5,\"dur\":2,\"args\":{\"device\":0}}"
 
 /* Each case: the text, and a marker whose first byte is the one the reader must point at. */
 static const struct {
