@@ -202,12 +202,14 @@ static int run(read_ctx *c, const char **bad, const char **what)
 }
 
 /* An element that does not fit in WINDOW_MAX: consumed without parsing (strings and brackets tracked across
- * refills). Returns 0 when skipped, -1 at the end of input. */
-static int skip_oversized(read_ctx *c)
+ * refills). It ends with its closing bracket, or, when it is a string, with the strings_at_top-th string closed
+ * outside brackets (1 for a traceEvents element, 2 for a top-level key and its value). Returns 0 when skipped, -1 at
+ * the end of input. */
+static int skip_oversized(read_ctx *c, int strings_at_top)
 {
     window *w = &c->w;
     uint64_t depth = 0;
-    int in_str = 0, esc = 0, started = 0;
+    int in_str = 0, esc = 0, started = 0, strings = 0;
     for (;;) {
         for (char *p = w->buf + w->pos, *end = w->buf + w->len; p < end; p++) {
             char ch = *p;
@@ -216,8 +218,11 @@ static int skip_oversized(read_ctx *c)
                     esc = 0;
                 else if (ch == '\\')
                     esc = 1;
-                else if (ch == '"')
+                else if (ch == '"') {
                     in_str = 0;
+                    if (depth == 0 && ++strings == strings_at_top)
+                        started = 1; /* that string was the whole value */
+                }
             } else if (ch == '"') {
                 in_str = 1;
             } else if (ch == '{' || ch == '[') {
@@ -259,11 +264,12 @@ static int read_loop(read_ctx *c)
         c->r.stats->skipped++;
         wp_diag_warn(c->r.diag, "%s: element at byte %llu is larger than %u MB: skipped", c->r.path,
                      (unsigned long long)at, WINDOW_MAX >> 20);
+        int top = c->st == S_TOP_KEY;
         if (c->st == S_EV)
             c->st = S_EV_NEXT;
-        else if (c->st == S_TOP_KEY)
+        else if (top)
             c->st = S_TOP_NEXT;
-        if (skip_oversized(c) != 0)
+        if (skip_oversized(c, top ? 2 : 1) != 0)
             break;
         c->last_complete = c->w.base + c->w.pos;
     }

@@ -172,6 +172,19 @@ static void huge_strings(void)
         CHECK_EQ_INT(r.skipped, big ? 1 : 0);
         free(t);
     }
+    /* The same for a top-level value: a 70 MB string before traceEvents. */
+    size_t slen = 70u << 20;
+    char *t = malloc(slen + 1024);
+    size_t n = (size_t)sprintf(t, "{\"huge\": \"");
+    memset(t + n, 'x', slen);
+    n += slen;
+    n += (size_t)sprintf(t + n, "\", \"traceEvents\":[" EV "]}");
+    result r = read_text(t, n, 1);
+    CHECK_EQ_INT(r.rc, WP_OK);
+    CHECK_EQ_INT(r.events, 1);
+    CHECK_EQ_INT(r.skipped, 1);
+    CHECK_EQ_INT(r.truncated, 0);
+    free(t);
 }
 
 /* One of our files (it has the "wanprof" marker) naming 70,000 different pids: a process each up to a limit, then a
