@@ -6,10 +6,11 @@
  *   {"name":"wp_device","ph":"M",...}, {"name":"wp_meta","ph":"M",...}, {"name":"wp_dropped","ph":"M",...},
  *   {"ph":"X","cat":"kernel",...},                                                                <- one event a line
  *   ...
- *   ],"deviceProperties":[...],"distributedInfo":{...}}
+ *   ],"wanprofRun":{"processes":[...]},"deviceProperties":[...],"distributedInfo":{...}}
  *
  * Everything the reader needs comes inside traceEvents, in the order it is needed, so a cut file keeps every event
- * before the cut; deviceProperties / distributedInfo at the end are for Kineto-minded tools (HTA) only.
+ * before the cut; wanprofRun (processes, metadata, drop counts), deviceProperties and distributedInfo at the end
+ * are for tools that read the whole file (HTA, scripts) and are not read back.
  *
  * Tracks (Chrome tids) inside one pid: host threads keep their OS tid (masked to WP_CHROME_HOST_MASK), events of an
  * unknown thread (tid 0) go to WP_CHROME_UNKNOWN_TID, after the real threads (viewers such as speedscope order tracks

@@ -15,6 +15,8 @@
 void wp_chrome_ctx_free(wp_chrome_ctx *c)
 {
     wp_jbuf_free(&c->line);
+    for (uint32_t i = 0; i < c->nprocs; i++)
+        wp_jbuf_free(&c->procs[i].meta);
     free(c->procs);
     for (uint32_t i = 0; i < c->ndevs; i++)
         free(c->dev_names[i]);

@@ -14,6 +14,8 @@ typedef struct wp_chrome_proc {
     wp_process proc;
     int64_t chrome_pid; /* unique within the file */
     int known;          /* announced through wp_chrome_process (else a placeholder made for an orphan event) */
+    uint64_t dropped;   /* sum of its drop counts, for the trailer */
+    wp_jbuf meta;       /* its metadata as "key":value, pairs, for the trailer */
 } wp_chrome_proc;
 
 typedef struct wp_chrome_ctx {
@@ -39,7 +41,8 @@ int wp_chrome_event(wp_chrome_ctx *c, const wp_event *ev);
 wp_chrome_proc *wp_chrome_proc_for(wp_chrome_ctx *c, uint32_t idx);
 /* Appends the "args" object of ev, written on track track_tid (chrome_write_args.c). */
 void wp_chrome_put_args(wp_chrome_ctx *c, const wp_event *ev, uint32_t track_tid);
-/* Appends the top-level keys after traceEvents (",\"deviceProperties\":[...]" ...) to b. */
+/* Appends the top-level keys after traceEvents to b: Kineto's deviceProperties and distributedInfo, and a
+ * "wanprofRun" summary (processes with their metadata and drop counts) for tools that read the file whole. */
 void wp_chrome_trailer(wp_chrome_ctx *c, wp_jbuf *b);
 
 #endif

@@ -150,7 +150,14 @@ int wp_chrome_meta(wp_chrome_ctx *c, uint32_t proc, const char *key, const char 
     else
         put_str(b, json_value);
     KEY(b, "}}");
-    return b->oom ? -1 : 0;
+    put_str(&p->meta, key);
+    KEY(&p->meta, ":");
+    if (valid_json)
+        wp_jbuf_cstr(&p->meta, json_value);
+    else
+        put_str(&p->meta, json_value);
+    KEY(&p->meta, ",");
+    return b->oom || p->meta.oom ? -1 : 0;
 }
 
 int wp_chrome_dropped(wp_chrome_ctx *c, uint32_t proc, uint64_t records)
@@ -164,11 +171,44 @@ int wp_chrome_dropped(wp_chrome_ctx *c, uint32_t proc, uint64_t records)
     KEY(b, ",\"tid\":0,\"args\":{\"records\":");
     wp_jbuf_u64(b, records);
     KEY(b, "}}");
+    p->dropped += records;
     return b->oom ? -1 : 0;
+}
+
+static void put_run_summary(wp_chrome_ctx *c, wp_jbuf *b)
+{
+    KEY(b, ",\"wanprofRun\":{\"processes\":[");
+    int first = 1;
+    for (uint32_t i = 0; i < c->nprocs; i++) {
+        const wp_chrome_proc *p = &c->procs[i];
+        if (!p->chrome_pid)
+            continue; /* an index nobody used */
+        if (!first)
+            KEY(b, ",");
+        first = 0;
+        KEY(b, "{\"index\":");
+        wp_jbuf_u64(b, p->proc.index);
+        KEY(b, ",\"pid\":");
+        wp_jbuf_i64(b, p->proc.pid);
+        KEY(b, ",\"rank\":");
+        wp_jbuf_i64(b, p->proc.rank);
+        KEY(b, ",\"host\":");
+        put_str(b, str(c, p->proc.host));
+        KEY(b, ",\"label\":");
+        put_str(b, str(c, p->proc.label));
+        KEY(b, ",\"dropped\":");
+        wp_jbuf_u64(b, p->dropped);
+        KEY(b, ",\"meta\":{");
+        if (p->meta.len)
+            wp_jbuf_raw(b, p->meta.data, p->meta.len - 1); /* without the last comma */
+        KEY(b, "}}");
+    }
+    KEY(b, "]}");
 }
 
 void wp_chrome_trailer(wp_chrome_ctx *c, wp_jbuf *b)
 {
+    put_run_summary(c, b);
     KEY(b, ",\"deviceProperties\":[");
     for (uint32_t i = 0; i < c->ndevs; i++) {
         const wp_device *d = &c->devs[i];

@@ -94,7 +94,13 @@ static void check_json_and_nesting(const char *path)
             stack[depth++] = r[3];
     }
     CHECK_EQ_INT(bad, 0);
-    CHECK(cJSON_GetObjectItem(root, "deviceProperties") != NULL);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(root, "deviceProperties")) == 2);
+    /* The whole-file summary: processes with their metadata and drop counts. */
+    const cJSON *procs = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "wanprofRun"), "processes");
+    CHECK_EQ_INT(cJSON_GetArraySize(procs), 2);
+    const cJSON *p1 = cJSON_GetArrayItem(procs, 1);
+    CHECK_EQ_INT(cJSON_GetObjectItem(p1, "dropped") ? cJSON_GetObjectItem(p1, "dropped")->valuedouble : -1, 3);
+    CHECK(cJSON_IsArray(cJSON_GetObjectItem(cJSON_GetObjectItem(p1, "meta"), "command")));
     CHECK(cJSON_GetObjectItem(root, "wanprof") != NULL);
     free(x);
     cJSON_Delete(root);
