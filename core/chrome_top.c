@@ -1,5 +1,6 @@
 /* chrome_top.c: the small top-level values of a Chrome trace (everything but traceEvents), parsed with cJSON since
  * they are few and small: our "wanprof" marker, and Kineto's deviceProperties and distributedInfo. */
+#include "chrome_format.h"
 #include "chrome_read_impl.h"
 
 #include <cjson/cJSON.h>
@@ -50,6 +51,12 @@ int wp_chrome_top_value(wp_chrome_reader *r, const wp_jstr *key, const char *p, 
         /* Only a marker before any element makes the file ours (our writer puts it first). */
         if (!r->kineto_announced && r->stats->events == 0)
             r->ours = 1;
+        cJSON *v = cJSON_ParseWithLength(p, len);
+        double format = num(v, "format", WP_CHROME_FORMAT_VERSION);
+        if (format > WP_CHROME_FORMAT_VERSION)
+            wp_diag_warn(r->diag, "%s: written by a newer wanprof (format %g, this one reads %d): fields it added are "
+                         "ignored", r->path, format, WP_CHROME_FORMAT_VERSION);
+        cJSON_Delete(v);
         return WP_OK;
     }
     if (r->ours || (!is_devs && !is_dist))

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define AUTO_FLUSH_BYTES (16u << 20) /* a killed writer loses at most this much uncompressed text */
+#define STR2(x) #x
+#define STR(x) STR2(x)
 
 typedef struct chrome_writer {
     wp_writer base;
@@ -177,7 +179,8 @@ wp_writer *wp_chrome_writer_open(const char *path, const wp_write_opts *opts, wp
     t->meta = on_meta;
     t->dropped = on_dropped;
     t->any = on_event;
-    static const char header[] = "{\"wanprof\":{\"format\":1,\"version\":\"" WANPROF_VERSION "\"},\"schemaVersion\":1,"
+    static const char header[] = "{\"wanprof\":{\"format\":" STR(WP_CHROME_FORMAT_VERSION) ",\"version\":\"" WANPROF_VERSION
+                                 "\"},\"schemaVersion\":1,"
                                  "\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
     if (wp_gz_out_write(w->out, header, sizeof(header) - 1) != 0) {
         wp_diag_error(diag, WP_ERR_IO, "%s: write failed: %s", w->base.work_path, strerror(errno));

@@ -108,6 +108,11 @@ static void odd_but_valid(void)
     CHECK_EQ_INT(r.rc, WP_OK);
     CHECK_EQ_INT(r.events, 2);
     CHECK_EQ_INT(r.skipped, 2);
+    const char *newer = "{\"wanprof\":{\"format\":2},\"traceEvents\":[" EV "]}";
+    r = read_text(newer, strlen(newer), 0);
+    CHECK_EQ_INT(r.rc, WP_OK);
+    CHECK_EQ_INT(r.events, 1);
+    CHECK_EQ_INT(r.warnings, 1); /* written by a newer wanprof */
     const char *arr = "[" EV "," EV "]";
     r = read_text(arr, strlen(arr), 1);
     CHECK_EQ_INT(r.rc, WP_OK);
