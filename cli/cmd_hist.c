@@ -9,6 +9,7 @@
 #include "../analyzer/hist.h"
 #include "../analyzer/svg.h"
 #include "cli.h"
+#include "output_file.h"
 #include "json_out.h"
 
 const char cmd_hist_help[] =
@@ -30,7 +31,8 @@ const char cmd_hist_help[] =
     "    --per-step        one row per step and group: counts over thresholds, bytes, time\n"
     "    --csv             CSV rows: scope,group,metric,bucket_lo,unit,count (and per-step rows with --per-step)\n"
     "    --json            machine-readable output (schemas/hist.schema.json)\n"
-    "    --svg FILE        also write the three histograms as an SVG plot to FILE\n"
+    "    --svg FILE        also write the three histograms as an SVG plot to FILE (not with --per-step)\n"
+    "    --force           replace an existing --svg FILE (otherwise hist refuses and exits 1)\n"
     "    --step-pattern RE, --steps-per-call N   how steps are found (see `wanprof explain --help`)\n"
     "    -h, --help        this page\n"
     "\n"
@@ -115,7 +117,7 @@ static void csv_hist(const wp_hist *h, const char *scope)
 }
 
 typedef struct hist_opts {
-    int per_step, csv, json;
+    int per_step, csv, json, force;
     const char *svg, *steps;
 } hist_opts;
 
@@ -155,13 +157,14 @@ static int output(const wp_analysis *a, const wp_rank_result *rr, const hist_opt
         snprintf(scope, sizeof(scope), "steps %lld-%lld", (long long)rr->steps.steps[i0].number,
                  (long long)rr->steps.steps[i1].number);
     if (o->svg) {
-        FILE *f = fopen(o->svg, "w");
-        if (!f) {
-            fprintf(stderr, "wanprof hist: cannot write %s\n", o->svg);
-            return EXIT_BAD_INPUT;
-        }
-        wp_svg_hist_write(&h, scope, 1, f);
-        fclose(f);
+        wp_diag diag;
+        cli_diag_init(&diag, CMD);
+        wp_output out;
+        if (wp_output_open(&out, o->svg, o->force, &diag) != WP_OK)
+            return cli_fail(CMD, &diag);
+        wp_svg_hist_write(&h, scope, 1, out.file);
+        if (wp_output_close(&out, &diag) != WP_OK)
+            return cli_fail(CMD, &diag);
     }
     if (o->json) {
         json_out j;
@@ -287,6 +290,8 @@ int cmd_hist(int argc, char **argv)
             o.csv = 1;
         } else if (strcmp(s, "--json") == 0) {
             o.json = 1;
+        } else if (strcmp(s, "--force") == 0) {
+            o.force = 1;
         } else if (s[0] == '-' && s[1]) {
             return cli_usage_error(CMD, "unknown option '%s'", s);
         } else if (npaths < WP_ANALYSIS_MAX_INPUTS) {
@@ -297,6 +302,10 @@ int cmd_hist(int argc, char **argv)
         return cli_usage_error(CMD, "no TRACE given");
     if (o.csv && o.json)
         return cli_usage_error(CMD, "--csv and --json exclude each other");
+    if (o.per_step && o.svg)
+        return cli_usage_error(CMD, "--svg draws one range: use it with --steps or the whole run, not --per-step");
+    if (o.svg && wp_output_check(o.svg, o.force, &diag) != WP_OK) /* before the analysis, not after it */
+        return cli_fail(CMD, &diag);
     if (o.per_step && o.steps)
         return cli_usage_error(CMD, "--per-step and --steps exclude each other");
     wp_analysis a;

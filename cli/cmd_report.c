@@ -5,6 +5,7 @@
 #include "../analyzer/report.h"
 #include "cli.h"
 #include "json_out.h"
+#include "output_file.h"
 
 const char cmd_report_help[] =
     "NAME\n"
@@ -21,7 +22,9 @@ const char cmd_report_help[] =
     "    histograms of the whole run, and the explanation text. Charts are inline SVG; there are no scripts.\n"
     "\n"
     "OPTIONS\n"
-    "    -o, --output FILE   where to write the page (required)\n"
+    "    -o, --output FILE   where to write the page (required); written under a temporary name and renamed\n"
+    "                        into place when complete\n"
+    "    --force             replace FILE if it exists (otherwise report refuses and exits 1)\n"
     "    --json              print {\"schema\":\"wanprof.report/1\",\"output\":FILE,\"bytes\":N} when done\n"
     "    --threshold K, --min-excess F, --step-pattern RE, --steps-per-call N, --sampler, --shift, --steps,\n"
     "    --boundary          as for `wanprof explain`\n"
@@ -32,7 +35,8 @@ const char cmd_report_help[] =
     "    wanprof report --shift 12 rank*.sqlite -o report.html\n"
     "\n"
     "EXIT STATUS\n"
-    "    0 on success; 1 when a trace cannot be read or FILE cannot be written; 2 on a usage error.\n";
+    "    0 on success; 1 when a trace cannot be read, or FILE exists (without --force) or cannot be written;\n"
+    "    2 on a usage error.\n";
 
 static const char *CMD = "report";
 
@@ -41,7 +45,7 @@ int cmd_report(int argc, char **argv)
     wp_analysis_opts ao;
     char *paths[WP_ANALYSIS_MAX_INPUTS];
     const char *output = NULL;
-    int npaths = 0, as_json = 0;
+    int npaths = 0, as_json = 0, force = 0;
     wp_diag diag;
     cli_diag_init(&diag, CMD);
     wp_analysis_opts_init(&ao);
@@ -59,6 +63,8 @@ int cmd_report(int argc, char **argv)
             i += used - 1;
         else if (strcmp(argv[i], "--json") == 0)
             as_json = 1;
+        else if (strcmp(argv[i], "--force") == 0)
+            force = 1;
         else if (argv[i][0] == '-' && argv[i][1])
             return cli_usage_error(CMD, "unknown option '%s'", argv[i]);
         else if (npaths < WP_ANALYSIS_MAX_INPUTS)
@@ -68,25 +74,23 @@ int cmd_report(int argc, char **argv)
         return cli_usage_error(CMD, "no TRACE given");
     if (!output)
         return cli_usage_error(CMD, "no output file: give -o FILE.html");
+    if (wp_output_check(output, force, &diag) != WP_OK) /* before the analysis, not after it */
+        return cli_fail(CMD, &diag);
     wp_analysis a;
     if (wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a) != WP_OK) {
         wp_analysis_free(&a);
         return cli_fail(CMD, &diag);
     }
-    FILE *f = fopen(output, "w");
-    if (!f) {
+    wp_output out;
+    if (wp_output_open(&out, output, force, &diag) != WP_OK) {
         wp_analysis_free(&a);
-        fprintf(stderr, "wanprof report: cannot write %s\n", output);
-        return EXIT_BAD_INPUT;
+        return cli_fail(CMD, &diag);
     }
-    wp_report_write_html(&a, npaths == 1 ? paths[0] : "traces", f);
-    long bytes = ftell(f);
-    int bad = fclose(f) != 0;
+    wp_report_write_html(&a, npaths == 1 ? paths[0] : "traces", out.file);
+    long bytes = ftell(out.file);
     wp_analysis_free(&a);
-    if (bad) {
-        fprintf(stderr, "wanprof report: cannot write %s\n", output);
-        return EXIT_BAD_INPUT;
-    }
+    if (wp_output_close(&out, &diag) != WP_OK)
+        return cli_fail(CMD, &diag);
     if (as_json) {
         json_out j;
         json_out_init(&j, stdout);

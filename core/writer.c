@@ -2,12 +2,13 @@
  * --force, writing under a temporary name and renaming it into place only once the file is complete. */
 #include "writer_impl.h"
 
+#include "output_file.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static int ends_with(const char *s, const char *suffix)
@@ -33,20 +34,13 @@ int wp_writer_init(wp_writer *w, const wp_writer_ops *ops, const char *path, con
     if (!opts)
         opts = &defaults;
     w->ops = ops;
-    struct stat st;
-    if (!opts->force && stat(path, &st) == 0)
-        return wp_diag_error(diag, WP_ERR_EXISTS, "%s: already exists (use --force to overwrite)", path);
+    int rc = wp_output_check(path, opts->force, diag);
+    if (rc != WP_OK)
+        return rc;
     w->final_path = strdup(path);
     if (!w->final_path)
         return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
-    if (opts->in_place) {
-        w->work_path = strdup(path);
-    } else {
-        size_t len = strlen(path) + 32;
-        w->work_path = malloc(len);
-        if (w->work_path)
-            snprintf(w->work_path, len, "%s.partial-%ld", path, (long)getpid());
-    }
+    w->work_path = opts->in_place ? strdup(path) : wp_output_temp_name(path);
     if (!w->work_path)
         return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
     if (unlink(w->work_path) != 0 && errno != ENOENT)
