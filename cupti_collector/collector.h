@@ -129,6 +129,8 @@ void wpc_nvtx_marker_data(const void *record);
 void wpc_nvtx_flush_pending(void);
 /* Makes NVTX calls of this process reach CUPTI when nobody configured NVTX_INJECTION64_PATH. */
 void wpc_nvtx_set_injection(void);
+/* Ranges started but not (yet) ended: at exit these are not written, only counted. */
+uint64_t wpc_nvtx_open_ranges(void);
 void wpc_nvtx_free(void);
 
 /* flush.c */

@@ -74,10 +74,13 @@ static void close_output(void)
     if (!wpc.out)
         return;
     wpc_write_dropped();
-    if (wpc.ranges_unmatched && wpc.tool->meta) {
-        char v[32];
-        snprintf(v, sizeof(v), "%llu", (unsigned long long)wpc.ranges_unmatched);
-        wpc.tool->meta(wpc.tool, 0, "nvtx_unmatched_range_ends", v);
+    wpc_nvtx_flush_pending();
+    uint64_t open_ranges = wpc_nvtx_open_ranges();
+    if ((wpc.ranges_unmatched || open_ranges) && wpc.tool->meta) {
+        char v[96];
+        snprintf(v, sizeof(v), "{\"unmatched_ends\":%llu,\"open_at_exit\":%llu}",
+                 (unsigned long long)wpc.ranges_unmatched, (unsigned long long)open_ranges);
+        wpc.tool->meta(wpc.tool, 0, "nvtx_incomplete_ranges", v);
     }
     if (wpc.buffers_refused)
         wpc_warn("%llu CUPTI buffer requests refused (writer behind); %llu records dropped, counted in the output",

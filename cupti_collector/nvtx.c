@@ -155,6 +155,15 @@ void wpc_nvtx_marker_data(const void *record)
         wpc_nvtx_flush_pending();
 }
 
+uint64_t wpc_nvtx_open_ranges(void)
+{
+    uint64_t n = 0;
+    for (int i = 0; wpc.ranges && i < RANGE_BUCKETS; i++)
+        for (wpc_range_slot *s = wpc.ranges[i]; s; s = s->next)
+            n++;
+    return n;
+}
+
 void wpc_nvtx_free(void)
 {
     wpc_nvtx_flush_pending();
