@@ -29,6 +29,7 @@ typedef struct merge_tool {
     wp_tool *out[2];
     run_summary *sum;
     capture *cap; /* NULL: keep everything */
+    int saw_end;  /* the file holds the collector's "collector_end" metadata: its process exited normally */
 } merge_tool;
 
 static int push(void **arr, size_t *n, size_t *cap, size_t size, const void *item)
@@ -152,6 +153,8 @@ static int on_device(wp_tool *t, const wp_device *d)
 static int on_meta(wp_tool *t, uint32_t proc, const char *key, const char *value)
 {
     merge_tool *m = (merge_tool *)t;
+    if (strcmp(key, "collector_end") == 0)
+        m->saw_end = 1;
     for (int i = 0; i < 2; i++)
         if (m->out[i]->meta && m->out[i]->meta(m->out[i], proc, key, value))
             return WP_ERR_IO;
@@ -219,8 +222,9 @@ static int read_part(const char *path, wp_strtab *strings, merge_tool *m, uint32
         }
         qsort(m->cap->corr, m->cap->ncorr, sizeof(uint64_t), u64_cmp);
     }
+    m->saw_end = 0;
     int rc = wp_trace_read(path, strings, &m->tool, &ropts, diag, &st);
-    if (st.truncated)
+    if (st.truncated || !m->saw_end)
         m->sum->truncated_inputs++;
     return rc;
 }

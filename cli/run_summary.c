@@ -52,8 +52,9 @@ void run_summary_print(const run_opts *o, const run_summary *s, FILE *out)
     else
         fprintf(out, "  dropped records: 0\n");
     if (s->truncated_inputs)
-        fprintf(out, "  WARNING: %llu per-process file%s ended early (process killed): events up to its last flush\n",
-                (unsigned long long)s->truncated_inputs, s->truncated_inputs == 1 ? "" : "s");
+        fprintf(out, "  note: %llu process%s ended before a normal exit (killed or signalled): recorded up to the last "
+                     "flush\n",
+                (unsigned long long)s->truncated_inputs, s->truncated_inputs == 1 ? "" : "es");
     if (o->capture_range)
         fprintf(out, "  capture range nvtx:%s: %llu events outside it left out\n", o->capture_range,
                 (unsigned long long)s->outside_range);

@@ -82,6 +82,12 @@ static void close_output(void)
                  (unsigned long long)wpc.ranges_unmatched, (unsigned long long)open_ranges);
         wpc.tool->meta(wpc.tool, 0, "nvtx_incomplete_ranges", v);
     }
+    if (wpc.tool->meta) { /* its absence tells `wanprof run` the process ended early (killed, signal) */
+        char v[96];
+        snprintf(v, sizeof(v), "{\"events\":%llu,\"dropped\":%llu}", (unsigned long long)wpc.events,
+                 (unsigned long long)wpc.dropped);
+        wpc.tool->meta(wpc.tool, 0, "collector_end", v);
+    }
     if (wpc.buffers_refused)
         wpc_warn("%llu CUPTI buffer requests refused (writer behind); %llu records dropped, counted in the output",
                  (unsigned long long)wpc.buffers_refused, (unsigned long long)wpc.dropped);
