@@ -183,8 +183,13 @@ int wp_chrome_proc_of(wp_chrome_reader *r, int64_t chrome_pid, uint32_t *index)
         *index = m->index;
         return WP_OK;
     }
-    wp_process p = {.index = r->proc_base + r->npmap, .rank = -1};
+    /* Events of a pid that no process_name record declared (a hand-edited or merged file): a process of its own,
+     * with that pid, and a warning (the first few; the total at the end). */
+    wp_process p = {.index = r->proc_base + r->npmap, .pid = chrome_pid > 0 ? chrome_pid : 0, .rank = -1};
     *index = p.index;
+    if (r->undeclared++ < 5)
+        wp_diag_warn(r->diag, "%s: events of pid %lld, which no process record declares: read as process %u", r->path,
+                     (long long)chrome_pid, p.index);
     return announce_process(r, &p, chrome_pid);
 }
 
@@ -262,6 +267,11 @@ int wp_chrome_handle(wp_chrome_reader *r, const wp_chrome_raw *raw)
     }
     if (raw->bad_number) {
         r->bad_numbers++;
+        r->stats->skipped++;
+        return WP_OK;
+    }
+    if (raw->ph == 'X' && raw->has_dur && raw->dur < 0) { /* ends before it starts: no analysis can use it */
+        r->negative++;
         r->stats->skipped++;
         return WP_OK;
     }

@@ -310,6 +310,12 @@ static int finish(read_ctx *c, int rc)
     if (r->bad_numbers)
         wp_diag_warn(r->diag, "%s: skipped %llu events with out-of-range numbers", r->path,
                      (unsigned long long)r->bad_numbers);
+    if (r->negative)
+        wp_diag_warn(r->diag, "%s: skipped %llu events with a negative duration", r->path,
+                     (unsigned long long)r->negative);
+    if (r->undeclared > 5)
+        wp_diag_warn(r->diag, "%s: %llu pids in all without a process record", r->path,
+                     (unsigned long long)r->undeclared);
     if (rc == WP_OK && r->sorter)
         rc = wp_event_sort_finish(r->sorter, r->tool, r->diag);
     return rc;

@@ -55,6 +55,8 @@ typedef struct wp_chrome_reader {
     uint64_t unknown; /* elements of unknown category or shape */
     char unknown_example[64];
     uint64_t bad_numbers;
+    uint64_t negative;   /* X events with a negative duration, skipped */
+    uint64_t undeclared; /* our files: pids without a process record */
     int rc; /* first non-OK result (a handler's stop, out of memory) */
 } wp_chrome_reader;
 

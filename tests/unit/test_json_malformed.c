@@ -108,7 +108,8 @@ static void odd_but_valid(void)
     CHECK_EQ_INT(r.rc, WP_OK);
     CHECK_EQ_INT(r.events, 2);
     CHECK_EQ_INT(r.skipped, 2);
-    const char *newer = "{\"wanprof\":{\"format\":2},\"traceEvents\":[" EV "]}";
+    const char *newer = "{\"wanprof\":{\"format\":2},\"traceEvents\":[{\"name\":\"process_name\",\"ph\":\"M\","
+                        "\"pid\":1,\"tid\":0,\"args\":{\"name\":\"p\",\"wp_index\":0}}," EV "]}";
     r = read_text(newer, strlen(newer), 0);
     CHECK_EQ_INT(r.rc, WP_OK);
     CHECK_EQ_INT(r.events, 1);
