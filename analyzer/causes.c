@@ -200,7 +200,10 @@ static double nccl_wait(const wp_step_stats *s, const wp_step_stats *b, const wp
 
 static double host_sync(const wp_step_stats *s, const wp_step_stats *b, double claimed, wp_cause *c)
 {
-    double raw = pos((double)(s->sync_ns - b->sync_ns) * NS - claimed);
+    /* A wait that grew only because the GPU had more work to finish is the GPU's time, not the sync's: the
+     * kernel-time excess is taken off before the wait is blamed. */
+    double gpu_more = pos((double)(s->kernel_ns - b->kernel_ns) * NS);
+    double raw = pos((double)(s->sync_ns - b->sync_ns) * NS - gpu_more - claimed);
     if (raw <= 0)
         return 0;
     snprintf(c->evidence, sizeof(c->evidence), "%u synchronisation calls blocked the host %.3f s (baseline %u, %.3f s)",
