@@ -3,7 +3,7 @@
 # on the same machine in the same run. Target: reader time <= 1.25x gzip's, peak RSS < 256 MB. Also times Python's
 # json.load on a smaller file of the same shape, for scale. Exit status 1 when a target is missed.
 #
-#   bash bench/bench_read.sh [FILE.json.gz]      (env: SIZE_MB=1024 RUNS=3 BUILD=build-bench PY_MB=100)
+#   bash bench/bench_read.sh [FILE.json.gz]      (env: SIZE_MB=1024 RUNS=3 BUILD=build-bench PY_MB=100 SKIP_BUILD=)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +15,10 @@ file=${1:-/tmp/wanprof_kineto_${size_mb}mb.json.gz}
 timer=/usr/bin/time
 [ -x "$timer" ] || { echo "bench_read.sh: needs GNU time (/usr/bin/time: apt-get install time)" >&2; exit 2; }
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DWP_WITH_CUDA=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target gen_kineto bench_read >/dev/null
+if [ -z "${SKIP_BUILD:-}" ]; then # SKIP_BUILD=1: use the binaries already in $build (the GPU machine has no sqlite3.h)
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DWP_WITH_CUDA=OFF >/dev/null
+    cmake --build "$build" -j"$(nproc)" --target gen_kineto bench_read >/dev/null
+fi
 gen="$build/bench/gen_kineto"
 reader="$build/bench/bench_read"
 
