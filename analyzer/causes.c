@@ -206,8 +206,8 @@ static double host_sync(const wp_step_stats *s, const wp_step_stats *b, double c
     double raw = pos((double)(s->sync_ns - b->sync_ns) * NS - gpu_more - claimed);
     if (raw <= 0)
         return 0;
-    snprintf(c->evidence, sizeof(c->evidence), "%u synchronisation calls blocked the host %.3f s (baseline %u, %.3f s)",
-             s->syncs, (double)s->sync_ns * NS, b->syncs, (double)b->sync_ns * NS);
+    snprintf(c->evidence, sizeof(c->evidence), "%u synchronisation call%s blocked the host %.3f s (baseline %u, %.3f s)",
+             s->syncs, s->syncs == 1 ? "" : "s", (double)s->sync_ns * NS, b->syncs, (double)b->sync_ns * NS);
     c->suggestion = "remove host synchronisation from the loop (.item(), .cpu(), torch.cuda.synchronize())";
     add_ev(c, "syncs", s->syncs);
     add_ev(c, "sync_s", (double)s->sync_ns * NS);

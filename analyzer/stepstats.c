@@ -95,11 +95,20 @@ static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_s
     size_t lo, hi;
     wp_run_host_range(r, proc, s->start, s->end, &lo, &hi);
     int64_t cov_end = INT64_MIN, cfirst = INT64_MAX, clast = INT64_MIN;
+    /* One wait or allocation can arrive twice: as the API call (cudaDeviceSynchronize, cudaMalloc) and as CUPTI's
+     * SYNCHRONIZATION / MEMORY record inside it. Hosts come sorted by start, so what lies under the coverage of an
+     * earlier one is counted once. */
+    int64_t sync_cov = INT64_MIN, mem_cov = INT64_MIN;
     for (size_t i = lo; i < hi; i++) {
         const wp_run_host *h = &r->hosts[i];
         int64_t end = h->end < s->end ? h->end : s->end, d = end - h->start;
         switch (h->cls) {
-        case WP_HOST_SYNC: o->syncs++; o->sync_ns += d; break;
+        case WP_HOST_SYNC:
+            if (h->start >= sync_cov)
+                o->syncs++;
+            o->sync_ns += end > sync_cov ? end - (h->start > sync_cov ? h->start : sync_cov) : 0;
+            sync_cov = end > sync_cov ? end : sync_cov;
+            break;
         case WP_HOST_COPY_CALL:
             o->copy_calls++;
             o->copy_call_ns += d;
@@ -110,8 +119,17 @@ static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_s
                     clast = end;
             }
             break;
-        case WP_HOST_ALLOC: o->allocs++; o->alloc_ns += d; break;
-        case WP_HOST_FREE: o->frees++; o->alloc_ns += d; break;
+        case WP_HOST_ALLOC:
+        case WP_HOST_FREE:
+            if (d == 0 && h->start <= mem_cov)
+                break; /* the record of an allocation whose API call was counted */
+            if (h->cls == WP_HOST_ALLOC)
+                o->allocs++;
+            else
+                o->frees++;
+            o->alloc_ns += d;
+            mem_cov = d > 0 && end > mem_cov ? end : mem_cov;
+            break;
         case WP_HOST_MODULE: o->modules++; o->module_ns += d; break;
         case WP_HOST_EXPERT: o->expert_marks++; break;
         case WP_HOST_REGION:

@@ -179,9 +179,46 @@ static void check_nccl_wait(void)
     wp_strtab_free(y.s);
 }
 
+/* A collector trace reports one wait twice (the cudaDeviceSynchronize call and CUPTI's SYNCHRONIZATION record inside
+ * it) and one allocation twice (the cudaMalloc call and the MEMORY record inside it): each counts once. */
+static void check_no_double_count(void)
+{
+    static synth y;
+    build(&y, 0);
+    for (int i = 0, n = y.n; i < n; i++) {
+        const wp_event *ev = &y.ev[i];
+        const char *name = wp_strtab_get(y.s, ev->name);
+        if (ev->kind == WP_EV_RANGE && strncmp(name, "step ", 5) == 0) {
+            int64_t t = ev->end - 1500000; /* the step's last 1.2 ms: waiting for its kernels */
+            push(&y, WP_EV_API, "cudaDeviceSynchronize", t, t + 1200000);
+            push(&y, WP_EV_SYNC, "", t + 1000, t + 1199000)->u.sync.type = WP_SYNC_CONTEXT;
+        } else if (ev->kind == WP_EV_API && strcmp(name, "cudaMalloc") == 0) {
+            wp_event *m = push(&y, WP_EV_MEMORY, "", ev->start + 500, ev->start + 500);
+            m->u.memory = (wp_memory_info){.address = 0x1000, .bytes = 1 << 20, .op = WP_MEMORY_ALLOC};
+        }
+    }
+    wp_explain_opts o;
+    wp_explain_opts_default(&o);
+    wp_run r;
+    wp_explain e;
+    analyse(&y, &r, &e, &o);
+    const wp_rank_result *rr = &e.ranks[0];
+    CHECK_EQ_INT(rr->steps.count, 16);
+    for (int i = 0; i < rr->steps.count; i++) {
+        CHECK_EQ_INT(rr->stats[i].syncs, 1);
+        CHECK_EQ_INT(rr->stats[i].sync_ns, 1200000);
+    }
+    CHECK_EQ_INT(rr->stats[7].allocs, 100);
+    CHECK_EQ_INT(rr->stats[7].frees, 100);
+    wp_explain_free(&e);
+    wp_run_free(&r);
+    wp_strtab_free(y.s);
+}
+
 int main(void)
 {
     check_nccl_wait();
+    check_no_double_count();
     static synth y;
     wp_explain_opts o;
     wp_explain_opts_default(&o);
