@@ -241,8 +241,13 @@ static int handle_metadata(wp_chrome_reader *r, const wp_chrome_raw *raw)
 
 static void note_unknown(wp_chrome_reader *r, const wp_chrome_raw *raw)
 {
-    r->unknown++;
     r->stats->skipped++;
+    /* Kineto's own markers, in every trace and nothing the user can act on, are counted but not warned about: the
+     * "Trace" span ("PyTorch Profiler (0)") and the uncategorised instants "Iteration Start" / "Record Window End". */
+    if ((raw->cat.len == 5 && memcmp(raw->cat.p, "Trace", 5) == 0) ||
+        (raw->cat.len == 0 && (raw->ph == 'i' || raw->ph == 'I')))
+        return;
+    r->unknown++;
     if (r->unknown_example[0])
         return;
     if (raw->cat.len)
