@@ -5,6 +5,8 @@
 set -uo pipefail
 : "${WP_BUILD:?source bench/gpu/env.sh BUILD_DIR first}"
 here=$(cd "$(dirname "$0")/../.." && pwd)
+# GNU time measures peak RSS; the image may lack it: prepare.sh carries Debian's (it needs only libc).
+[ -x /usr/bin/time ] || cp "$WP_BUILD/devlibs/time" /usr/bin/time
 echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "== SQLite write (3 runs of 3M events)"
 for i in 1 2 3; do

@@ -10,4 +10,5 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DWP_WITH_CUDA=ON >/dev/null
 cmake --build "$build" -j2
 mkdir -p "$build/devlibs"
 cp -L /usr/lib/x86_64-linux-gnu/libcjson.so.1 "$build/devlibs/"
+cp /usr/bin/time "$build/devlibs/time" # GNU time, for peak RSS in the benches (host_benches.sh)
 du -sh "$build" | awk '{print "prepared " $2 " (" $1 "); carry it with the device call"}'
