@@ -49,8 +49,10 @@ static uint8_t *load(const char *path, size_t *len)
 }
 
 /* schedule-* findings of fuzz_schedule, both diffusers-euler with parameters wp_schedule_params_check accepts:
- *   schedule-shift-below-flt-min: shift 1.3e-284: the float32 shift underflows to 0, timesteps are 0/0 = NaN, then
- *     cast to int64 (undefined; UBSan: schedule.c:169 "-nan is outside the range of representable values").
+ *   schedule-euler-vanishing-shift-nan: shift 1.3e-284 (anything below about 1e-8 does it, as --shift or as the
+ *     --switch-at scan's --shift-min): timesteps are NaN, then cast to int64 (undefined; UBSan: schedule.c:169 "-nan
+ *     is outside the range of representable values of type 'long'"); `wanprof schedule` prints "-nan".
+ *     schedule-euler-invert-tiny-shift-min-nan is the same through wp_schedule_invert's scan (shift_min 1.2e-10).
  *   schedule-euler-tiny-shift-negative-sigma: shift 3.1e-5, T 29160, 40 steps: sigma[0] = -0.17 (timestep -4952)
  *     then 34.3, 16.7, ...: not monotone, outside [0, T], "first low-noise step" 0 although steps 1..39 are
  *     high-noise (shift 1e-3: timestep[0] = 1013 > T = 1000). float32 rounding of sigma_max near 1 under the double
