@@ -44,7 +44,7 @@ const char cmd_schedule_help[] =
     "OPTIONS\n"
     "    --sampler NAME     wan, sglang, diffusers-unipc or diffusers-euler (default wan)\n"
     "    --steps N          inference steps, 1 to 100000 (default 27)\n"
-    "    --shift S          flow shift, above 0 (default 12.0, the configured flow_shift of Wan2.2-T2V-A14B; the\n"
+    "    --shift S          flow shift, 0.01 to 1e6 (default 12.0, the configured flow_shift of Wan2.2-T2V-A14B; the\n"
     "                       480P base config and SGLang's fallback for unrecognised local model paths use 3.0)\n"
     "    --boundary B       boundary ratio from 0 to 1 (default 0.875, Wan2.2-T2V-A14B)\n"
     "    --train-steps T    training timesteps (default 1000)\n"
@@ -132,8 +132,8 @@ static int apply_option(options *o, const char *opt, const char *val)
                   : strcmp(opt, "--shift-min") == 0 ? &o->shift_min
                   : strcmp(opt, "--shift-max") == 0 ? &o->shift_max
                                                     : NULL;
-    if (num && (parse_double(val, num) != 0 || !(*num > 0) || *num > WP_SCHEDULE_MAX_SHIFT))
-        return cli_usage_error(CMD, "%s must be a number above 0 and at most 1e6 (got '%s')", opt, val);
+    if (num && (parse_double(val, num) != 0 || !(*num >= WP_SCHEDULE_MIN_SHIFT) || *num > WP_SCHEDULE_MAX_SHIFT))
+        return cli_usage_error(CMD, "%s must be a number from 0.01 to 1e6 (got '%s')", opt, val);
     o->shift_given |= strcmp(opt, "--shift") == 0;
     return 0;
 }

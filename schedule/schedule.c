@@ -66,8 +66,8 @@ const char *wp_schedule_params_check(const wp_schedule_params *p)
         return "unknown sampler";
     if (p->steps < 1 || p->steps > WP_SCHEDULE_MAX_STEPS)
         return "steps must be an integer from 1 to 100000";
-    if (!(p->shift > 0) || !(p->shift <= WP_SCHEDULE_MAX_SHIFT))
-        return "shift must be a number above 0 and at most 1e6";
+    if (!(p->shift >= WP_SCHEDULE_MIN_SHIFT) || !(p->shift <= WP_SCHEDULE_MAX_SHIFT))
+        return "shift must be a number from 0.01 to 1e6";
     if (!(p->boundary >= 0) || !(p->boundary <= 1))
         return "boundary must be a ratio from 0 to 1";
     if (p->train_steps < 1 || p->train_steps > WP_SCHEDULE_MAX_TRAIN_STEPS)

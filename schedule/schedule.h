@@ -46,11 +46,14 @@ typedef enum wp_expert {
 #define WP_SCHEDULE_MAX_STEPS 100000
 #define WP_SCHEDULE_MAX_TRAIN_STEPS 10000000
 #define WP_SCHEDULE_MAX_SHIFT 1e6
+/* Below this the float32 arithmetic of the references (FlowMatchEuler's double shift above all) gives negative or NaN
+ * sigmas: no schedule, only noise. Wan's shifts are 1 to 17. */
+#define WP_SCHEDULE_MIN_SHIFT 0.01
 
 typedef struct wp_schedule_params {
     wp_sampler sampler;
     int steps;       /* inference steps N, 1..WP_SCHEDULE_MAX_STEPS */
-    double shift;    /* flow shift s, > 0 and finite (<= WP_SCHEDULE_MAX_SHIFT) */
+    double shift;    /* flow shift s, WP_SCHEDULE_MIN_SHIFT to WP_SCHEDULE_MAX_SHIFT */
     double boundary; /* boundary ratio in [0, 1]: t >= boundary * train_steps runs the high-noise expert */
     int train_steps; /* num_train_timesteps T, 1..WP_SCHEDULE_MAX_TRAIN_STEPS (1000 for Wan) */
 } wp_schedule_params;
@@ -99,7 +102,7 @@ int wp_schedule_first_low(const wp_schedule_params *p);
  * and bisects each change to the adjacent double, so the edges are exact to ~1e-12 relative; the set may in
  * principle be non-contiguous, so all ranges are returned, lowest first. Writes up to cap ranges to out (out may be
  * NULL when cap is 0) and the number found to *count (which may exceed cap). Returns WP_OK, or WP_ERR_USAGE for bad
- * p, first_low out of 0..steps, or limits not 0 < shift_min < shift_max <= WP_SCHEDULE_MAX_SHIFT. */
+ * p, first_low out of 0..steps, or limits not WP_SCHEDULE_MIN_SHIFT <= shift_min < shift_max <= WP_SCHEDULE_MAX_SHIFT. */
 int wp_schedule_invert(const wp_schedule_params *p, int first_low, double shift_min, double shift_max,
                        wp_shift_range *out, int cap, int *count);
 

@@ -79,7 +79,7 @@ int wp_schedule_invert(const wp_schedule_params *p, int first_low, double shift_
     sc.p.shift = shift_min;
     if (wp_schedule_params_check(&sc.p) || first_low < 0 || first_low > p->steps)
         return WP_ERR_USAGE;
-    if (!(shift_min > 0) || !(shift_max > shift_min) || !(shift_max <= WP_SCHEDULE_MAX_SHIFT))
+    if (!(shift_min >= WP_SCHEDULE_MIN_SHIFT) || !(shift_max > shift_min) || !(shift_max <= WP_SCHEDULE_MAX_SHIFT))
         return WP_ERR_USAGE;
     double prev_s = shift_min;
     int prev_v = first_low_at(&sc, prev_s);

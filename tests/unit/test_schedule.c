@@ -252,6 +252,10 @@ static void test_bad_input(void)
     CHECK(wp_schedule_params_check(&p) != NULL);
     p.shift = INFINITY;
     CHECK(wp_schedule_params_check(&p) != NULL);
+    p.shift = 0.009; /* under WP_SCHEDULE_MIN_SHIFT: FlowMatchEuler's float32 sigmas go negative or NaN down there */
+    CHECK(wp_schedule_params_check(&p) != NULL);
+    p.shift = WP_SCHEDULE_MIN_SHIFT;
+    CHECK(wp_schedule_params_check(&p) == NULL);
     p = params(WP_SAMPLER_WAN, 4, 3);
     p.boundary = 1.5;
     CHECK(wp_schedule_params_check(&p) != NULL);
