@@ -57,24 +57,6 @@ static inline int fuzz_argv_run(const wp_command *cmd, fuzz_argv *f)
     return cmd->run(f->argc, f->argv);
 }
 
-/* 1 when the vector would only hit a finding already reported and not fixed yet, so that fuzzing goes on past it:
- * a flow shift (or --shift-min, which the inversion scans from) below 1e-6: diffusers-euler's float32 arithmetic
- * gives NaN timesteps from about 1e-8 down and casts them to int64, undefined
- * (tests/fixtures/fuzz_regressions/schedule-euler-vanishing-shift-nan). Any number in (0, 1e-6) counts. Remove the
- * filter once the schedule rejects such shifts. */
-static inline int fuzz_argv_known_open(const fuzz_argv *f)
-{
-    for (int i = 1; i < f->argc; i++) {
-        const char *s = strchr(f->argv[i], '=');
-        s = s ? s + 1 : f->argv[i];
-        char *end;
-        double v = strtod(s, &end);
-        if (end != s && v > 0 && v < 1e-6)
-            return 1;
-    }
-    return 0;
-}
-
 static inline void fuzz_argv_free(fuzz_argv *f)
 {
     free(f->text);

@@ -92,10 +92,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_argv f;
     if (fuzz_argv_split(&f, cmd->name, nl + 1, size - (size_t)(nl + 1 - data)) != 0)
         return 0;
-    if (fuzz_argv_known_open(&f)) {
-        fuzz_argv_free(&f);
-        return 0;
-    }
     reset_scratch();
     int rc = fuzz_argv_run(cmd, &f);
     if (rc != EXIT_OK && rc != EXIT_BAD_INPUT && rc != EXIT_USAGE)

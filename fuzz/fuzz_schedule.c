@@ -20,10 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_argv f;
     if (fuzz_argv_split(&f, "schedule", data + 1, size - 1) != 0)
         return 0;
-    if (fuzz_argv_known_open(&f)) {
-        fuzz_argv_free(&f);
-        return 0;
-    }
     int rc = fuzz_argv_run(wp_command_find("schedule"), &f);
     if (rc != EXIT_OK && rc != EXIT_BAD_INPUT && rc != EXIT_USAGE)
         abort();
