@@ -34,6 +34,13 @@ static int open_count;
         }                                                                                                            \
     } while (0)
 
+/* chrome-deviceprops-huge-totalglobalmem (fuzz_chrome, 2026-11-22): Kineto deviceProperties with
+ * "totalGlobalMem": 1501098803250109880320 (1.5e21): core/chrome_top.c:28 casts the cJSON double to uint64_t
+ * (undefined; clang UBSan: "1.5011e+21 is outside the range of representable values of type 'unsigned long'"); the
+ * same lines cast "id", "computeMajor", "computeMinor", "numSms" to uint32/int32 unchecked. Seen only with
+ * float-cast-overflow on (clang's -fsanitize=undefined has it; gcc's does not): replayed here for crashes, and caught
+ * by `CC=clang WP_ASAN_BUILD_DIR=build-asan-clang bash scripts/sanitize.sh` until fixed. */
+
 static uint8_t *load(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
