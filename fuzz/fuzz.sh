@@ -4,7 +4,8 @@
 #   fuzz/fuzz.sh run TARGET SECONDS CORPUS  fuzz TARGET for SECONDS into CORPUS (created, seeded from the seeds);
 #                                           exit 1 when it found a crash (the input is kept in build-fuzz/artifacts)
 #   fuzz/fuzz.sh targets                    the target names
-# Environment: WP_FUZZ_BUILD_DIR (default build-fuzz), JOBS (build parallelism), WP_FUZZ_NICE (default 10).
+# Environment: WP_FUZZ_BUILD_DIR (default build-fuzz), JOBS (build parallelism), WP_FUZZ_NICE (default 10),
+# WP_FUZZ_ARGS (more libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to go on past a known open crash).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${WP_FUZZ_BUILD_DIR:-$root/build-fuzz}
@@ -53,7 +54,7 @@ do_run() {
     # -close_fd_mask=3: the commands' own output is noise here; libFuzzer keeps its reports.
     WP_FUZZ_SEED_DIR=$build/fuzz-seeds nice -n "${WP_FUZZ_NICE:-10}" "$build/fuzz/$target" \
         -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=3 \
-        -print_final_stats=1 ${dict:+-dict="$dict"} -artifact_prefix="$artifacts/" \
+        -print_final_stats=1 ${WP_FUZZ_ARGS:-} ${dict:+-dict="$dict"} -artifact_prefix="$artifacts/" \
         "$corpus" "$build/fuzz-seeds/$target" >"$build/artifacts/$target.log" 2>&1 || true
     grep -E "^stat::(number_of_executed_units|peak_rss_mb)|DONE" "$build/artifacts/$target.log" | tr '\n' ' '
     echo
