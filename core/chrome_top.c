@@ -4,6 +4,7 @@
 #include "chrome_read_impl.h"
 
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,19 @@ static double num(const cJSON *obj, const char *name, double dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* Whole numbers from a file may be anything: out-of-range values become 0 instead of an undefined conversion. */
+static uint64_t num_u64(const cJSON *obj, const char *name)
+{
+    double v = num(obj, name, 0);
+    return v >= 0 && v < 18446744073709551616.0 ? (uint64_t)v : 0;
+}
+
+static int32_t num_i32(const cJSON *obj, const char *name, int32_t dflt)
+{
+    double v = num(obj, name, dflt);
+    return v >= INT32_MIN && v <= INT32_MAX ? (int32_t)v : dflt;
 }
 
 static int kineto_devices(wp_chrome_reader *r, const cJSON *arr)
@@ -21,11 +35,11 @@ static int kineto_devices(wp_chrome_reader *r, const cJSON *arr)
         if (!cJSON_IsObject(d))
             continue;
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(d, "name");
-        wp_device dev = {.proc = r->proc_base, .id = (uint32_t)num(d, "id", 0),
+        int32_t id = num_i32(d, "id", 0);
+        wp_device dev = {.proc = r->proc_base, .id = id < 0 ? 0 : (uint32_t)id,
                          .name = cJSON_IsString(name) ? wp_strtab_intern_cstr(r->strings, name->valuestring) : 0,
-                         .cc_major = (int32_t)num(d, "computeMajor", 0), .cc_minor = (int32_t)num(d, "computeMinor", 0),
-                         .sm_count = (int32_t)num(d, "numSms", 0),
-                         .total_memory = (uint64_t)num(d, "totalGlobalMem", 0)};
+                         .cc_major = num_i32(d, "computeMajor", 0), .cc_minor = num_i32(d, "computeMinor", 0),
+                         .sm_count = num_i32(d, "numSms", 0), .total_memory = num_u64(d, "totalGlobalMem")};
         if (dev.name == UINT32_MAX)
             return wp_diag_error(r->diag, WP_ERR_NOMEM, "%s: out of memory", r->path);
         if (r->kineto_announced) { /* deviceProperties after traceEvents: the process is known already */
@@ -70,7 +84,7 @@ int wp_chrome_top_value(wp_chrome_reader *r, const wp_jstr *key, const char *p, 
     if (is_devs && cJSON_IsArray(v))
         rc = kineto_devices(r, v);
     else if (is_dist && cJSON_IsObject(v))
-        r->kineto_rank = (int32_t)num(v, "rank", -1);
+        r->kineto_rank = num_i32(v, "rank", -1);
     cJSON_Delete(v);
     return rc;
 }
