@@ -39,7 +39,8 @@ static int open_count;
  * (undefined; clang UBSan: "1.5011e+21 is outside the range of representable values of type 'unsigned long'"); the
  * same lines cast "id", "computeMajor", "computeMinor", "numSms" to uint32/int32 unchecked. Seen only with
  * float-cast-overflow on (clang's -fsanitize=undefined has it; gcc's does not): replayed here for crashes, and caught
- * by `CC=clang WP_ASAN_BUILD_DIR=build-asan-clang bash scripts/sanitize.sh` until fixed. */
+ * by `CC=clang WP_ASAN_BUILD_DIR=build-asan-clang bash scripts/sanitize.sh`. Fixed by 7856f7b (out-of-range numbers
+ * become defaults). */
 
 static uint8_t *load(const char *path, size_t *len)
 {
