@@ -49,6 +49,7 @@ const char cmd_schedule_help[] =
     "    --boundary B       boundary ratio from 0 to 1 (default 0.875, Wan2.2-T2V-A14B)\n"
     "    --train-steps T    training timesteps (default 1000)\n"
     "    --switch-at K      print the shift range(s) making step K (1-indexed, 1 to N+1) the first low-noise step\n"
+    "                       (with --steps up to 1000)\n"
     "    --shift-min S      lower end of the --switch-at scan (default 0.1)\n"
     "    --shift-max S      upper end of the --switch-at scan (default 100)\n"
     "    --json             machine-readable output (schemas/schedule.schema.json)\n"
@@ -67,6 +68,8 @@ const char cmd_schedule_help[] =
     "EXIT STATUS\n"
     "    0 on success; 1 when --switch-at finds no shift in the scanned range giving that step; 2 on a usage error\n"
     "    (unknown option, bad option value).\n";
+
+#define SWITCH_AT_MAX_STEPS 1000
 
 static const char *CMD = "schedule";
 
@@ -171,6 +174,11 @@ static int parse_options(int argc, char **argv, options *o)
         if (rc)
             return rc;
     }
+    /* The scan bisects every change of the switch step between the limits, and that count grows with the steps:
+     * 1000 steps take a third of a second, 10000 half a minute. Sampling schedules have tens of steps. */
+    if (o->switch_at && o->p.steps > SWITCH_AT_MAX_STEPS)
+        return cli_usage_error(CMD, "--switch-at works with --steps up to %d (got %d)", SWITCH_AT_MAX_STEPS,
+                               o->p.steps);
     if (o->switch_at > o->p.steps + 1)
         return cli_usage_error(CMD, "--switch-at must be a step number from 1 to %d (N+1 with --steps %d; got %d)",
                                o->p.steps + 1, o->p.steps, o->switch_at);

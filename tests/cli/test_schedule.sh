@@ -153,6 +153,8 @@ bad --steps --steps abc
 bad --shift --shift -1
 bad --shift --shift 0
 bad --shift --shift nan
+bad --shift --shift 0.005
+bad --switch-at --steps 1001 --switch-at 10
 bad --boundary --boundary 1.5
 bad --train-steps --train-steps 0
 bad --sampler --sampler unipc
