@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI: a short run of every fuzz target (about 40 s each on the 2-core CI machine), starting from the seed corpora
+# CI: a short run of every fuzz target (20 to 40 s each on the 2-core CI machine), starting from the seed corpora
 # only; fails when any target finds a crash, a leak, undefined behaviour or a timeout. The run is a fixed number of
 # inputs from a fixed seed, not a time, so the same commit tries the same inputs on every CI run: a red smoke run is
 # a real finding of that commit, never the luck of a loaded machine. Long exploratory runs: bench/fuzz.sh.
@@ -10,14 +10,14 @@ scale=${WP_FUZZ_SCALE:-1}
 bash fuzz/fuzz.sh build
 build=${WP_FUZZ_BUILD_DIR:-build-fuzz}
 status=0
-# Inputs per target: about 40 s each at the rates measured on the CI machine (inputs per second differ 1000-fold).
+# Inputs per target: 20 to 40 s each at the rates measured on the CI machine (inputs per second differ 1000-fold).
 runs_of() {
     case $1 in
-    fuzz_json) echo 1000000 ;;
-    fuzz_cli) echo 8000 ;;
-    fuzz_chrome | fuzz_sqlite) echo 4000 ;;
-    fuzz_schedule) echo 1500 ;;
-    fuzz_sqlite_sql) echo 800 ;;
+    fuzz_json) echo 2000000 ;;
+    fuzz_cli) echo 30000 ;;
+    fuzz_schedule) echo 10000 ;;
+    fuzz_chrome | fuzz_sqlite) echo 8000 ;;
+    fuzz_sqlite_sql) echo 1600 ;;
     *) echo 2000 ;;
     esac
 }
