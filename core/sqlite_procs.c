@@ -59,8 +59,10 @@ uint32_t sq_rproc_index(sq_reader *r, int64_t gpid, int *stop)
     long i = find_proc(r, gpid);
     if (i >= 0)
         return r->procs[i].index;
-    /* A process the file did not list: announce it now, before its first event. */
+    /* A process the file did not list (its row lost): announce it now, before its first event, and say so. */
     int64_t pid = gpid / 0x1000000 % 0x1000000;
+    wp_diag_warn(r->diag, "%s: events of pid %lld (globalPid %lld), a process the file does not list: read as a process "
+                 "of its own", r->path, (long long)pid, (long long)gpid);
     i = add_proc(r, gpid, pid);
     if (i < 0) {
         *stop = sq_rfail(r, WP_ERR_NOMEM, "out of memory");

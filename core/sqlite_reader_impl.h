@@ -42,6 +42,7 @@ typedef struct sq_reader {
     size_t last_proc; /* lookup cache */
     sq_rdomain *domains;
     size_t ndomains;
+    uint64_t backwards; /* rows skipped because they end before they start */
 } sq_reader;
 
 /* Fails the read with WP_ERR_FORMAT (or the class of the SQLite error) and a message naming the file. */

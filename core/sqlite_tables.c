@@ -313,6 +313,12 @@ static int cursor_decode(sq_reader *r, sq_cursor *c, wp_event *ev)
     ev->kind = c->t->kind;
     ev->start = c->start;
     ev->end = col_i64(st, C_END, ev->start);
+    if (ev->end < ev->start) { /* no analysis can use a span that ends before it starts */
+        r->backwards++;
+        if (r->stats)
+            r->stats->skipped++;
+        return 0;
+    }
     int64_t gtid = col_i64(st, C_GTID, 0);
     int64_t gpid = is_null(st, C_GPID) ? wp_sqlite_gpid_of_gtid(gtid) : sqlite3_column_int64(st, C_GPID);
     int stop = 0;
@@ -373,6 +379,9 @@ int sq_read_events(sq_reader *r)
     }
     for (size_t i = 0; i < SQ_NTABLES; i++)
         sqlite3_finalize(cur[i].st);
+    if (r->backwards)
+        wp_diag_warn(r->diag, "%s: skipped %llu events that end before they start", r->path,
+                     (unsigned long long)r->backwards);
     return rc;
 }
 
