@@ -7,6 +7,7 @@
 #include "../analyzer/fmt.h"
 #include "../analyzer/summary.h"
 #include "cli.h"
+#include "json_copies.h"
 #include "json_out.h"
 
 const char cmd_diff_help[] =
@@ -141,21 +142,7 @@ static void json_run(json_out *j, const wp_summary *s, const char *path)
     json_key_double(j, "copy_per_step_s", s->copy_per_step_s);
     json_key_double(j, "exposed_copy_per_step_s", s->exposed_copy_per_step_s);
     json_key(j, "copies");
-    json_begin_array(j);
-    for (int d = 0; d < WP_DIR_COUNT; d++)
-        for (int m = 0; m < WP_HMEM_COUNT; m++) {
-            const wp_copy_stat *c = &s->copy[d][m];
-            if (!c->count)
-                continue;
-            json_begin_object(j);
-            json_key_string(j, "direction", wp_dir_name(d));
-            json_key_string(j, "host_memory", wp_hmem_name(m));
-            json_key_int(j, "count", c->count);
-            json_key_int(j, "bytes", (long long)c->bytes);
-            json_key_double(j, "seconds", (double)c->ns * 1e-9);
-            json_end_object(j);
-        }
-    json_end_array(j);
+    json_copy_table(j, s->copy);
     json_end_object(j);
 }
 

@@ -7,6 +7,7 @@
 #include "../analyzer/analysis.h"
 #include "../analyzer/writeback.h"
 #include "cli.h"
+#include "json_copies.h"
 #include "json_out.h"
 
 const char cmd_explain_help[] =
@@ -109,22 +110,7 @@ static void json_step(json_out *j, const wp_step *s, const wp_step_stats *st, in
     json_key_double(j, "copy_s", st->copies.ns * ns);
     json_key_double(j, "copy_exposed_s", st->copy_exposed_ns * ns);
     json_key(j, "copy_by_kind");
-    json_begin_array(j);
-    for (int d = 0; d < WP_DIR_COUNT; d++)
-        for (int m = 0; m < WP_HMEM_COUNT; m++) {
-            const wp_copy_stat *c = &st->copy[d][m];
-            if (!c->count)
-                continue;
-            json_begin_object(j);
-            json_key_string(j, "direction", wp_dir_name(d));
-            json_key_string(j, "host_memory", wp_hmem_name(m));
-            json_key_int(j, "count", c->count);
-            json_key_int(j, "bytes", (long long)c->bytes);
-            json_key_double(j, "seconds", c->ns * ns);
-            json_key_double(j, "bandwidth_gbps", c->ns ? (double)c->bytes / (double)c->ns : 0);
-            json_end_object(j);
-        }
-    json_end_array(j);
+    json_copy_table(j, st->copy);
     json_key_double(j, "sync_s", st->sync_ns * ns);
     json_key_int(j, "syncs", st->syncs);
     json_key_double(j, "copy_call_s", st->copy_call_ns * ns);
