@@ -93,46 +93,46 @@ static uint32_t memcpy_label(uint8_t copy_kind, uint8_t src, uint8_t dst)
     return *slot;
 }
 
+/* The fields CUPTI's host/device and peer-to-peer copy records share: same names in two record structs. */
+#define COPY_COMMON(ev, m)                                                                                           \
+    do {                                                                                                             \
+        memset(&(ev), 0, sizeof(ev));                                                                                \
+        (ev).kind = WP_EV_MEMCPY;                                                                                    \
+        (ev).start = (int64_t)(m)->start;                                                                            \
+        (ev).end = (int64_t)(m)->end;                                                                                \
+        (ev).device = (m)->deviceId;                                                                                 \
+        (ev).stream = (m)->streamId;                                                                                 \
+        (ev).correlation = (m)->correlationId;                                                                       \
+        (ev).u.memcpy.bytes = (m)->bytes;                                                                            \
+        (ev).u.memcpy.src_kind = wp_mem_kind_from_cupti((m)->srcKind);                                               \
+        (ev).u.memcpy.dst_kind = wp_mem_kind_from_cupti((m)->dstKind);                                               \
+        (ev).u.memcpy.async = ((m)->flags & CUPTI_ACTIVITY_FLAG_MEMCPY_ASYNC) != 0;                                  \
+    } while (0)
+
+static void emit_copy(wp_event *ev)
+{
+    ev->name = memcpy_label(ev->u.memcpy.copy_kind, ev->u.memcpy.src_kind, ev->u.memcpy.dst_kind);
+    emit(ev);
+}
+
 static void convert_memcpy(const CUpti_ActivityMemcpy6 *m)
 {
     wp_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.kind = WP_EV_MEMCPY;
-    ev.start = (int64_t)m->start;
-    ev.end = (int64_t)m->end;
-    ev.device = m->deviceId;
-    ev.stream = m->streamId;
-    ev.correlation = m->correlationId;
-    ev.u.memcpy.bytes = m->bytes;
+    COPY_COMMON(ev, m);
     ev.u.memcpy.copy_kind = m->copyKind;
-    ev.u.memcpy.src_kind = wp_mem_kind_from_cupti(m->srcKind);
-    ev.u.memcpy.dst_kind = wp_mem_kind_from_cupti(m->dstKind);
-    ev.u.memcpy.async = (m->flags & CUPTI_ACTIVITY_FLAG_MEMCPY_ASYNC) != 0;
     ev.u.memcpy.src_device = m->deviceId;
     ev.u.memcpy.dst_device = m->deviceId;
-    ev.name = memcpy_label(ev.u.memcpy.copy_kind, ev.u.memcpy.src_kind, ev.u.memcpy.dst_kind);
-    emit(&ev);
+    emit_copy(&ev);
 }
 
 static void convert_peer(const CUpti_ActivityMemcpyPtoP4 *m)
 {
     wp_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.kind = WP_EV_MEMCPY;
-    ev.start = (int64_t)m->start;
-    ev.end = (int64_t)m->end;
-    ev.device = m->deviceId;
-    ev.stream = m->streamId;
-    ev.correlation = m->correlationId;
-    ev.u.memcpy.bytes = m->bytes;
+    COPY_COMMON(ev, m);
     ev.u.memcpy.copy_kind = m->copyKind ? m->copyKind : WP_COPY_PTOP;
-    ev.u.memcpy.src_kind = wp_mem_kind_from_cupti(m->srcKind);
-    ev.u.memcpy.dst_kind = wp_mem_kind_from_cupti(m->dstKind);
-    ev.u.memcpy.async = (m->flags & CUPTI_ACTIVITY_FLAG_MEMCPY_ASYNC) != 0;
     ev.u.memcpy.src_device = m->srcDeviceId;
     ev.u.memcpy.dst_device = m->dstDeviceId;
-    ev.name = memcpy_label(ev.u.memcpy.copy_kind, ev.u.memcpy.src_kind, ev.u.memcpy.dst_kind);
-    emit(&ev);
+    emit_copy(&ev);
 }
 
 static void convert_memset(const CUpti_ActivityMemset4 *m)
