@@ -71,6 +71,26 @@ cudaError_t patchify_forward(void *tokens, const void *latent, int C, int F, int
 cudaError_t unpatchify_forward(void *latent, const void *tokens, int C, int F, int H, int W, int pt, int ph, int pw,
                                wp_dtype dt, cudaStream_t stream);
 
+/* ---- Attention (attention.cu, attention_wgmma.cu, attention_simt.cu) ---- */
+
+/* Fused attention without a score matrix in memory (flash-style online softmax): for each head h and query i,
+ * out[i,h,:] = sum_j softmax_j(scale * q[i,h,:] . k[j,h,:]) v[j,h,:]. No mask, not causal.
+ * q, out: (Lq, heads, head_dim); k, v: (Lk, heads, head_dim); token-major as the linears produce them, rows of
+ * `heads*head_dim` elements (contiguous). dt WP_BF16: bf16 in/out, fp32 softmax and accumulation on tensor cores;
+ * head_dim 64 or 128 (the Wan shapes), any Lq, Lk >= 1. dt WP_F32: fp32 everywhere (verification mode; no TF32),
+ * any head_dim <= 256 that is a multiple of 8. Returns cudaErrorInvalidValue for unsupported shapes.
+ * bf16 on compute capability 9.0 runs the sm_90a wgmma kernel (P is rounded to bf16 before P V, as in
+ * FlashAttention); elsewhere, and for pointers not 16-byte aligned, the portable SIMT kernel (slow). */
+cudaError_t attention_forward(void *out, const void *q, const void *k, const void *v, int Lq, int Lk, int heads,
+                              int head_dim, float scale, wp_dtype dt, cudaStream_t stream);
+
+/* Which kernel attention_forward_with runs: AUTO is attention_forward's choice; SIMT forces the portable kernel (any
+ * GPU, fp32 or bf16); WGMMA forces the Hopper kernel and returns cudaErrorInvalidValue where it cannot run (not bf16,
+ * not compute capability 9.0, pointers not 16-byte aligned). For tests and benchmarks that compare the kernels. */
+typedef enum { WP_ATTN_AUTO = 0, WP_ATTN_SIMT = 1, WP_ATTN_WGMMA = 2 } wp_attn_impl;
+cudaError_t attention_forward_with(wp_attn_impl impl, void *out, const void *q, const void *k, const void *v, int Lq,
+                                   int Lk, int heads, int head_dim, float scale, wp_dtype dt, cudaStream_t stream);
+
 #ifdef __cplusplus
 }
 #endif
