@@ -1,4 +1,4 @@
-/* err.c: the one-line error messages and the loader's notes. */
+/* err.c: the one-line error messages, the loader's notes and shapes as messages print them. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,4 +29,13 @@ void model_note(char *note, size_t notelen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(note + used, notelen - used, fmt, ap);
     va_end(ap);
+}
+
+void model_format_shape(char *out, size_t outlen, const int64_t *shape, int ndim)
+{
+    size_t used = (size_t)snprintf(out, outlen, "(");
+    for (int i = 0; i < ndim && used < outlen; i++)
+        used += (size_t)snprintf(out + used, outlen - used, "%s%lld", i ? ", " : "", (long long)shape[i]);
+    if (used < outlen)
+        snprintf(out + used, outlen - used, ")");
 }

@@ -43,4 +43,11 @@ int model_wan_to_diffusers(const char *name, char *out, size_t outlen);
  * only diffusers naming has (attn1., condition_embedder., scale_shift_table, ...), 0 when neither (patch_embedding). */
 int model_name_kind(const char *name);
 
+/* The name a tensor of w has in its file (original Wan naming, or the diffusers name itself). */
+const char *model_weights_original_name(const wp_weights *w, const wp_st_tensor *t);
+/* The path w was opened with (a directory or a file). */
+const char *model_weights_path(const wp_weights *w);
+/* "(5120, 16, 1, 2, 2)" into out. */
+void model_format_shape(char *out, size_t outlen, const int64_t *shape, int ndim);
+
 #endif
