@@ -154,14 +154,14 @@ static int load_file(const char *path, wp_model_config *cfg, char *err, size_t e
     int rc;
     if (!cJSON_IsObject(root))
         rc = model_err(err, errlen, "%s: the config is %s, expected a JSON object", path, model_json_kind(root));
-    else if (cJSON_GetObjectItemCaseSensitive(root, "transformer"))
+    else if (cJSON_GetObjectItemCaseSensitive(root, "transformer") || cJSON_GetObjectItemCaseSensitive(root, "name"))
         rc = load_ours(root, path, cfg, err, errlen);
     else if (cJSON_GetObjectItemCaseSensitive(root, "_class_name") ||
              cJSON_GetObjectItemCaseSensitive(root, "num_attention_heads"))
         rc = load_transformer_only(root, path, cfg, err, errlen);
     else
-        rc = model_err(err, errlen, "%s: neither a model config (no \"transformer\") nor a diffusers transformer "
-                       "config.json (no \"_class_name\")", path);
+        rc = model_err(err, errlen, "%s: neither a model config (no \"name\", no \"transformer\") nor a diffusers "
+                       "transformer config.json (no \"_class_name\")", path);
     cJSON_Delete(root);
     return rc;
 }
@@ -177,5 +177,7 @@ int wp_model_config_load(const char *path, wp_model_config *cfg, char *err, size
                                  : load_file(path, cfg, err, errlen);
     if (rc != 0)
         memset(cfg, 0, sizeof(*cfg)); /* no half-filled config on failure */
+    else if (err && errlen)
+        err[0] = '\0'; /* an optional piece that was missing left its message */
     return rc;
 }

@@ -164,14 +164,17 @@ static int load_vae(const char *dir, wp_model_config *cfg, char *err, size_t err
     return rc;
 }
 
-int model_load_diffusers_dir(const char *dir, wp_model_config *cfg, char *err, size_t errlen)
+int model_load_diffusers_dir(const char *path, wp_model_config *cfg, char *err, size_t errlen)
 {
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') /* "MODEL/" names files as "MODEL/x" */
+        dir[--len] = '\0';
     if (load_experts(dir, cfg, err, errlen) || load_boundary(dir, cfg, err, errlen) ||
         load_shift(dir, cfg, err, errlen) || load_vae(dir, cfg, err, errlen))
         return -1;
-    char copy[4096];
-    snprintf(copy, sizeof(copy), "%s", dir);
-    snprintf(cfg->name, sizeof(cfg->name), "%s", basename(copy));
+    snprintf(cfg->name, sizeof(cfg->name), "%s", basename(dir));
     if (cfg->experts == 1)
         cfg->guidance[1] = cfg->guidance[0];
     model_note(cfg->note, sizeof(cfg->note), "guidance_scale [%g, %g] and text_len %d are the pipeline's arguments, "

@@ -166,6 +166,7 @@ int model_parse_transformer(const cJSON *obj, const char *where, wp_model_config
     }
     wp_model_config a14b;
     wp_model_config_a14b(&a14b);
+    char missing[512] = "";
     for (int id = 0; id < KEY_COUNT; id++) {
         if ((seen & (1u << id)) || !keys[id].noted)
             continue;
@@ -179,8 +180,11 @@ int model_parse_transformer(const cJSON *obj, const char *where, wp_model_config
             cfg->cross_attn_norm = a14b.cross_attn_norm;
         else if (id == KEY_EPS)
             cfg->eps = a14b.eps;
-        model_note(cfg->note, sizeof(cfg->note), "%s: no \"%s\", took diffusers' default (A14B)", where, keys[id].name);
+        size_t used = strlen(missing);
+        snprintf(missing + used, sizeof(missing) - used, "%s\"%s\"", used ? ", " : "", keys[id].name);
     }
+    if (missing[0])
+        model_note(cfg->note, sizeof(cfg->note), "%s: no %s, took diffusers' defaults (A14B's)", where, missing);
     if (out_null)
         cfg->out_channels = cfg->in_channels;
     cfg->dim = cfg->heads * cfg->head_dim; /* both at most 1024: no overflow; checked below */

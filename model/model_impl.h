@@ -30,8 +30,8 @@ const char *model_json_kind(const cJSON *item);
 int model_parse_transformer(const cJSON *obj, const char *where, wp_model_config *cfg, char *err, size_t errlen);
 /* Checks what the transformer fields imply together (dim = heads * head_dim, even head_dim, ...). */
 int model_check_transformer(const wp_model_config *cfg, const char *where, char *err, size_t errlen);
-/* A diffusers model directory (dir holds transformer/config.json). */
-int model_load_diffusers_dir(const char *dir, wp_model_config *cfg, char *err, size_t errlen);
+/* A diffusers model directory (path holds transformer/config.json). */
+int model_load_diffusers_dir(const char *path, wp_model_config *cfg, char *err, size_t errlen);
 
 /* A safetensors dtype string: its element size in bytes and our enum; 0 when unknown (or sub-byte: F4, F6_*). */
 size_t model_st_dtype_parse(const char *s, wp_st_dtype *dt);
