@@ -7,15 +7,18 @@
 # then a device call carrying .ref/src/diffusers and .ref/src/DIFFUSERS_COMMIT runs this script.
 # Writes OUT_DIR (default: $OUT/runner_reference where $OUT is set, else /tmp/runner_reference), a log in
 # OUT_DIR/summary.txt, and, when TAR is set, a tar of OUT_DIR at that path (the device returns 8 files at most).
-# usage: bash bench/gpu/runner_reference.sh [OUT_DIR]
+# Further arguments go to make_reference.py: --compare tests/reference/runner checks a fresh run against the committed
+# data (bit for bit); --sensitivity prints how far the fp32 forward moves under small changes.
+# usage: bash bench/gpu/runner_reference.sh [OUT_DIR [make_reference.py options]]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 src=.ref/src
 [ -f "$src/diffusers/__init__.py" ] || { echo "runner_reference: $src/diffusers is missing: carry it with the device call" >&2; exit 2; }
 out=${1:-${OUT:-/tmp}/runner_reference}
+shift || true
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(hostname) $(nvidia-smi -L 2>/dev/null | head -1 || echo 'no GPU')"
-python3 tests/reference/runner/make_reference.py --diffusers-src "$src" --out "$out" ${HIDE:+--hide "$HIDE"}
+python3 tests/reference/runner/make_reference.py --diffusers-src "$src" --out "$out" ${HIDE:+--hide "$HIDE"} "$@"
 if [ -n "${TAR:-}" ]; then
     tar -C "$out" -cf "$TAR" .
     echo "# tar: $TAR ($(du -h "$TAR" | cut -f1))"

@@ -21,7 +21,8 @@ The summary lists what was stubbed, if anything. Packages that the loading path 
 safetensors, huggingface_hub for the shard split and the local-folder lookup, accelerate for low_cpu_mem_usage
 loading, which _keep_in_fp32_modules requires) are never stubbed: the script stops if one is missing.
 
-usage: python3 make_reference.py --diffusers-src DIR_CONTAINING_diffusers/ --out OUT_DIR [--commit SHA]
+usage: python3 make_reference.py --diffusers-src DIR_CONTAINING_diffusers/ --out OUT_DIR [--commit SHA] [--hide PKGS]
+       [--compare COMMITTED_DIR] [--sensitivity]
 Needs a CUDA GPU (the reference is what diffusers computes on the GPU the runner is checked on).
 """
 import argparse
@@ -357,12 +358,86 @@ def rel(torch, a, b):
     return float(torch.linalg.vector_norm((a.double() - b.double())) / torch.linalg.vector_norm(b.double()))
 
 
+def sensitivity(torch, WanTransformer3DModel, tiny, inputs, forward, device):
+    """How far the fp32 forward of `transformer` at t=900 moves under small changes, next to the 1e-4 tolerance."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    model = WanTransformer3DModel.from_pretrained(os.path.join(tiny, "transformer"), torch_dtype=torch.float32)
+    model = model.to(device)
+    lat = inputs["latents"].to(device)
+    emb = inputs["prompt_embeds"].to(device)
+    base = forward["fp32.transformer.t900"]
+
+    def run(t=900, e=emb, dtype=torch.int64):
+        with torch.no_grad():
+            return host(call_model(model, lat, torch.tensor([t], dtype=dtype, device=device), e))
+
+    print("# sensitivity of fp32.transformer.t900 (rel. change of the output):", flush=True)
+    print(f"  same call again: {rel(torch, run(), base):.3e}")
+    print(f"  timestep 901: {rel(torch, run(901), base):.3e}; 899: {rel(torch, run(899), base):.3e}")
+    print(f"  timestep as float32 900.0: {rel(torch, run(dtype=torch.float32), base):.3e}")
+    neg = inputs["negative_prompt_embeds"].to(device)
+    print(f"  negative prompt instead: {rel(torch, run(e=neg), base):.3e}")
+    e2 = emb.clone()
+    e2[:, 21:] = 1e-3  # the padding rows not zero
+    print(f"  padding rows 1e-3 instead of 0: {rel(torch, run(e=e2), base):.3e}")
+    for name, backend in (("math", SDPBackend.MATH), ("efficient", SDPBackend.EFFICIENT_ATTENTION),
+                          ("cudnn", SDPBackend.CUDNN_ATTENTION)):
+        try:
+            with sdpa_kernel([backend]):
+                print(f"  SDPA {name} only: {rel(torch, run(), base):.3e}")
+        except RuntimeError as err:
+            print(f"  SDPA {name} only: not available ({str(err).splitlines()[0][:80]})")
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
+    print(f"  TF32 on (matmul and cuDNN): {rel(torch, run(), base):.3e}")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
+        run()
+    names = sorted({e.name for e in prof.events() if any(w in e.name.lower() for w in
+                                                         ("fmha", "attention", "flash", "sdpa", "conv"))})
+    print("  attention / conv kernels of the default fp32 forward: " + "; ".join(n[:90] for n in names))
+
+
+def compare(torch, load_file, new, old):
+    """True when every file under `old` has its twin under `new` with equal tensors (safetensors) or equal text."""
+    ok = True
+    for root, _, fs in sorted(os.walk(old)):
+        for f in sorted(fs):
+            rel_path = os.path.relpath(os.path.join(root, f), old)
+            a, b = os.path.join(old, rel_path), os.path.join(new, rel_path)
+            if f.endswith(".py") or f.endswith(".md") or f == "summary.txt":
+                continue
+            if not os.path.exists(b):
+                print(f"  compare: {rel_path} not made", flush=True)
+                ok = False
+            elif f.endswith(".safetensors"):
+                x, y = load_file(a), load_file(b)
+                same = set(x) == set(y) and all(x[k].dtype == y[k].dtype and torch.equal(x[k], y[k]) for k in x)
+                print(f"  compare: {rel_path}: {len(x)} tensors {'bit-equal' if same else 'DIFFER'}")
+                ok &= same
+            else:
+                same = open(a, "rb").read() == open(b, "rb").read()
+                print(f"  compare: {rel_path}: {'identical' if same else 'DIFFERS'}")
+                ok &= same
+    old_s, new_s = os.path.join(old, "summary.txt"), os.path.join(new, "summary.txt")
+    if os.path.exists(old_s):
+        same = open(old_s).read() == open(new_s).read()
+        print(f"  compare: summary.txt: {'identical' if same else 'differs'}")
+    print(f"# compare with {old}: {'all equal' if ok else 'NOT EQUAL'}", flush=True)
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--diffusers-src", required=True, help="folder that holds diffusers/ (diffusers' src/)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--commit", default=None, help="diffusers commit (default: DIFFUSERS_COMMIT beside diffusers/)")
     ap.add_argument("--hide", default="", help="comma-separated packages to treat as not installed")
+    ap.add_argument("--compare", default=None, help="after making the data, compare it with the data in this folder")
+    ap.add_argument("--sensitivity", action="store_true",
+                    help="also print how much the fp32 forward moves under small changes (not written to summary.txt)")
     args = ap.parse_args()
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -495,6 +570,10 @@ def main():
             say(f"  {os.path.relpath(p, out_dir)} {os.path.getsize(p)} B")
     with open(os.path.join(out_dir, "summary.txt"), "w") as f:
         f.write("\n".join(log) + "\n")
+    if args.sensitivity:
+        sensitivity(torch, WanTransformer3DModel, tiny, inputs, forward, device)
+    if args.compare:
+        sys.exit(0 if compare(torch, load_file, out_dir, os.path.abspath(args.compare)) else 1)
 
 
 if __name__ == "__main__":
