@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# runner.sh: the runner's checks on the GPU machine, in one call: the diffusers comparison (test_runner_reference),
+# the command line on the tiny model and on the full A14B shapes (random weights, a 480p latent, a few steps),
+# the runner profiled by `wanprof run` and explained (its NVTX step ranges), compute-sanitizer memcheck on the tiny
+# loop, and the block benchmark against diffusers when its source is carried (.ref/src/diffusers).
+# Run after `source bench/gpu/env.sh BUILD_DIR` with the build carried from here (bench/gpu/prepare.sh BUILD_DIR).
+# usage: bash bench/gpu/runner.sh [STAGES]   STAGES: comma list of reference,cli,full,profile,memcheck,block (default all)
+set -uo pipefail
+: "${WP_BUILD:?source bench/gpu/env.sh BUILD_DIR first}"
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-$PWD/runner-out}
+mkdir -p "$OUT"
+stages=${1:-reference,cli,full,profile,memcheck,block}
+B=$WP_BUILD/bin
+ref=tests/reference/runner
+want() { [[ ",$stages," == *",$1,"* ]]; }
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+
+if want reference; then
+    echo "== runner against diffusers (tests/reference/runner)"
+    "$B/test_runner_reference" "$ref"
+    echo "rc=$?"
+fi
+if want cli; then
+    echo "== wanprof-runner on the tiny diffusers model (8 steps, diffusers-unipc, shift 3 from its scheduler config)"
+    "$B/wanprof-runner" --model "$ref/tiny" --inputs "$ref/inputs.safetensors" --sampler diffusers-unipc --steps 8 \
+        --save "$OUT/tiny_final.safetensors" --force
+    echo "rc=$?"
+fi
+if want full; then
+    echo "== wanprof-runner, full Wan2.2-T2V-A14B shapes, random weights, 480p x 81 frames, 2 steps, bf16"
+    "$WP_BUILD/devlibs/time" -f "wall %e s, peak RSS %M KB" "$B/wanprof-runner" --config schemas/wan2.2-t2v-a14b.json \
+        --frames 81 --height 480 --width 832 --steps 2
+    echo "rc=$?"
+fi
+if want profile; then
+    echo "== wanprof run -- wanprof-runner (tiny, random weights, 8 steps, shift 3), then explain"
+    wanprof run --force -o "$OUT/runner_tiny" -- "$B/wanprof-runner" --config schemas/wan-tiny.json --frames 9 \
+        --height 128 --width 192 --steps 8 --shift 3 --sampler diffusers-unipc
+    echo "rc=$?"
+    wanprof explain "$OUT/runner_tiny.sqlite" | head -40
+    rm -f "$OUT/runner_tiny.json.gz"
+fi
+if want memcheck; then
+    echo "== compute-sanitizer memcheck: the tiny loop (own attention, then cuDNN)"
+    for attention in own cudnn; do
+        compute-sanitizer --tool memcheck --print-limit 10 "$B/wanprof-runner" --config schemas/wan-tiny.json \
+            --frames 9 --height 128 --width 192 --steps 3 --attention $attention 2>&1 | tail -3
+    done
+fi
+if want block && [ -f .ref/src/diffusers/__init__.py ]; then
+    echo "== one block: runner vs diffusers (PyTorch), A14B, 75,600 tokens"
+    bash bench/gpu/block_bench.sh
+fi

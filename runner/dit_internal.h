@@ -1,0 +1,36 @@
+/* dit_internal.h: the wp_dit state shared by the runner's dit_*.c files (not part of the runner's API). */
+#ifndef WP_RUNNER_DIT_INTERNAL_H
+#define WP_RUNNER_DIT_INTERNAL_H
+
+#include <stdarg.h>
+#include "dit.h"
+
+struct wp_dit {
+    wp_model_config cfg;
+    wp_dit_shape shape;
+    wp_dtype dt;
+    wp_attention_path attention; /* resolved: WP_ATTENTION_OWN or WP_ATTENTION_CUDNN */
+    wp_linalg *la;
+    cudaStream_t stream;
+    int tokens;                  /* L = (F/pt) (H/ph) (W/pw) */
+    int patch_features;          /* in_channels * pt * ph * pw */
+    int out_features;            /* out_channels * pt * ph * pw */
+    float *rope_cos, *rope_sin;  /* (rope_max_seq_len, head_dim) fp32 */
+    /* activations, all of dt unless noted */
+    void *x, *norm, *q, *k, *v, *attn, *proj;  /* (L, dim) */
+    void *ffn;                                  /* (L, ffn_dim) */
+    void *patches;                              /* (L, patch_features), then (L, out_features) */
+    void *ctx, *ctx_hidden, *ck, *cv;           /* (text_tokens, dim) */
+    float *t_dev, *t_freq, *t_hidden;           /* (1), (freq_dim), (dim): the fp32 time embedder */
+    void *temb, *temb_act;                      /* (dim) of dt: temb after type_as, and SiLU(temb) */
+    void *tproj;                                /* (6 dim) of dt */
+    float *mod;                                 /* (6 dim) fp32: a block's modulation, or the head's (2 dim) */
+};
+
+/* Formats err ("what: detail") and returns -1. */
+int wp_dit_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* -1 with err naming the CUDA call when rc is not cudaSuccess, else 0. */
+int wp_dit_cuda(cudaError_t rc, const char *what, char *err, size_t errlen);
+size_t wp_dtype_size(wp_dtype dt);
+
+#endif
