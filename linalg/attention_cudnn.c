@@ -1,11 +1,16 @@
-// attention_cudnn.c: wp_attention_cudnn as a cuDNN 9 SDPA graph, the one cudnn-frontend's SDPA node builds for
-// inference without mask or stats:
-//   S = Q K^T (bmm1) -> S * scale -> softmax as max / sub / exp / sum / div -> O = P V (bmm2)
-// Q, O: (1, H, Lq, D) and V: (1, H, Lk, D) with the strides of our token-major (L, H, D) rows; K enters bmm1 as
-// K^T: (1, H, D, Lk), the same memory with the last two strides swapped. Intermediates are virtual fp32 tensors,
-// so cuDNN's fused flash engine keeps them on chip. The scale is a by-value scalar, so one plan serves any scale.
+// attention_cudnn.c: wp_attention_cudnn through cuDNN 9's backend graph API, built the two ways cudnn-frontend's SDPA
+// node builds it, the first that gets an engine kept:
+//  1. "unified" (cuDNN >= 9.13.1, the frontend's first choice): one SDPA_FWD operation on Q, K, V, O and the scale.
+//  2. "composite" (any cuDNN 9): S = Q K^T (bmm1) -> S * scale -> softmax as max / sub / exp / sum / div ->
+//     O = P V (bmm2), plus the softmax statistics max + log(sum) as a virtual tensor, as the frontend of cuDNN 9.14's
+//     time (v1.14) built it; its flash engine rejects the graph without them ("Dropout set of ops not configured
+//     correctly", seen on the H200).
+// Q, O: (1, H, Lq, D) and K, V: (1, H, Lk, D) with the strides of our token-major (L, H, D) rows; the composite graph
+// takes K as K^T: (1, H, D, Lk), the same memory with the last two strides swapped. Intermediates are virtual fp32
+// tensors, kept on chip by the fused engine. The scale is a by-value scalar, so one plan serves any scale.
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "dnn_graph.h"
 #include "linalg_internal.h"
 
@@ -57,23 +62,50 @@ static struct wp_sdpa_state *sdpa_state(wp_linalg *la) {
     do {                                                                                                           \
         cudnnStatus_t s_ = (call);                                                                                 \
         if (s_ != CUDNN_STATUS_SUCCESS) {                                                                          \
-            snprintf(why, whylen, "%s: %s", #call, cudnnGetErrorString(s_));                                        \
+            char last_[200] = "";                                                                                  \
+            cudnnGetLastErrorString(last_, sizeof last_);                                                          \
+            snprintf(why, whylen, "%s: %s %s", #call, cudnnGetErrorString(s_), last_);                              \
             return s_;                                                                                             \
         }                                                                                                          \
     } while (0)
 
-// Builds p's graph for its shape and finds an engine for it.
-static cudnnStatus_t sdpa_build(cudnnHandle_t h, struct sdpa_plan *p, char *why, size_t whylen) {
+// The token-major strides of a (1, H, L, D) view of (L, H, D) rows.
+static void token_major(int64_t L, int64_t H, int64_t D, int64_t dim[4], int64_t stride[4]) {
+    const int64_t d[4] = {1, H, L, D}, st[4] = {L * H * D, D, H * D, 1};
+    memcpy(dim, d, sizeof d);
+    memcpy(stride, st, sizeof st);
+}
+
+// The unified graph: one SDPA_FWD operation.
+static cudnnStatus_t sdpa_build_unified(cudnnHandle_t h, struct sdpa_plan *p, char *why, size_t whylen) {
+    const int64_t H = p->heads, D = p->head_dim, one[4] = {1, 1, 1, 1};
+    int64_t q_dim[4], q_stride[4], kv_dim[4], kv_stride[4];
+    token_major(p->Lq, H, D, q_dim, q_stride);
+    token_major(p->Lk, H, D, kv_dim, kv_stride);
+    dnn_descs *all = &p->descs;
+    dnn_desc q, k, v, o, scale, op;
+    G_TRY(dnn_tensor(all, &q, UID_Q, CUDNN_DATA_BFLOAT16, q_dim, q_stride, 0, 0));
+    G_TRY(dnn_tensor(all, &k, UID_K, CUDNN_DATA_BFLOAT16, kv_dim, kv_stride, 0, 0));
+    G_TRY(dnn_tensor(all, &v, UID_V, CUDNN_DATA_BFLOAT16, kv_dim, kv_stride, 0, 0));
+    G_TRY(dnn_tensor(all, &o, UID_O, CUDNN_DATA_BFLOAT16, q_dim, q_stride, 0, 0));
+    G_TRY(dnn_tensor(all, &scale, UID_SCALE, CUDNN_DATA_FLOAT, one, one, 0, 1));
+    G_TRY(dnn_sdpa_forward(all, &op, q, k, v, o, scale));
+    return dnn_plan(all, h, &op, 1, &p->plan, &p->workspace, why, whylen);
+}
+
+// The composite graph: matmul, scale, softmax (with statistics) and matmul operations.
+static cudnnStatus_t sdpa_build_composite(cudnnHandle_t h, struct sdpa_plan *p, char *why, size_t whylen) {
     const int64_t H = p->heads, D = p->head_dim, Lq = p->Lq, Lk = p->Lk;
-    const int64_t q_dim[4] = {1, H, Lq, D}, q_stride[4] = {Lq * H * D, D, H * D, 1};
+    int64_t q_dim[4], q_stride[4], v_dim[4], v_stride[4];
+    token_major(Lq, H, D, q_dim, q_stride);
+    token_major(Lk, H, D, v_dim, v_stride);
     const int64_t kt_dim[4] = {1, H, D, Lk}, kt_stride[4] = {Lk * H * D, D, 1, H * D};
-    const int64_t v_dim[4] = {1, H, Lk, D}, v_stride[4] = {Lk * H * D, D, H * D, 1};
     const int64_t s_dim[4] = {1, H, Lq, Lk}, s_stride[4] = {H * Lq * Lk, Lq * Lk, Lk, 1};
     const int64_t row_dim[4] = {1, H, Lq, 1}, row_stride[4] = {H * Lq, Lq, 1, 1};
     const int64_t one[4] = {1, 1, 1, 1};
     const cudnnDataType_t bf16 = CUDNN_DATA_BFLOAT16, f32 = CUDNN_DATA_FLOAT;
     dnn_descs *all = &p->descs;
-    dnn_desc q, kt, v, o, scale, s, s_scaled, row_max, s_shifted, e, row_sum, prob, ops[8];
+    dnn_desc q, kt, v, o, scale, s, s_scaled, row_max, s_shifted, e, row_sum, log_sum, stats, prob, ops[10];
     int64_t uid = UID_VIRTUAL;
     G_TRY(dnn_tensor(all, &q, UID_Q, bf16, q_dim, q_stride, 0, 0));
     G_TRY(dnn_tensor(all, &kt, UID_K, bf16, kt_dim, kt_stride, 0, 0));
@@ -86,6 +118,8 @@ static cudnnStatus_t sdpa_build(cudnnHandle_t h, struct sdpa_plan *p, char *why,
     G_TRY(dnn_tensor(all, &s_shifted, uid++, f32, s_dim, s_stride, 1, 0));
     G_TRY(dnn_tensor(all, &e, uid++, f32, s_dim, s_stride, 1, 0));
     G_TRY(dnn_tensor(all, &row_sum, uid++, f32, row_dim, row_stride, 1, 0));
+    G_TRY(dnn_tensor(all, &log_sum, uid++, f32, row_dim, row_stride, 1, 0));
+    G_TRY(dnn_tensor(all, &stats, uid++, f32, row_dim, row_stride, 1, 0));
     G_TRY(dnn_tensor(all, &prob, uid++, f32, s_dim, s_stride, 1, 0));
     G_TRY(dnn_matmul(all, &ops[0], q, kt, s));
     G_TRY(dnn_pointwise(all, &ops[1], CUDNN_POINTWISE_MUL, s, scale, s_scaled));
@@ -93,9 +127,24 @@ static cudnnStatus_t sdpa_build(cudnnHandle_t h, struct sdpa_plan *p, char *why,
     G_TRY(dnn_pointwise(all, &ops[3], CUDNN_POINTWISE_SUB, s_scaled, row_max, s_shifted));
     G_TRY(dnn_pointwise(all, &ops[4], CUDNN_POINTWISE_EXP, s_shifted, NULL, e));
     G_TRY(dnn_reduction(all, &ops[5], CUDNN_REDUCE_TENSOR_ADD, e, row_sum));
-    G_TRY(dnn_pointwise(all, &ops[6], CUDNN_POINTWISE_DIV, e, row_sum, prob));
-    G_TRY(dnn_matmul(all, &ops[7], prob, v, o));
-    return dnn_plan(all, h, ops, 8, &p->plan, &p->workspace, why, whylen);
+    G_TRY(dnn_pointwise(all, &ops[6], CUDNN_POINTWISE_LOG, row_sum, NULL, log_sum));
+    G_TRY(dnn_pointwise(all, &ops[7], CUDNN_POINTWISE_ADD, row_max, log_sum, stats));
+    G_TRY(dnn_pointwise(all, &ops[8], CUDNN_POINTWISE_DIV, e, row_sum, prob));
+    G_TRY(dnn_matmul(all, &ops[9], prob, v, o));
+    return dnn_plan(all, h, ops, 10, &p->plan, &p->workspace, why, whylen);
+}
+
+// Unified first where this cuDNN has it, then composite; why gets both reasons when neither finds an engine.
+static cudnnStatus_t sdpa_build(cudnnHandle_t h, struct sdpa_plan *p, char *why, size_t whylen) {
+    char why_unified[400] = "not tried (needs cuDNN 9.13.1)", why_composite[400] = "";
+    if (cudnnGetVersion() >= 91301) {
+        if (sdpa_build_unified(h, p, why_unified, sizeof why_unified) == CUDNN_STATUS_SUCCESS) return CUDNN_STATUS_SUCCESS;
+        dnn_descs_free(&p->descs);
+    }
+    cudnnStatus_t s = sdpa_build_composite(h, p, why_composite, sizeof why_composite);
+    if (s != CUDNN_STATUS_SUCCESS)
+        snprintf(why, whylen, "unified SDPA: %.300s | composite SDPA: %.300s", why_unified, why_composite);
+    return s;
 }
 
 // The cached plan for the shape, built on first use; NULL with la->err set when cuDNN has no engine for it.
@@ -115,7 +164,7 @@ static struct sdpa_plan *sdpa_plan_get(wp_linalg *la, struct wp_sdpa_state *st, 
     }
     struct sdpa_plan *p = &st->plans[slot];
     *p = (struct sdpa_plan){.Lq = Lq, .Lk = Lk, .heads = heads, .head_dim = hd};
-    char why[400] = "";
+    char why[700] = "";
     if (sdpa_build(st->h, p, why, sizeof why) != CUDNN_STATUS_SUCCESS) {
         dnn_descs_free(&p->descs);
         p->used = 0;

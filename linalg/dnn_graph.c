@@ -81,6 +81,17 @@ cudnnStatus_t dnn_reduction(dnn_descs *all, dnn_desc *op, cudnnReduceTensorOp_t 
     return cudnnBackendFinalize(*op);
 }
 
+cudnnStatus_t dnn_sdpa_forward(dnn_descs *all, dnn_desc *op, dnn_desc q, dnn_desc k, dnn_desc v, dnn_desc o,
+                               dnn_desc scale) {
+    DNN_TRY(make(all, op, CUDNN_BACKEND_OPERATION_SDPA_FWD_DESCRIPTOR));
+    DNN_TRY(set(*op, CUDNN_ATTR_OPERATION_SDPA_FWD_QDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &q));
+    DNN_TRY(set(*op, CUDNN_ATTR_OPERATION_SDPA_FWD_KDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &k));
+    DNN_TRY(set(*op, CUDNN_ATTR_OPERATION_SDPA_FWD_VDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &v));
+    DNN_TRY(set(*op, CUDNN_ATTR_OPERATION_SDPA_FWD_ODESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &o));
+    DNN_TRY(set(*op, CUDNN_ATTR_OPERATION_SDPA_FWD_SCALEDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &scale));
+    return cudnnBackendFinalize(*op);
+}
+
 static void why_set(char *why, size_t whylen, const char *step, cudnnStatus_t s) {
     char last[256] = "";
     cudnnGetLastErrorString(last, sizeof last);

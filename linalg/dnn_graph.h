@@ -27,6 +27,9 @@ cudnnStatus_t dnn_pointwise(dnn_descs *all, dnn_desc *op, cudnnPointwiseMode_t m
                             dnn_desc y);
 /* y = reduce(x) over the dimensions where y has size 1; fp32 compute. */
 cudnnStatus_t dnn_reduction(dnn_descs *all, dnn_desc *op, cudnnReduceTensorOp_t mode, dnn_desc x, dnn_desc y);
+/* The unified SDPA forward operation (cuDNN >= 9.13.1): o = softmax(scale q k^T) v over (B, H, L, D) tensors. */
+cudnnStatus_t dnn_sdpa_forward(dnn_descs *all, dnn_desc *op, dnn_desc q, dnn_desc k, dnn_desc v, dnn_desc o,
+                               dnn_desc scale);
 /* Operation graph of ops, then the first engine configuration (heuristic mode A, then the fallback list) whose
  * execution plan finalizes. On failure, why holds cuDNN's reason. */
 cudnnStatus_t dnn_plan(dnn_descs *all, cudnnHandle_t h, dnn_desc *ops, int nops, dnn_desc *plan, int64_t *workspace,

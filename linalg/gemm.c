@@ -3,8 +3,10 @@
 // cuBLASLt is column-major. Row-major y (M, N) is column-major y^T (N, M), and y^T = W x^T: W (N, K) row-major is
 // column-major (K, N), used transposed (op(A) = T); x (M, K) row-major is column-major (K, M), used as is. So A = W,
 // B = x, D = y, all with leading dimension = their row length, and the bias runs along D's rows (N): "TN", the
-// layout Hopper's GEMM kernels prefer. The bias stays fp32 also for bf16 output (CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE
-// = CUDA_R_32F): the epilogue adds it to the fp32 accumulator before GELU and the one rounding to bf16.
+// layout Hopper's GEMM kernels prefer. The epilogue adds the bias to the fp32 accumulator, then GELU, then rounds
+// once. Its bias must have D's type: a bf16 GEMM gets the fp32 bias rounded to bf16 on the stream first
+// (bias_bf16.cu; cuBLASLt refused CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE = CUDA_R_32F with bf16 D), as torch does when
+// the model is cast to bf16.
 #include <stdint.h>
 #include <string.h>
 #include "linalg_internal.h"
@@ -55,12 +57,6 @@ static int plan_describe(wp_linalg *la, struct wp_gemm_plan *p) {
     cublasLtEpilogue_t epi = p->gelu ? (p->has_bias ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_GELU)
                                      : (p->has_bias ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT);
     LT_TRY(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof epi), "EPILOGUE");
-    if (p->has_bias) {
-        int32_t bias_type = CUDA_R_32F;
-        LT_TRY(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &bias_type,
-                                              sizeof bias_type),
-               "BIAS_DATA_TYPE");
-    }
     LT_TRY(cublasLtMatrixLayoutCreate(&p->w_layout, io, (uint64_t)p->K, (uint64_t)p->N, p->K), "W layout");
     LT_TRY(cublasLtMatrixLayoutCreate(&p->x_layout, io, (uint64_t)p->K, (uint64_t)p->M, p->K), "x layout");
     LT_TRY(cublasLtMatrixLayoutCreate(&p->y_layout, io, (uint64_t)p->N, (uint64_t)p->M, p->N), "y layout");
@@ -85,7 +81,7 @@ static int plan_choose_algo(wp_linalg *la, struct wp_gemm_plan *p) {
     cublasLtMatmulPreferenceDestroy(pref);
     if (s != CUBLAS_STATUS_SUCCESS || found == 0)
         return wp_linalg_fail(la, "wp_linear %dx%dx%d %s%s%s: cuBLASLt has no algorithm (%s)", p->M, p->N, p->K,
-                              p->dt == WP_BF16 ? "bf16" : "fp32", p->has_bias ? " +bias(fp32)" : "",
+                              p->dt == WP_BF16 ? "bf16" : "fp32", p->has_bias ? " +bias" : "",
                               p->gelu ? " +gelu" : "", s != CUBLAS_STATUS_SUCCESS ? cublasLtGetStatusString(s) : "none found");
     p->algo = result.algo;
     return 0;
@@ -116,6 +112,22 @@ static struct wp_gemm_plan *plan_get(wp_linalg *la, const struct wp_gemm_plan *k
     return p;
 }
 
+// la->bias_bf16 = bias rounded to bf16, enqueued on stream (the buffer grows to the largest N seen).
+static int bias_bf16_prepare(wp_linalg *la, const float *bias, int N, cudaStream_t stream) {
+    if (N > la->bias_bf16_len) {
+        if (la->bias_bf16) cudaFree(la->bias_bf16); // waits for queued GEMMs still reading it
+        la->bias_bf16_len = 0;
+        cudaError_t e = cudaMalloc(&la->bias_bf16, (size_t)N * 2);
+        if (e != cudaSuccess) {
+            la->bias_bf16 = NULL;
+            return wp_linalg_fail(la, "wp_linear: bf16 bias buffer of %d: %s", N, cudaGetErrorString(e));
+        }
+        la->bias_bf16_len = N;
+    }
+    cudaError_t e = wp_bias_to_bf16(la->bias_bf16, bias, N, stream);
+    return e == cudaSuccess ? 0 : wp_linalg_fail(la, "wp_linear: bias to bf16: %s", cudaGetErrorString(e));
+}
+
 int wp_linear(wp_linalg *la, void *y, const void *x, const void *W, const float *bias, int M, int N, int K, int gelu,
               wp_dtype dt, cudaStream_t stream) {
     if (!la) return -1;
@@ -130,8 +142,14 @@ int wp_linear(wp_linalg *la, void *y, const void *x, const void *W, const float 
     int status = 0;
     struct wp_gemm_plan *p = plan_get(la, &key, &status);
     if (!p) return status;
+    const void *epilogue_bias = bias;
+    if (bias && dt == WP_BF16) {
+        if (bias_bf16_prepare(la, bias, N, stream) != 0) return -1;
+        epilogue_bias = la->bias_bf16;
+    }
     if (bias)
-        LT_TRY(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof bias),
+        LT_TRY(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &epilogue_bias,
+                                              sizeof epilogue_bias),
                "BIAS_POINTER");
     const float one = 1.0f, zero = 0.0f;
     LT_TRY(cublasLtMatmul(la->lt, p->op, &one, W, p->w_layout, x, p->x_layout, &zero, y, p->y_layout, y, p->y_layout,

@@ -35,6 +35,7 @@ void wp_linalg_destroy(wp_linalg *la) {
     cudaDeviceSynchronize(); // queued GEMMs and attention may still read the workspace and plans
     wp_gemm_plans_free(la);
     wp_sdpa_free(la->sdpa);
+    if (la->bias_bf16) cudaFree(la->bias_bf16);
     if (la->workspace) cudaFree(la->workspace);
     if (la->lt) cublasLtDestroy(la->lt);
     free(la);

@@ -25,12 +25,16 @@ struct wp_linalg {
     void *workspace; /* WP_GEMM_WORKSPACE bytes of device memory, for cuBLASLt */
     struct wp_gemm_plan gemm[WP_GEMM_PLANS];
     int gemm_next_evict; /* round-robin victim once the cache is full */
+    void *bias_bf16; /* the bf16 copy of the current bf16 linear's bias (bias_bf16.cu) */
+    int bias_bf16_len;
     struct wp_sdpa_state *sdpa;
     char err[512];
 };
 
 /* printf-style message into la->err; returns -1 so callers can `return wp_linalg_fail(...)`. */
 int wp_linalg_fail(wp_linalg *la, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* out (n) bf16 = in (n) fp32 rounded to nearest even, enqueued on stream (bias_bf16.cu). */
+cudaError_t wp_bias_to_bf16(void *out, const float *in, int n, cudaStream_t stream);
 /* Frees the GEMM plans' descriptors (gemm.c) and the cuDNN state (attention_cudnn.c). */
 void wp_gemm_plans_free(wp_linalg *la);
 void wp_sdpa_free(struct wp_sdpa_state *s);

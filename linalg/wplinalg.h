@@ -24,7 +24,9 @@ void wp_linalg_destroy(wp_linalg *la);
 
 /* y = x W^T (+ bias) (then GELU-tanh if gelu), as torch.nn.Linear: x (M, K), W (N, K) as PyTorch stores Linear
  * weights, bias (N) fp32 or NULL, y (M, N); y may not alias x.
- * dt WP_BF16: bf16 x/W/y, fp32 accumulate, fp32 bias and GELU in the cuBLASLt epilogue, one rounding at the store.
+ * dt WP_BF16: bf16 x/W/y, fp32 accumulate, bias and GELU in the cuBLASLt epilogue, one rounding at the store; the
+ *   epilogue takes a bf16 bias only, so the fp32 bias is rounded to bf16 (nearest even) on the stream first, as in a
+ *   torch model cast to bf16 (exact for biases that came from a bf16 checkpoint).
  * dt WP_F32: fp32 with fp32 compute and no TF32 (CUBLAS_COMPUTE_32F; the verification mode).
  * Returns 0, a cublasStatus_t (> 0), or -1 for bad arguments or no algorithm; the message is in wp_linalg_error.
  * Enqueues on stream; never synchronises. */

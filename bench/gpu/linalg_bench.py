@@ -1,6 +1,6 @@
 """linalg_bench.py: PyTorch on the shapes bench/gpu/linalg_bench.c timed through wplinalg, then the comparison.
 
-usage: python3 linalg_bench.py OURS.txt   (OURS.txt: linalg_bench's output from the same GPU, same run)
+usage: python3 linalg_bench.py OURS.txt [MORE.txt...]   (linalg_bench's outputs from the same GPU, same run)
 Linears: torch.nn.functional.linear in bf16 with a bf16 bias (torch needs one dtype; Wan's are bf16), and for the FFN
 up-projection also the GELU(tanh) that diffusers applies after it as a second kernel. Attention: SDPA on
 (1, heads, L, head_dim) views of token-major (1, L, heads, head_dim) tensors, as diffusers passes them; the default
@@ -58,7 +58,8 @@ def bench_linears(ours):
           f"({tot['full'] / tot['ours']:.3f}x)")
 
 
-def bench_attention(L, heads, hd, our_ms):
+def bench_attention(L, heads, hd, ours):
+    """ours: [(label, ms)] of wp_attention_cudnn runs at this shape (may be empty)."""
     q, k, v = (rand(1, L, heads, hd).transpose(1, 2) for _ in range(3))
     flop = 4.0 * L * L * hd * heads
     try:
@@ -67,31 +68,34 @@ def bench_attention(L, heads, hd, our_ms):
     except Exception as e:  # private API: report, don't fail
         choice = f"unknown ({e})"
     print(f"attention {L}x{L}, {heads} heads, head_dim {hd}, bf16: torch default backend = {choice}")
-    print(f"  ours (wp_attention_cudnn): {our_ms:.1f} ms = {flop / our_ms / 1e9:.1f} TFLOP/s")
+    for label, our_ms in ours:
+        print(f"  ours ({label}): {our_ms:.1f} ms = {flop / our_ms / 1e9:.1f} TFLOP/s")
     for backend in (SDPBackend.FLASH_ATTENTION, SDPBackend.CUDNN_ATTENTION):
         try:
             with sdpa_kernel([backend]):
                 ms = cuda_ms(lambda: F.scaled_dot_product_attention(q, k, v), 1, 2)
-            print(f"  torch {backend.name}: {ms:.1f} ms = {flop / ms / 1e9:.1f} TFLOP/s; ours/torch throughput "
-                  f"{ms / our_ms:.3f}x")
+            vs = "; ".join(f"ours ({label})/torch throughput {ms / m:.3f}x" for label, m in ours)
+            print(f"  torch {backend.name}: {ms:.1f} ms = {flop / ms / 1e9:.1f} TFLOP/s; {vs}")
         except RuntimeError as e:
             print(f"  torch {backend.name}: not run ({str(e).splitlines()[0]})")
 
 
 def main():
-    ours_lin, ours_attn = [], None
-    for line in open(sys.argv[1]):
-        f = line.split()
-        if f and f[0] == "LINEAR":
-            ours_lin.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]), int(f[6]), float(f[7]), float(f[8])))
-        elif f and f[0] == "ATTN":
-            ours_attn = (int(f[1]), int(f[3]), int(f[4]), float(f[5]))
+    """argv: one linalg_bench output with the linears, then any with attention lines (label = file name)."""
+    ours_lin, ours_attn = [], []
+    for path in sys.argv[1:]:
+        for line in open(path):
+            f = line.split()
+            if f and f[0] == "LINEAR" and path == sys.argv[1]:
+                ours_lin.append((f[1], int(f[2]), int(f[3]), int(f[4]), int(f[5]), int(f[6]), float(f[7]),
+                                 float(f[8])))
+            elif f and f[0] == "ATTN":
+                ours_attn.append((path.rsplit("/", 1)[-1], float(f[5])))
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name()}, cuDNN {torch.backends.cudnn.version()}")
     t0 = time.time()
     if ours_lin:
         bench_linears(ours_lin)
-    if ours_attn:
-        bench_attention(*ours_attn)
+    bench_attention(75600, 10, 128, ours_attn)
     print(f"({time.time() - t0:.0f} s)")
 
 

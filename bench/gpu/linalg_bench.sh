@@ -18,6 +18,9 @@ $py -c 'import torch' 2>/dev/null || py=/opt/torch/.venv/bin/python3
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader
 $py -c 'import ctypes; print("cuDNN found by the loader: version", ctypes.CDLL("libcudnn.so.9").cudnnGetVersion())'
 status=0
+# torch's wheel may bring its own (newer) cuDNN: the attention test and bench also run on it.
+wheel=$($py -c 'import nvidia.cudnn as c; print(list(c.__path__)[0] + "/lib")' 2>/dev/null)
+[ -n "$wheel" ] && [ -e "$wheel/libcudnn.so.9" ] || wheel=
 if [ "$what" != bench ]; then
     for t in linear attention_cudnn; do
         /usr/bin/time -f "test_linalg_$t: %e s" "$B/test_linalg_$t" > "$OUT/test_linalg_$t.log" 2>&1
@@ -26,11 +29,25 @@ if [ "$what" != bench ]; then
         echo "== test_linalg_$t rc=$rc"
         grep -E '^RESULT|MISMATCH|info|refusal|available|checks,|^device| s$' "$OUT/test_linalg_$t.log" | cut -c1-200
     done
+    # The same attention test on the cuDNN of torch's wheel (newer than the loader's, when both are there).
+    if [ -n "$wheel" ]; then
+        LD_LIBRARY_PATH="$wheel:$LD_LIBRARY_PATH" "$B/test_linalg_attention_cudnn" > "$OUT/test_attention_wheel.log" 2>&1
+        rc=$?
+        [ $rc -ne 0 ] && status=1
+        echo "== test_linalg_attention_cudnn with $wheel rc=$rc"
+        grep -E '^RESULT|MISMATCH|available|checks,' "$OUT/test_attention_wheel.log" | cut -c1-200
+    fi
 fi
 if [ "$what" != tests ]; then
-    "$B/linalg_bench" > "$OUT/ours.txt" 2> "$OUT/ours.err" || status=1
-    cat "$OUT/ours.txt" "$OUT/ours.err"
-    $py bench/gpu/linalg_bench.py "$OUT/ours.txt" 2>&1 | tee "$OUT/compare.txt"
+    "$B/linalg_bench" > "$OUT/ours.txt" 2>&1 || status=1
+    cat "$OUT/ours.txt"
+    more=()
+    if [ -n "$wheel" ]; then # the attention again on the cuDNN of torch's wheel
+        LD_LIBRARY_PATH="$wheel:$LD_LIBRARY_PATH" "$B/linalg_bench" attention > "$OUT/ours_wheel_cudnn.txt" 2>&1
+        cat "$OUT/ours_wheel_cudnn.txt"
+        more=("$OUT/ours_wheel_cudnn.txt")
+    fi
+    $py bench/gpu/linalg_bench.py "$OUT/ours.txt" "${more[@]}" 2>&1 | tee "$OUT/compare.txt"
     "$B/linalg_bench" linear > "$OUT/ours_again.txt" 2>&1 # drift check: the same linears after torch ran
     echo "== ours again (after torch):"
     cat "$OUT/ours_again.txt"
