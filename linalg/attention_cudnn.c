@@ -78,17 +78,17 @@ static void token_major(int64_t L, int64_t H, int64_t D, int64_t dim[4], int64_t
 
 // The unified graph: one SDPA_FWD operation.
 static cudnnStatus_t sdpa_build_unified(cudnnHandle_t h, struct sdpa_plan *p, char *why, size_t whylen) {
-    const int64_t H = p->heads, D = p->head_dim, one[4] = {1, 1, 1, 1};
+    const int64_t H = p->heads, D = p->head_dim;
     int64_t q_dim[4], q_stride[4], kv_dim[4], kv_stride[4];
     token_major(p->Lq, H, D, q_dim, q_stride);
     token_major(p->Lk, H, D, kv_dim, kv_stride);
     dnn_descs *all = &p->descs;
     dnn_desc q, k, v, o, scale, op;
-    G_TRY(dnn_tensor(all, &q, UID_Q, CUDNN_DATA_BFLOAT16, q_dim, q_stride, 0, 0));
-    G_TRY(dnn_tensor(all, &k, UID_K, CUDNN_DATA_BFLOAT16, kv_dim, kv_stride, 0, 0));
-    G_TRY(dnn_tensor(all, &v, UID_V, CUDNN_DATA_BFLOAT16, kv_dim, kv_stride, 0, 0));
-    G_TRY(dnn_tensor(all, &o, UID_O, CUDNN_DATA_BFLOAT16, q_dim, q_stride, 0, 0));
-    G_TRY(dnn_tensor(all, &scale, UID_SCALE, CUDNN_DATA_FLOAT, one, one, 0, 1));
+    G_TRY(dnn_tensor(all, &q, UID_Q, CUDNN_DATA_BFLOAT16, q_dim, q_stride, 0));
+    G_TRY(dnn_tensor(all, &k, UID_K, CUDNN_DATA_BFLOAT16, kv_dim, kv_stride, 0));
+    G_TRY(dnn_tensor(all, &v, UID_V, CUDNN_DATA_BFLOAT16, kv_dim, kv_stride, 0));
+    G_TRY(dnn_tensor(all, &o, UID_O, CUDNN_DATA_BFLOAT16, q_dim, q_stride, 0));
+    G_TRY(dnn_scalar(all, &scale, UID_SCALE));
     G_TRY(dnn_sdpa_forward(all, &op, q, k, v, o, scale));
     return dnn_plan(all, h, &op, 1, &p->plan, &p->workspace, why, whylen);
 }
@@ -102,25 +102,24 @@ static cudnnStatus_t sdpa_build_composite(cudnnHandle_t h, struct sdpa_plan *p, 
     const int64_t kt_dim[4] = {1, H, D, Lk}, kt_stride[4] = {Lk * H * D, D, 1, H * D};
     const int64_t s_dim[4] = {1, H, Lq, Lk}, s_stride[4] = {H * Lq * Lk, Lq * Lk, Lk, 1};
     const int64_t row_dim[4] = {1, H, Lq, 1}, row_stride[4] = {H * Lq, Lq, 1, 1};
-    const int64_t one[4] = {1, 1, 1, 1};
     const cudnnDataType_t bf16 = CUDNN_DATA_BFLOAT16, f32 = CUDNN_DATA_FLOAT;
     dnn_descs *all = &p->descs;
     dnn_desc q, kt, v, o, scale, s, s_scaled, row_max, s_shifted, e, row_sum, log_sum, stats, prob, ops[10];
     int64_t uid = UID_VIRTUAL;
-    G_TRY(dnn_tensor(all, &q, UID_Q, bf16, q_dim, q_stride, 0, 0));
-    G_TRY(dnn_tensor(all, &kt, UID_K, bf16, kt_dim, kt_stride, 0, 0));
-    G_TRY(dnn_tensor(all, &v, UID_V, bf16, v_dim, v_stride, 0, 0));
-    G_TRY(dnn_tensor(all, &o, UID_O, bf16, q_dim, q_stride, 0, 0));
-    G_TRY(dnn_tensor(all, &scale, UID_SCALE, f32, one, one, 0, 1));
-    G_TRY(dnn_tensor(all, &s, uid++, f32, s_dim, s_stride, 1, 0));
-    G_TRY(dnn_tensor(all, &s_scaled, uid++, f32, s_dim, s_stride, 1, 0));
-    G_TRY(dnn_tensor(all, &row_max, uid++, f32, row_dim, row_stride, 1, 0));
-    G_TRY(dnn_tensor(all, &s_shifted, uid++, f32, s_dim, s_stride, 1, 0));
-    G_TRY(dnn_tensor(all, &e, uid++, f32, s_dim, s_stride, 1, 0));
-    G_TRY(dnn_tensor(all, &row_sum, uid++, f32, row_dim, row_stride, 1, 0));
-    G_TRY(dnn_tensor(all, &log_sum, uid++, f32, row_dim, row_stride, 1, 0));
-    G_TRY(dnn_tensor(all, &stats, uid++, f32, row_dim, row_stride, 1, 0));
-    G_TRY(dnn_tensor(all, &prob, uid++, f32, s_dim, s_stride, 1, 0));
+    G_TRY(dnn_tensor(all, &q, UID_Q, bf16, q_dim, q_stride, 0));
+    G_TRY(dnn_tensor(all, &kt, UID_K, bf16, kt_dim, kt_stride, 0));
+    G_TRY(dnn_tensor(all, &v, UID_V, bf16, v_dim, v_stride, 0));
+    G_TRY(dnn_tensor(all, &o, UID_O, bf16, q_dim, q_stride, 0));
+    G_TRY(dnn_scalar(all, &scale, UID_SCALE));
+    G_TRY(dnn_tensor(all, &s, uid++, f32, s_dim, s_stride, 1));
+    G_TRY(dnn_tensor(all, &s_scaled, uid++, f32, s_dim, s_stride, 1));
+    G_TRY(dnn_tensor(all, &row_max, uid++, f32, row_dim, row_stride, 1));
+    G_TRY(dnn_tensor(all, &s_shifted, uid++, f32, s_dim, s_stride, 1));
+    G_TRY(dnn_tensor(all, &e, uid++, f32, s_dim, s_stride, 1));
+    G_TRY(dnn_tensor(all, &row_sum, uid++, f32, row_dim, row_stride, 1));
+    G_TRY(dnn_tensor(all, &log_sum, uid++, f32, row_dim, row_stride, 1));
+    G_TRY(dnn_tensor(all, &stats, uid++, f32, row_dim, row_stride, 1));
+    G_TRY(dnn_tensor(all, &prob, uid++, f32, s_dim, s_stride, 1));
     G_TRY(dnn_matmul(all, &ops[0], q, kt, s));
     G_TRY(dnn_pointwise(all, &ops[1], CUDNN_POINTWISE_MUL, s, scale, s_scaled));
     G_TRY(dnn_reduction(all, &ops[2], CUDNN_REDUCE_TENSOR_MAX, s_scaled, row_max));

@@ -23,9 +23,9 @@ static cudnnStatus_t set(dnn_desc d, cudnnBackendAttributeName_t name, cudnnBack
 }
 
 cudnnStatus_t dnn_tensor(dnn_descs *all, dnn_desc *out, int64_t uid, cudnnDataType_t dt, const int64_t dim[4],
-                         const int64_t stride[4], int is_virtual, int by_value) {
+                         const int64_t stride[4], int is_virtual) {
     const int64_t alignment = 16; // bf16 rows of heads*head_dim: 16-byte vector loads
-    bool virt = is_virtual != 0, byval = by_value != 0;
+    bool virt = is_virtual != 0;
     DNN_TRY(make(all, out, CUDNN_BACKEND_TENSOR_DESCRIPTOR));
     DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid));
     DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_DATA_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &dt));
@@ -33,7 +33,21 @@ cudnnStatus_t dnn_tensor(dnn_descs *all, dnn_desc *out, int64_t uid, cudnnDataTy
     DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, stride));
     DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &alignment));
     DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_IS_VIRTUAL, CUDNN_TYPE_BOOLEAN, 1, &virt));
-    if (byval) DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_IS_BY_VALUE, CUDNN_TYPE_BOOLEAN, 1, &byval));
+    return cudnnBackendFinalize(*out);
+}
+
+cudnnStatus_t dnn_scalar(dnn_descs *all, dnn_desc *out, int64_t uid) {
+    const int64_t one = 1, alignment = 16;
+    const cudnnDataType_t f32 = CUDNN_DATA_FLOAT;
+    bool virt = false, byval = true;
+    DNN_TRY(make(all, out, CUDNN_BACKEND_TENSOR_DESCRIPTOR));
+    DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid));
+    DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_DATA_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &f32));
+    DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64, 1, &one));
+    DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 1, &one));
+    DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &alignment));
+    DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_IS_VIRTUAL, CUDNN_TYPE_BOOLEAN, 1, &virt));
+    DNN_TRY(set(*out, CUDNN_ATTR_TENSOR_IS_BY_VALUE, CUDNN_TYPE_BOOLEAN, 1, &byval));
     return cudnnBackendFinalize(*out);
 }
 

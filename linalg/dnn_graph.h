@@ -16,10 +16,12 @@ typedef struct {
     int n;
 } dnn_descs;
 
-/* A 4-D tensor. is_virtual: an intermediate that never reaches memory (the fused engine keeps it on chip);
- * by_value: a scalar passed by host pointer in the variant pack (the attention scale). */
+/* A 4-D tensor. is_virtual: an intermediate that never reaches memory (the fused engine keeps it on chip). */
 cudnnStatus_t dnn_tensor(dnn_descs *all, dnn_desc *out, int64_t uid, cudnnDataType_t dt, const int64_t dim[4],
-                         const int64_t stride[4], int is_virtual, int by_value);
+                         const int64_t stride[4], int is_virtual);
+/* A 1-element fp32 scalar passed by host pointer in the variant pack (the attention scale), 1-D as
+ * cudnn-frontend describes scalars. */
+cudnnStatus_t dnn_scalar(dnn_descs *all, dnn_desc *out, int64_t uid);
 /* c = a b over the last two dimensions, batched over the first two; fp32 compute. */
 cudnnStatus_t dnn_matmul(dnn_descs *all, dnn_desc *op, dnn_desc a, dnn_desc b, dnn_desc c);
 /* y = mode(x) or mode(x, b) (b NULL for unary modes), broadcasting b; fp32 math. */
