@@ -7,7 +7,8 @@
 //     correctly", seen on the H200).
 // Q, O: (1, H, Lq, D) and K, V: (1, H, Lk, D) with the strides of our token-major (L, H, D) rows; the composite graph
 // takes K as K^T: (1, H, D, Lk), the same memory with the last two strides swapped. Intermediates are virtual fp32
-// tensors, kept on chip by the fused engine. The scale is a by-value scalar, so one plan serves any scale.
+// tensors, kept on chip by the fused engine, except the probabilities P: the backend wants bmm2's A in the i/o type
+// (bf16), as the frontend notes. The scale is a by-value scalar, so one plan serves any scale.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,7 @@ static cudnnStatus_t sdpa_build_composite(cudnnHandle_t h, struct sdpa_plan *p, 
     G_TRY(dnn_tensor(all, &row_sum, uid++, f32, row_dim, row_stride, 1));
     G_TRY(dnn_tensor(all, &log_sum, uid++, f32, row_dim, row_stride, 1));
     G_TRY(dnn_tensor(all, &stats, uid++, f32, row_dim, row_stride, 1));
-    G_TRY(dnn_tensor(all, &prob, uid++, f32, s_dim, s_stride, 1));
+    G_TRY(dnn_tensor(all, &prob, uid++, bf16, s_dim, s_stride, 1)); // bmm2's A must have the i/o type
     G_TRY(dnn_matmul(all, &ops[0], q, kt, s));
     G_TRY(dnn_pointwise(all, &ops[1], CUDNN_POINTWISE_MUL, s, scale, s_scaled));
     G_TRY(dnn_reduction(all, &ops[2], CUDNN_REDUCE_TENSOR_MAX, s_scaled, row_max));
