@@ -14,7 +14,7 @@
 #include "attention_impl.h"
 #include "attention_wgmma_ops.cuh"
 
-#define WG_ROWS 64                    // query rows per consumer warpgroup: the wgmma M
+#define WG_ROWS 64                    // query rows per warpgroup: the wgmma M
 #define TILE 128                      // query rows per block (2 warpgroups) and keys per K/V tile
 #define STAGES 3                      // K/V tile stages: tile t-1 (V still read), t (computed), t+1 (loading)
 #define THREADS 256                   // two warpgroups (a ninth, producer warp would cap registers at 168)
@@ -25,18 +25,26 @@ template <int D> struct AttnSmem {
     static constexpr uint32_t total = barriers + (1 + 2 * STAGES) * 8 + 1024; // + Q/full/empty mbarriers, alignment
 };
 
-// This thread's share of copying rows [r0, r0 + TILE) of head h of a (L, heads, D) tensor into a swizzled tile (the
-// block's threads take consecutive 16-byte chunks); rows from `valid` on are zeros.
+// This thread's share of copying rows [r0, r0 + TILE) of head h of a (L, heads, D) tensor into a swizzled tile; rows
+// from `valid` on are zeros. Thread i always copies 16-byte chunk i % (D/8) of rows i / (D/8) + k * (256 / (D/8)):
+// 8 row steps that keep row % 8 and so the swizzle, hence one address each for shared and global memory plus strides.
 template <int D>
 static __device__ __forceinline__ void load_tile(uint32_t tile, const __nv_bfloat16 *g, long r0, long valid,
                                                  size_t stride, int h) {
-    constexpr int CHUNKS = D / 8; // 16-byte chunks per row
+    constexpr int CHUNKS = D / 8, ROW_STEP = THREADS / CHUNKS, PASSES = TILE / ROW_STEP;
+    const int c = threadIdx.x % CHUNKS, r = threadIdx.x / CHUNKS;
+    const uint32_t dst = tile + sw128_offset(r, c, TILE);
+    const __nv_bfloat16 *src = g + (size_t)(r0 + r) * stride + (size_t)h * D + c * 8;
+    const size_t src_step = (size_t)ROW_STEP * stride;
+    if (valid >= TILE) {
 #pragma unroll
-    for (int id = threadIdx.x; id < TILE * CHUNKS; id += THREADS) {
-        int r = id / CHUNKS, c = id % CHUNKS;
-        bool in = r < valid;
-        const __nv_bfloat16 *src = in ? g + (size_t)(r0 + r) * stride + (size_t)h * D + c * 8 : g;
-        cp_async16(tile + sw128_offset(r, c, TILE), src, in ? 16 : 0);
+        for (int i = 0; i < PASSES; i++) cp_async16(dst + i * ROW_STEP * 128, src + i * src_step, 16);
+    } else {
+#pragma unroll
+        for (int i = 0; i < PASSES; i++) {
+            bool in = r + i * ROW_STEP < valid;
+            cp_async16(dst + i * ROW_STEP * 128, in ? src + i * src_step : g, in ? 16 : 0);
+        }
     }
 }
 
@@ -84,22 +92,24 @@ static __device__ __forceinline__ void softmax_weights(float (&s)[TILE / 2], flo
     }
 #pragma unroll
     for (int r = 0; r < 2; r++) {
-        float mx = -INFINITY;
+        float mx4[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY}; // four chains, not one 32 long
 #pragma unroll
-        for (int c = 0; c < TILE / 8; c++) mx = fmaxf(mx, fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+        for (int c = 0; c < TILE / 8; c++)
+            mx4[c & 3] = fmaxf(mx4[c & 3], fmaxf(s[4 * c + 2 * r], s[4 * c + 2 * r + 1]));
+        float mx = fmaxf(fmaxf(mx4[0], mx4[1]), fmaxf(mx4[2], mx4[3]));
         mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
         mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
         float m_new = fmaxf(m[r], mx * scale_log2); // every row has a valid key in every tile: m_new is finite
         corr[r] = fast_exp2(m[r] - m_new);          // 0 on the first tile (m = -inf)
         m[r] = m_new;
-        float sum = 0.0f;
+        float sum4[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll
         for (int c = 0; c < TILE / 8; c++) {
             s[4 * c + 2 * r] = fast_exp2(fmaf(s[4 * c + 2 * r], scale_log2, -m_new));
             s[4 * c + 2 * r + 1] = fast_exp2(fmaf(s[4 * c + 2 * r + 1], scale_log2, -m_new));
-            sum += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
+            sum4[c & 3] += s[4 * c + 2 * r] + s[4 * c + 2 * r + 1];
         }
-        l[r] = l[r] * corr[r] + sum;
+        l[r] = l[r] * corr[r] + ((sum4[0] + sum4[1]) + (sum4[2] + sum4[3]));
     }
 }
 
