@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "model_impl.h"
 
@@ -16,22 +17,25 @@ static char *read_small_file(const char *path, size_t max_bytes, size_t *len, in
         model_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
-    char *buf = malloc(max_bytes + 1);
-    size_t n = buf ? fread(buf, 1, max_bytes + 1, f) : 0;
-    int bad = !buf || ferror(f);
+    struct stat sb;
+    char *buf = NULL;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
+        model_err(err, errlen, "%s: not a regular file", path);
+    else if ((uint64_t)sb.st_size > max_bytes)
+        model_err(err, errlen, "%s: %lld bytes, more than the %zu this loader reads: not the file it expects", path,
+                  (long long)sb.st_size, max_bytes);
+    else if (!(buf = malloc((size_t)sb.st_size + 1)))
+        model_err(err, errlen, "%s: out of memory", path);
+    else if (fread(buf, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
+        model_err(err, errlen, "%s: cannot read it: %s", path, ferror(f) ? strerror(errno) : "shorter than its size");
+        free(buf);
+        buf = NULL;
+    }
     fclose(f);
-    if (bad) {
-        model_err(err, errlen, "%s: cannot read it (%s)", path, buf ? "I/O error" : "out of memory");
-        free(buf);
-        return NULL;
+    if (buf) {
+        buf[sb.st_size] = '\0';
+        *len = (size_t)sb.st_size;
     }
-    if (n > max_bytes) {
-        free(buf);
-        model_err(err, errlen, "%s: larger than %zu bytes: not a config this loader reads", path, max_bytes);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
     return buf;
 }
 
