@@ -4,9 +4,10 @@
 // (score std ~3) and the output is of order 0.1-1: a wrong row, head or key shows far above the tolerance.
 // Outputs are poisoned (NaN) first and every element is checked to be finite.
 //
-// Tolerance (|out - ref| <= atol + rtol |ref|): atol 2^-9 = 1.95e-3, the worst case of rounding the probabilities
-// to bf16 before the P V product (flash kernels do: relative 2^-9 each, times |v| <= 1, summed with weights that
-// add to 1); rtol 8e-3 for the one rounding of the output to bf16 (kcheck.h). Scores, exponentials and sums are fp32.
+// Tolerance (|out - ref| <= atol + rtol |ref|): atol 2^-8 = 3.9e-3, the worst case of rounding the probabilities
+// to bf16 before the P V product (cuDNN does: relative 2^-8, bf16's unit roundoff, each, times |v| <= 1, summed with
+// weights that add to 1); rtol 8e-3 for the one rounding of the output to bf16 (kcheck.h). Scores, exponentials and
+// sums are fp32. (On the H200 the largest error was 0.42 of the 2^-9 bound used before this one was derived right.)
 #include <math.h>
 #include "kcheck.h"
 #include "wplinalg.h"
@@ -70,7 +71,7 @@ static void run_case(wp_linalg *la, uint64_t *seed, const acase *c) {
         reference_row(q, k, v, i, c->Lk, H, D, scale, ref + (size_t)r * W, score);
         for (int j = 0; j < W; j++) got[(size_t)r * W + j] = out[(size_t)i * W + j];
     }
-    kc_compare(what, got, ref, (size_t)nrows * W, 1.0 / 512, 8e-3);
+    kc_compare(what, got, ref, (size_t)nrows * W, 1.0 / 256, 8e-3);
     CUDA_CHECK(cudaFree(dq));
     CUDA_CHECK(cudaFree(dk));
     CUDA_CHECK(cudaFree(dv));
