@@ -1,8 +1,9 @@
 /* wplinalg: the Wan block's matrix work through NVIDIA's libraries: the linears (torch.nn.Linear) through cuBLASLt,
  * with the bias and GELU in the GEMM's epilogue, and fused (flash) attention through cuDNN's backend graph API.
- * Host C only: no kernels of our own. One wp_linalg per device holds the handles, the GEMM workspace and the plans
- * cached per shape; it is not thread-safe, and calls on several streams at once must not share one (the workspace
- * is shared). Tensors are row-major and contiguous, as in wpkernels.h; shapes in comments, e.g. (M, K). */
+ * Host C, plus one tiny kernel (the bf16 bias rounding). One wp_linalg per device holds the handles, the GEMM
+ * workspace and the plans cached per shape; it is not thread-safe, and calls on several streams at once must not
+ * share one (the workspace and the bf16 bias buffer are shared). Tensors are row-major and contiguous, as in
+ * wpkernels.h; shapes in comments, e.g. (M, K). */
 #ifndef WP_LINALG_H
 #define WP_LINALG_H
 
