@@ -248,6 +248,37 @@ static void test_wan_naming(const wp_model_config *tiny)
     wp_weights_close(w);
 }
 
+/* A whole micro model in Wan naming, listed independently in make_fixtures.py (Python): the C tensor list of the same
+ * config must match it name for name and shape for shape. */
+static void test_python_micro_model(void)
+{
+    wp_model_config c;
+    wp_model_config_a14b(&c);
+    c.heads = 1, c.head_dim = 2, c.dim = 2, c.layers = 1, c.ffn_dim = 2, c.freq_dim = 2, c.text_dim = 2;
+    c.in_channels = c.out_channels = 1, c.patch[0] = c.patch[1] = c.patch[2] = 1;
+    snprintf(c.name, sizeof(c.name), "micro");
+    wp_weights *w = NULL;
+    char err[1024] = "";
+    CHECK_EQ_INT(wp_weights_open(check_fixture("model/st/micro_wan.safetensors"), &w, err, sizeof(err)), 0);
+    if (!w)
+        return;
+    int rc = wp_weights_check(w, &c, 0, err, sizeof(err));
+    CHECK_EQ_INT(rc, 0);
+    if (rc)
+        fprintf(stderr, "%s\n", err);
+    CHECK_EQ_INT(wp_weights_count(w), 42);
+    float v[4];
+    const wp_st_tensor *t = wp_weights_find(w, "proj_out.bias"); /* head.head.bias, tensor 40: F32 40 */
+    CHECK(t && t->dtype == WP_ST_F32);
+    wp_convert_to_f32(v, t->data, t->dtype, 1);
+    CHECK(v[0] == 40.0f);
+    t = wp_weights_find(w, "scale_shift_table"); /* head.modulation, tensor 41: BF16 41 + k/4 */
+    CHECK(t && t->dtype == WP_ST_BF16 && t->nbytes == 8);
+    wp_convert_to_f32(v, t->data, t->dtype, 4);
+    CHECK(v[0] == 41.0f && v[3] == 41.75f);
+    wp_weights_close(w);
+}
+
 /* Opening (stage 0) or checking (stage 1) must fail with a message holding every fragment. */
 static void expect_error(const char *path, const wp_model_config *cfg, int stage, const char *f1, const char *f2)
 {
@@ -349,6 +380,7 @@ int main(void)
     }
     test_diffusers_layout(&tiny);
     test_wan_naming(&tiny);
+    test_python_micro_model();
     test_check_errors(&tiny);
     test_layout_errors(&tiny);
     scratch_remove();
