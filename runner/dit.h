@@ -31,7 +31,8 @@ typedef struct wp_dit_block_w {
 } wp_dit_block_w;
 
 typedef struct wp_dit_expert {
-    void *arena; /* one device allocation holding every tensor */
+    int index;   /* 0 high-noise, 1 low-noise (set by wp_offload_create) */
+    void *arena; /* one device allocation holding every tensor (with layerwise offload: all but the blocks) */
     size_t arena_bytes;
     const void *patch_w; /* (dim, in_channels * pt * ph * pw): the Conv3d weight as a matrix */
     const float *patch_b;

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <cuda_runtime_api.h>
 #include "dit_internal.h"
+#include "offload.h"
 #include "ops.h"
 
 #define CUDA_OR_FAIL(call, what)                                                                                  \
@@ -114,14 +115,19 @@ int wp_dit_forward(wp_dit *m, const wp_dit_expert *e, void *out, const void *lat
     const wp_dit_shape *s = &m->shape;
     const int *p = c->patch;
     int L = m->tokens, D = c->dim;
+    if (m->off && wp_offload_use(m->off, e->index, err, errlen)) return -1;
     if (condition_embedder(m, e, timestep, context, err, errlen)) return -1;
 
     CUDA_OR_FAIL(patchify_forward(m->patches, latent, s->C, s->F, s->H, s->W, p[0], p[1], p[2], m->dt, m->stream),
                  "patchify");
     LINEAR_OR_FAIL(m, m->x, m->patches, e->patch_w, e->patch_b, L, D, m->patch_features, 0, m->dt,
                    "patch_embedding");
-    for (int i = 0; i < c->layers; i++)
-        if (block_forward(m, &e->blocks[i], err, errlen)) return -1;
+    for (int i = 0; i < c->layers; i++) {
+        wp_dit_block_w at_slot;
+        const wp_dit_block_w *b = m->off ? wp_offload_block_begin(m->off, e, i, &at_slot, err, errlen) : &e->blocks[i];
+        if (!b || block_forward(m, b, err, errlen)) return -1;
+        if (m->off && wp_offload_block_end(m->off, i, err, errlen)) return -1;
+    }
 
     /* The head: (shift, scale) = scale_shift_table (2, dim) + temb broadcast over both rows, in fp32. */
     CUDA_OR_FAIL(table_add_forward(m->mod, e->head_table, m->temb, D, m->dt, m->stream), "head shift");

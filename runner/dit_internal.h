@@ -25,7 +25,23 @@ struct wp_dit {
     void *temb, *temb_act;                      /* (dim) of dt: temb after type_as, and SiLU(temb) */
     void *tproj;                                /* (6 dim) of dt */
     float *mod;                                 /* (6 dim) fp32: a block's modulation, or the head's (2 dim) */
+    struct wp_offload *off;                     /* where the weights come from between uses; NULL: resident */
 };
+
+/* Where each tensor of an expert sits in its arena (and in a host image of it), in the config's tensor order:
+ * 256-byte aligned, the matrices of the run's dtype, everything else fp32. The blocks occupy
+ * [block_start, block_end), block i at block_start + i * block_stride. */
+typedef struct wp_dit_placement {
+    wp_param_spec *specs;
+    size_t count;
+    size_t *offset, *bytes;
+    wp_dtype *dtype;
+    size_t total;
+    size_t block_start, block_stride, block_end;
+} wp_dit_placement;
+
+int wp_dit_place(const wp_dit *m, wp_dit_placement *p, char *err, size_t errlen);
+void wp_dit_placement_free(wp_dit_placement *p);
 
 /* Formats err ("what: detail") and returns -1. */
 int wp_dit_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -11,13 +11,6 @@
 
 #define ARENA_ALIGN 256
 
-typedef struct placement {
-    wp_param_spec *specs;
-    size_t count;
-    size_t *offset;
-    wp_dtype *dtype;
-} placement;
-
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
@@ -36,37 +29,65 @@ static wp_dtype storage_dtype(const wp_param_spec *s, wp_dtype run_dt) {
     return WP_F32;
 }
 
-static int place(const wp_dit *m, placement *p, size_t *total, char *err, size_t errlen) {
+/* The byte range of each block: blocks follow each other in the state_dict order, all of one size. */
+static int block_range(const wp_dit *m, wp_dit_placement *p, char *err, size_t errlen) {
+    int layers = m->cfg.layers;
+    size_t lo = 0, stride = 0;
+    char prefix[32];
+    for (int b = 0; b < layers; b++) {
+        size_t blo = (size_t)-1, bhi = 0;
+        int plen = snprintf(prefix, sizeof prefix, "blocks.%d.", b);
+        for (size_t i = 0; i < p->count; i++) {
+            if (strncmp(p->specs[i].name, prefix, (size_t)plen) != 0) continue;
+            size_t end = p->offset[i] + p->bytes[i];
+            blo = p->offset[i] < blo ? p->offset[i] : blo;
+            bhi = end > bhi ? end : bhi;
+        }
+        if (b == 0) lo = blo, stride = (bhi - blo + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+        if (blo != lo + (size_t)b * stride || bhi > blo + stride)
+            return wp_dit_fail(err, errlen, "model tensor list: block %d is not laid out like block 0", b);
+    }
+    p->block_start = lo;
+    p->block_stride = stride;
+    p->block_end = layers ? lo + (size_t)layers * stride : lo;
+    return 0;
+}
+
+int wp_dit_place(const wp_dit *m, wp_dit_placement *p, char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
     p->count = wp_model_param_specs(&m->cfg, &p->specs);
     if (p->count == 0) return wp_dit_fail(err, errlen, "model config %s: no tensors", m->cfg.name);
     p->offset = calloc(p->count, sizeof *p->offset);
+    p->bytes = calloc(p->count, sizeof *p->bytes);
     p->dtype = calloc(p->count, sizeof *p->dtype);
-    if (!p->offset || !p->dtype) return wp_dit_fail(err, errlen, "out of host memory");
+    if (!p->offset || !p->bytes || !p->dtype) return wp_dit_fail(err, errlen, "out of host memory");
     size_t at = 0;
     for (size_t i = 0; i < p->count; i++) {
         p->dtype[i] = storage_dtype(&p->specs[i], m->dt);
         p->offset[i] = at;
-        at += ((size_t)spec_elems(&p->specs[i]) * wp_dtype_size(p->dtype[i]) + ARENA_ALIGN - 1) / ARENA_ALIGN *
-              ARENA_ALIGN;
+        p->bytes[i] = (size_t)spec_elems(&p->specs[i]) * wp_dtype_size(p->dtype[i]);
+        at += (p->bytes[i] + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
     }
-    *total = at;
-    return 0;
+    p->total = at;
+    return block_range(m, p, err, errlen);
 }
 
-static void placement_free(placement *p) {
+void wp_dit_placement_free(wp_dit_placement *p) {
     free(p->specs);
     free(p->offset);
+    free(p->bytes);
     free(p->dtype);
+    memset(p, 0, sizeof *p);
 }
 
-static void *tensor_at(const wp_dit_expert *e, const placement *p, const char *name) {
+static void *tensor_at(const wp_dit_expert *e, const wp_dit_placement *p, const char *name) {
     for (size_t i = 0; i < p->count; i++)
         if (strcmp(p->specs[i].name, name) == 0) return (char *)e->arena + p->offset[i];
     return NULL;
 }
 
 /* Points every field of e into the arena; a name the spec list lacks is a bug between params.c and here. */
-static int bind(wp_dit_expert *e, const placement *p, int layers, char *err, size_t errlen) {
+static int bind(wp_dit_expert *e, const wp_dit_placement *p, int layers, char *err, size_t errlen) {
     const char *missing = NULL;
 #define BIND(field, name)                                                                                         \
     do {                                                                                                          \
@@ -141,15 +162,14 @@ static int arena_alloc(wp_dit_expert *e, size_t bytes, char *err, size_t errlen)
 
 int wp_dit_expert_load(wp_dit *m, wp_dit_expert *e, const wp_weights *w, char *err, size_t errlen) {
     if (wp_weights_check(w, &m->cfg, 0, err, errlen) != 0) return -1;
-    placement p = {0};
-    size_t total = 0;
+    wp_dit_placement p;
     void *staging = NULL;
-    int rc = place(m, &p, &total, err, errlen);
-    if (rc == 0) rc = arena_alloc(e, total, err, errlen);
+    int rc = wp_dit_place(m, &p, err, errlen);
+    if (rc == 0) rc = arena_alloc(e, p.total, err, errlen);
     size_t staging_bytes = 0;
     for (size_t i = 0; rc == 0 && i < p.count; i++) {
         const wp_st_tensor *t = wp_weights_find(w, p.specs[i].name);
-        size_t n = (size_t)spec_elems(&p.specs[i]), bytes = n * wp_dtype_size(p.dtype[i]);
+        size_t n = (size_t)spec_elems(&p.specs[i]), bytes = p.bytes[i];
         if (bytes > staging_bytes) {
             cudaFreeHost(staging);
             staging = NULL;
@@ -166,7 +186,7 @@ int wp_dit_expert_load(wp_dit *m, wp_dit_expert *e, const wp_weights *w, char *e
     }
     cudaFreeHost(staging);
     if (rc == 0) rc = bind(e, &p, m->cfg.layers, err, errlen);
-    placement_free(&p);
+    wp_dit_placement_free(&p);
     if (rc) wp_dit_expert_free(e);
     return rc;
 }
@@ -189,10 +209,9 @@ static void random_stats(const wp_param_spec *s, int dim, float *mean, float *st
 }
 
 int wp_dit_expert_random(wp_dit *m, wp_dit_expert *e, uint64_t seed, char *err, size_t errlen) {
-    placement p = {0};
-    size_t total = 0;
-    int rc = place(m, &p, &total, err, errlen);
-    if (rc == 0) rc = arena_alloc(e, total, err, errlen);
+    wp_dit_placement p;
+    int rc = wp_dit_place(m, &p, err, errlen);
+    if (rc == 0) rc = arena_alloc(e, p.total, err, errlen);
     for (size_t i = 0; rc == 0 && i < p.count; i++) {
         float mean, std;
         random_stats(&p.specs[i], m->cfg.dim, &mean, &std);
@@ -202,7 +221,7 @@ int wp_dit_expert_random(wp_dit *m, wp_dit_expert *e, uint64_t seed, char *err, 
     }
     if (rc == 0) rc = wp_dit_cuda(cudaStreamSynchronize(m->stream), "random weights", err, errlen);
     if (rc == 0) rc = bind(e, &p, m->cfg.layers, err, errlen);
-    placement_free(&p);
+    wp_dit_placement_free(&p);
     if (rc) wp_dit_expert_free(e);
     return rc;
 }

@@ -1,5 +1,7 @@
 /* loop.c: the denoising loop (see loop.h). */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <stdio.h>
 #include <cuda_runtime_api.h>
@@ -25,14 +27,45 @@ static void buffers_free(loop_buffers *b) {
     cudaFree(b->uncond);
 }
 
+/* The runner's NVTX ranges live in the domain "wanprof" (the analyzer takes them as step marks); a step's payload
+ * is its index. */
+static nvtxDomainHandle_t wanprof_domain(void) {
+    static nvtxDomainHandle_t domain;
+    if (!domain) domain = nvtxDomainCreateA("wanprof");
+    return domain;
+}
+
+static void range_push(const char *text, int64_t payload) {
+    nvtxEventAttributes_t a;
+    memset(&a, 0, sizeof a);
+    a.version = NVTX_VERSION;
+    a.size = NVTX_EVENT_ATTRIB_STRUCT_SIZE;
+    a.messageType = NVTX_MESSAGE_TYPE_ASCII;
+    a.message.ascii = text;
+    if (payload >= 0) {
+        a.payloadType = NVTX_PAYLOAD_TYPE_INT64;
+        a.payload.llValue = payload;
+    }
+    nvtxDomainRangePushEx(wanprof_domain(), &a);
+}
+
+static void range_pop(void) { nvtxDomainRangePop(wanprof_domain()); }
+
 static int one_step(wp_dit *m, const wp_dit_expert *e, const wp_loop_params *p, const wp_schedule_step *st, int i,
                     wp_sampler_state *sampler, loop_buffers *b, float *latents, char *err, size_t errlen) {
     long n = wp_dit_latent_elems(m);
     float t = (float)st->timestep;
     double g = p->guidance[st->expert];
-    if (wp_dit_cuda(cast_forward(b->input, m->dt, latents, WP_F32, n, m->stream), "latent cast", err, errlen) ||
-        wp_dit_forward(m, e, b->cond, b->input, t, p->ctx_cond, err, errlen) ||
-        wp_dit_forward(m, e, b->uncond, b->input, t, p->ctx_uncond, err, errlen) ||
+    if (wp_dit_cuda(cast_forward(b->input, m->dt, latents, WP_F32, n, m->stream), "latent cast", err, errlen))
+        return -1;
+    range_push("forward cond", -1);
+    int rc = wp_dit_forward(m, e, b->cond, b->input, t, p->ctx_cond, err, errlen);
+    range_pop();
+    if (rc) return -1;
+    range_push("forward uncond", -1);
+    rc = wp_dit_forward(m, e, b->uncond, b->input, t, p->ctx_uncond, err, errlen);
+    range_pop();
+    if (rc ||
         wp_dit_cuda(cfg_combine_forward(b->cond, b->cond, b->uncond, (float)g, n, m->dt, m->stream), "guidance",
                     err, errlen))
         return -1;
@@ -60,10 +93,10 @@ int wp_denoise(wp_dit *m, const wp_dit_expert experts[2], const wp_loop_params *
         const wp_dit_expert *e = &experts[steps[i].expert];
         char mark[64];
         snprintf(mark, sizeof mark, "step %d", i); /* the analyzer's default step pattern */
-        nvtxRangePushA(mark);
+        range_push(mark, i);
         rc = one_step(m, e, p, &steps[i], i, sampler, &b, latents, err, errlen);
         if (rc == 0) rc = wp_dit_cuda(cudaStreamSynchronize(m->stream), "denoising step", err, errlen);
-        nvtxRangePop();
+        range_pop();
         if (rc == 0 && p->on_step) {
             wp_loop_step_info info = {i, sp->steps, steps[i].timestep, steps[i].expert, p->guidance[steps[i].expert],
                                       now_seconds() - t0};

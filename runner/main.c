@@ -7,6 +7,7 @@
 #include "dit.h"
 #include "inputs.h"
 #include "loop.h"
+#include "offload.h"
 #include "options.h"
 #include "save.h"
 
@@ -30,7 +31,7 @@ static int on_step(const wp_loop_step_info *s, const float *latents, void *user)
     return 0;
 }
 
-static void summary(const wp_loop_params *p, const double *seconds) {
+static void summary(const wp_loop_params *p, const double *seconds, const wp_offload *off) {
     wp_schedule_step *steps = malloc((size_t)p->schedule.steps * sizeof *steps);
     if (!steps) return;
     wp_schedule_compute(&p->schedule, steps);
@@ -48,6 +49,12 @@ static void summary(const wp_loop_params *p, const double *seconds) {
     else
         printf("expert switch: none (every step runs the high-noise expert)\n");
     printf("total: %.3f s\n", total);
+    if (off) {
+        wp_offload_stats st;
+        wp_offload_get_stats(off, &st);
+        printf("offload copies: %ld host->GPU (%.2f GB), %ld GPU->host (%.2f GB), %d expert switches\n",
+               st.h2d_copies, st.h2d_bytes / 1e9, st.d2h_copies, st.d2h_bytes / 1e9, st.switches);
+    }
     free(steps);
 }
 
@@ -108,6 +115,11 @@ static int run(const wp_runner_options *o, char *err) {
                 in.C, in.F, in.H, in.W, in.text_tokens, o->dt == WP_F32 ? "fp32" : "bf16", wp_dit_attention_name(m));
     for (int k = 0; rc == 0 && k < 2; k++)
         if (!o->forward_only || o->forward_expert == k) rc = load_expert(o, m, k, &experts[k], err);
+    wp_offload *off = NULL;
+    if (rc == 0 && !o->forward_only) rc = wp_offload_create(&off, m, &o->offload, experts, 2, err, ERRLEN);
+    if (rc == 0 && off)
+        fprintf(stderr, "wanprof-runner: offload %s, %s host memory%s\n", wp_offload_mode_name(o->offload.mode),
+                o->offload.pinned ? "pinned" : "pageable", o->offload.layer_sync ? ", --layer-sync" : "");
     if (rc == 0) rc = wp_inputs_upload(&in, o->inputs, &cfg, o->dt, o->seed, err, ERRLEN);
     if (rc == 0 && o->forward_only) {
         rc = wp_forward_once(m, &experts[o->forward_expert], in.latents, (float)o->forward_t, in.ctx_cond, err,
@@ -117,13 +129,14 @@ static int run(const wp_runner_options *o, char *err) {
         r.seconds = calloc((size_t)p.schedule.steps, sizeof *r.seconds);
         p.ctx_cond = in.ctx_cond, p.ctx_uncond = in.ctx_uncond, p.on_step = on_step, p.user = &r;
         rc = r.seconds ? wp_denoise(m, experts, &p, in.latents, err, ERRLEN) : -1;
-        if (rc == 0) summary(&p, r.seconds);
+        if (rc == 0) summary(&p, r.seconds, off);
         if (rc == 0 && o->save) rc = wp_saver_set_final(&r.saver, in.latents, err, ERRLEN);
     }
     if (rc == 0 && o->save) rc = wp_saver_write(&r.saver, err, ERRLEN);
     wp_saver_free(&r.saver);
     free(r.seconds);
     wp_inputs_free(&in);
+    wp_offload_destroy(off);
     wp_dit_expert_free(&experts[0]);
     wp_dit_expert_free(&experts[1]);
     wp_dit_destroy(m);

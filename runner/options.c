@@ -20,6 +20,12 @@ static const char usage[] =
     "  --seed N              seed of random weights and inputs (default 0)\n"
     "  --precision P         bf16 (default; as diffusers runs it) or fp32 (verification, no TF32)\n"
     "  --attention A         auto (default: the faster one present), own (our kernel), cudnn\n"
+    "offload (as SGLang runs it):\n"
+    "  --offload M           none (default: both experts on the GPU), model (experts in host memory, swapped\n"
+    "                        tensor by tensor at the expert switch), layerwise (blocks streamed from host memory)\n"
+    "  --host-memory K       pageable (default) or pinned host memory for the offloaded weights\n"
+    "  --prefetch P          layerwise: blocks copied ahead of the one computing (default 1)\n"
+    "  --layer-sync          layerwise: synchronise after every block (SGLang's early version)\n"
     "inputs:\n"
     "  --inputs FILE         safetensors with latents (1,C,F,H,W), prompt_embeds and negative_prompt_embeds\n"
     "                        (1,T,text_dim); default: seeded random of the shapes below\n"
@@ -75,7 +81,8 @@ static int parse_ints(const char *s, int *out, int n) {
 }
 
 enum { O_MODEL = 256, O_CONFIG, O_SEED, O_PRECISION, O_ATTENTION, O_INPUTS, O_FRAMES, O_HEIGHT, O_WIDTH, O_LATENT,
-       O_TEXT, O_STEPS, O_SAMPLER, O_SHIFT, O_BOUNDARY, O_GUIDANCE, O_FORWARD, O_SAVE, O_SAVE_STEPS, O_FORCE, O_HELP };
+       O_TEXT, O_STEPS, O_SAMPLER, O_SHIFT, O_BOUNDARY, O_GUIDANCE, O_FORWARD, O_SAVE, O_SAVE_STEPS, O_FORCE, O_HELP,
+       O_OFFLOAD, O_HOST_MEMORY, O_PREFETCH, O_LAYER_SYNC };
 
 static const struct option longopts[] = {
     {"model", 1, 0, O_MODEL},         {"config", 1, 0, O_CONFIG},     {"seed", 1, 0, O_SEED},
@@ -85,6 +92,8 @@ static const struct option longopts[] = {
     {"sampler", 1, 0, O_SAMPLER},     {"shift", 1, 0, O_SHIFT},       {"boundary", 1, 0, O_BOUNDARY},
     {"guidance", 1, 0, O_GUIDANCE},   {"forward", 1, 0, O_FORWARD},   {"save", 1, 0, O_SAVE},
     {"save-steps", 0, 0, O_SAVE_STEPS}, {"force", 0, 0, O_FORCE},     {"help", 0, 0, O_HELP},
+    {"offload", 1, 0, O_OFFLOAD},     {"host-memory", 1, 0, O_HOST_MEMORY}, {"prefetch", 1, 0, O_PREFETCH},
+    {"layer-sync", 0, 0, O_LAYER_SYNC},
     {0, 0, 0, 0}};
 
 static int parse_forward(const char *s, wp_runner_options *o) {
@@ -131,6 +140,19 @@ static int parse_one(int c, const char *arg, wp_runner_options *o) {
         else if (strcmp(arg, "cudnn") == 0) o->attention = WP_ATTENTION_CUDNN;
         else return bad("--attention", arg, "expected auto, own or cudnn");
         return 0;
+    case O_OFFLOAD:
+        if (strcmp(arg, "none") == 0) o->offload.mode = WP_OFFLOAD_NONE;
+        else if (strcmp(arg, "model") == 0) o->offload.mode = WP_OFFLOAD_MODEL;
+        else if (strcmp(arg, "layerwise") == 0) o->offload.mode = WP_OFFLOAD_LAYERWISE;
+        else return bad("--offload", arg, "expected none, model or layerwise");
+        return 0;
+    case O_HOST_MEMORY:
+        if (strcmp(arg, "pageable") == 0) o->offload.pinned = 0;
+        else if (strcmp(arg, "pinned") == 0) o->offload.pinned = 1;
+        else return bad("--host-memory", arg, "expected pageable or pinned");
+        return 0;
+    case O_PREFETCH: return parse_int(arg, 1, 64, &o->offload.prefetch) ? bad("--prefetch", arg, "expected 1..64") : 0;
+    case O_LAYER_SYNC: o->offload.layer_sync = 1; return 0;
     case O_FRAMES: return parse_int(arg, 1, 100000, &o->frames) ? bad("--frames", arg, "expected 1..100000") : 0;
     case O_HEIGHT: return parse_int(arg, 1, 100000, &o->height) ? bad("--height", arg, "expected 1..100000") : 0;
     case O_WIDTH: return parse_int(arg, 1, 100000, &o->width) ? bad("--width", arg, "expected 1..100000") : 0;
@@ -172,6 +194,7 @@ int wp_runner_parse(int argc, char **argv, wp_runner_options *o) {
     o->attention = WP_ATTENTION_AUTO;
     o->frames = 81, o->height = 480, o->width = 832;
     o->steps = -1, o->sampler = -1;
+    o->offload.prefetch = 1;
     o->shift = o->boundary = o->guidance[0] = o->guidance[1] = NAN;
     int c;
     opterr = 0;
@@ -189,6 +212,10 @@ int wp_runner_parse(int argc, char **argv, wp_runner_options *o) {
     }
     if (optind < argc) {
         fprintf(stderr, "wanprof-runner: unexpected argument %s (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (o->forward_only && o->offload.mode != WP_OFFLOAD_NONE) {
+        fprintf(stderr, "wanprof-runner: --forward runs one expert with resident weights: drop --offload\n");
         return 2;
     }
     if (!o->model == !o->config) {

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "dit.h"
+#include "offload.h"
 #include "schedule.h"
 
 typedef struct wp_runner_options {
@@ -14,6 +15,7 @@ typedef struct wp_runner_options {
     int save_steps, force;
     wp_dtype dt;
     wp_attention_path attention;
+    wp_offload_options offload;
     uint64_t seed;
     int latent[4];        /* C, F, H, W: 0 until known */
     int frames, height, width;

@@ -4,13 +4,17 @@
 # the runner profiled by `wanprof run` and explained (its NVTX step ranges), compute-sanitizer memcheck on the tiny
 # loop, and the block benchmark against diffusers when its source is carried (.ref/src/diffusers).
 # Run after `source bench/gpu/env.sh BUILD_DIR` with the build carried from here (bench/gpu/prepare.sh BUILD_DIR).
-# usage: bash bench/gpu/runner.sh [STAGES]   STAGES: comma list of reference,cli,full,profile,memcheck,block (default all)
+# usage: bash bench/gpu/runner.sh [STAGES]
+#   STAGES: comma list of reference,cli,full,profile,spike3,spike12,memcheck,block (default all)
+#   spike3 / spike12: the user's runs on the A14B model (random weights, a small latent so the compute is short):
+#   --offload model, pageable host memory, shift 3 (the switch on the 10th step) / pinned, shift 12 (the 19th),
+#   recorded with `wanprof run` and explained against the configured schedule (sglang, shift 12).
 set -uo pipefail
 : "${WP_BUILD:?source bench/gpu/env.sh BUILD_DIR first}"
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/runner-out}
 mkdir -p "$OUT"
-stages=${1:-reference,cli,full,profile,memcheck,block}
+stages=${1:-reference,cli,full,profile,spike3,spike12,memcheck,block}
 B=$WP_BUILD/bin
 ref=tests/reference/runner
 want() { [[ ",$stages," == *",$1,"* ]]; }
@@ -41,6 +45,16 @@ if want profile; then
     wanprof explain "$OUT/runner_tiny.sqlite" | head -40
     rm -f "$OUT/runner_tiny.json.gz"
 fi
+spike() { # spike NAME HOST_MEMORY SHIFT
+    echo "== $1: wanprof run -- wanprof-runner A14B, --offload model --host-memory $2 --shift $3, 27 steps"
+    wanprof run --force -o "$OUT/$1" -- "$B/wanprof-runner" --config schemas/wan2.2-t2v-a14b.json --frames 5 \
+        --height 128 --width 128 --steps 27 --shift "$3" --offload model --host-memory "$2" 2>&1 | tail -14
+    echo "rc=${PIPESTATUS[0]}"
+    wanprof explain --sampler sglang --shift 12 --steps 27 "$OUT/$1.sqlite" | head -30
+    rm -f "$OUT/$1.json.gz"
+}
+if want spike3; then spike runner_spike_shift3 pageable 3; fi
+if want spike12; then spike runner_spike_shift12 pinned 12; fi
 if want memcheck; then
     echo "== compute-sanitizer memcheck: the tiny loop (own attention, then cuDNN)"
     for attention in own cudnn; do

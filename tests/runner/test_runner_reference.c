@@ -5,6 +5,8 @@
  *   (a) one forward per expert at a given timestep, and
  *   (b) the 8-step loop with both experts, classifier-free guidance and the UniPC update (its timesteps exactly,
  *       its latents after every step, reported, and the final latents, asserted),
+ * and (c) that the offload modes (model with pageable memory, layerwise with pinned memory, prefetch 1 and 2)
+ * change nothing: the same loop gives bit-identical latents;
  * by ||out - ref|| / ||ref||: fp32 mode <= 1e-4 (fp32 everywhere, no TF32 on either side: what is left is the order
  * of fp32 sums, ~1e-6, amplified by the loop), bf16 mode <= 2e-2 (bf16 activations round at 4e-3 per op; both
  * sides round at the same points but accumulate in different orders). Every attention path present is tested.
@@ -17,6 +19,7 @@
 #include "dit.h"
 #include "inputs.h"
 #include "loop.h"
+#include "offload.h"
 
 #define ERRLEN 1024
 #define FP32_TOL 1e-4
@@ -106,6 +109,59 @@ static void check_timesteps(const wp_loop_params *p, const wp_safetensors *ref, 
     if (!same) failures++;
 }
 
+static void load_experts(wp_dit *m, wp_dit_expert experts[2]) {
+    char err[ERRLEN];
+    const char *dirs[2] = {"tiny/transformer", "tiny/transformer_2"};
+    for (int k = 0; k < 2; k++) {
+        wp_weights *w;
+        if (wp_weights_open(ref_path(dirs[k]), &w, err, ERRLEN) || wp_dit_expert_load(m, &experts[k], w, err, ERRLEN))
+            die(dirs[k], err);
+        wp_weights_close(w);
+    }
+}
+
+static void loop_params(const wp_model_config *cfg, wp_loop_params *p) {
+    memset(p, 0, sizeof *p);
+    wp_schedule_params_default(&p->schedule);
+    p->schedule.sampler = WP_SAMPLER_DIFFUSERS_UNIPC;
+    p->schedule.steps = 8;
+    p->schedule.shift = cfg->flow_shift;
+    p->schedule.boundary = cfg->boundary_ratio;
+    p->guidance[0] = cfg->guidance[0], p->guidance[1] = cfg->guidance[1];
+}
+
+/* (c): the loop again under an offload mode; its final latents must equal `expect` bit for bit. */
+static void check_offload(const wp_model_config *cfg, wp_dit *m, const wp_offload_options *o, const float *expect,
+                          size_t n, const char *what) {
+    char err[ERRLEN];
+    wp_dit_expert experts[2];
+    load_experts(m, experts);
+    wp_offload *off;
+    if (wp_offload_create(&off, m, o, experts, 2, err, ERRLEN)) die("offload", err);
+    wp_runner_inputs in = {0};
+    if (wp_inputs_shape_from_file(ref_path("inputs.safetensors"), cfg, &in, err, ERRLEN) ||
+        wp_inputs_upload(&in, ref_path("inputs.safetensors"), cfg, wp_dit_dtype(m), 0, err, ERRLEN))
+        die("inputs", err);
+    wp_loop_params p;
+    loop_params(cfg, &p);
+    p.ctx_cond = in.ctx_cond, p.ctx_uncond = in.ctx_uncond;
+    if (wp_denoise(m, experts, &p, in.latents, err, ERRLEN)) die(what, err);
+    float *got = malloc(n * sizeof *got);
+    cudaMemcpy(got, in.latents, n * sizeof *got, cudaMemcpyDeviceToHost);
+    wp_offload_stats st;
+    wp_offload_get_stats(off, &st);
+    int same = memcmp(got, expect, n * sizeof *got) == 0;
+    printf("%s %-34s final latents %s the resident run's (%ld H2D, %ld D2H copies, %d switches)\n",
+           same ? "PASS" : "FAIL", what, same ? "bit-identical to" : "DIFFER from", st.h2d_copies, st.d2h_copies,
+           st.switches);
+    if (!same) failures++;
+    free(got);
+    wp_inputs_free(&in);
+    wp_offload_destroy(off);
+    wp_dit_expert_free(&experts[0]);
+    wp_dit_expert_free(&experts[1]);
+}
+
 static void run_precision(const wp_model_config *cfg, wp_dtype dt, wp_attention_path path,
                           const wp_safetensors *fwd_ref, const wp_safetensors *loop_ref) {
     char err[ERRLEN];
@@ -124,13 +180,7 @@ static void run_precision(const wp_model_config *cfg, wp_dtype dt, wp_attention_
     }
     printf("---- %s, attention %s\n", prec, wp_dit_attention_name(m));
     wp_dit_expert experts[2];
-    const char *dirs[2] = {"tiny/transformer", "tiny/transformer_2"};
-    for (int k = 0; k < 2; k++) {
-        wp_weights *w;
-        if (wp_weights_open(ref_path(dirs[k]), &w, err, ERRLEN) || wp_dit_expert_load(m, &experts[k], w, err, ERRLEN))
-            die(dirs[k], err);
-        wp_weights_close(w);
-    }
+    load_experts(m, experts);
     size_t n = (size_t)wp_dit_latent_elems(m);
     float *host = malloc(n * sizeof *host);
     const int forward_t[2] = {900, 500};
@@ -148,13 +198,7 @@ static void run_precision(const wp_model_config *cfg, wp_dtype dt, wp_attention_
     }
     /* (b) the loop, as make_reference.py runs it: diffusers-unipc, 8 steps, the model's shift, boundary, guidance */
     wp_loop_params p;
-    memset(&p, 0, sizeof p);
-    wp_schedule_params_default(&p.schedule);
-    p.schedule.sampler = WP_SAMPLER_DIFFUSERS_UNIPC;
-    p.schedule.steps = 8;
-    p.schedule.shift = cfg->flow_shift;
-    p.schedule.boundary = cfg->boundary_ratio;
-    p.guidance[0] = cfg->guidance[0], p.guidance[1] = cfg->guidance[1];
+    loop_params(cfg, &p);
     check_timesteps(&p, loop_ref, prec);
     if (wp_inputs_upload(&in, ref_path("inputs.safetensors"), cfg, dt, 0, err, ERRLEN)) die("inputs", err);
     step_check sc = {loop_ref, prec, n, tol, host};
@@ -165,10 +209,17 @@ static void run_precision(const wp_model_config *cfg, wp_dtype dt, wp_attention_
     snprintf(key, sizeof key, "%s.final", prec);
     snprintf(what, sizeof what, "%s loop final latents", prec);
     check(what, host, loop_ref, key, n, tol, 1);
-    free(host);
     wp_inputs_free(&in);
     wp_dit_expert_free(&experts[0]);
     wp_dit_expert_free(&experts[1]);
+    if (dt == WP_F32) {
+        const wp_offload_options modes[] = {{WP_OFFLOAD_MODEL, 0, 1, 0}, {WP_OFFLOAD_LAYERWISE, 1, 1, 0},
+                                            {WP_OFFLOAD_LAYERWISE, 0, 2, 1}};
+        const char *names[] = {"fp32 offload model, pageable", "fp32 offload layerwise, pinned, p1",
+                               "fp32 offload layerwise, p2, layer-sync"};
+        for (int k = 0; k < 3; k++) check_offload(cfg, m, &modes[k], host, n, names[k]);
+    }
+    free(host);
     wp_dit_destroy(m);
 }
 

@@ -33,6 +33,10 @@ expect 2 "--boundary 1.5: expected a number in \[0, 1\]" -- --config x --boundar
 expect 2 "--guidance 4: expected G1,G2" -- --config x --guidance 4
 expect 2 "--latent 16,3,16: expected C,F,H,W" -- --config x --latent 16,3,16
 expect 2 "--forward 900:middle: expected T:high or T:low" -- --config x --forward 900:middle
+expect 2 "--offload disk: expected none, model or layerwise" -- --config x --offload disk
+expect 2 "--host-memory huge: expected pageable or pinned" -- --config x --host-memory huge
+expect 2 "--prefetch 0: expected 1..64" -- --config x --offload layerwise --prefetch 0
+expect 2 "--forward runs one expert with resident weights" -- --config x --forward 900:high --offload model
 expect 2 "unknown option or missing value: --frobnicate" -- --config x --frobnicate
 expect 2 "unexpected argument extra" -- --config x extra
 expect 1 "$tmp/missing.json" -- --config "$tmp/missing.json"
