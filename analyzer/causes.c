@@ -78,12 +78,16 @@ static double expert_switch(const wp_step_stats *s, const wp_step_stats *b, wp_c
     double calls = pos((double)(s->copy_call_ns - b->copy_call_ns) * NS);
     if (calls > raw)
         raw = calls;
-    int pageable = s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].count + s->copy[WP_DIR_DTOH][WP_HMEM_PAGEABLE].count > 0;
+    /* The host memory of the weights is where most host<->device bytes went: a few tiny pageable copies (a
+     * timestep uploaded from the stack) do not make a pinned swap pageable. */
+    uint64_t pageable = s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].bytes + s->copy[WP_DIR_DTOH][WP_HMEM_PAGEABLE].bytes;
+    uint64_t pinned = s->copy[WP_DIR_HTOD][WP_HMEM_PINNED].bytes + s->copy[WP_DIR_DTOH][WP_HMEM_PINNED].bytes;
+    const char *memory = pageable > pinned ? ", pageable host memory" : pinned > pageable ? ", pinned host memory" : "";
     snprintf(c->evidence, sizeof(c->evidence),
              "%s%u DtoH + %u HtoD tensor-sized copies (%.0f MB out, %.0f MB in%s), the swap spanning %.3f s",
              s->expert_marks ? "runner marked an expert switch; " : "", s->weight_dtoh, s->weight_htod,
-             (double)s->weight_dtoh_bytes / 1e6, (double)s->weight_htod_bytes / 1e6,
-             pageable ? ", pageable host memory" : "", (double)s->weight_span_ns * NS);
+             (double)s->weight_dtoh_bytes / 1e6, (double)s->weight_htod_bytes / 1e6, memory,
+             (double)s->weight_span_ns * NS);
     c->suggestion = "keep both experts resident, or prefetch the next expert layer by layer from pinned memory "
                     "(SGLang --dit-layerwise-offload) instead of module.to()";
     add_ev(c, "dtoh_copies", s->weight_dtoh);

@@ -31,6 +31,11 @@ static int on_step(const wp_loop_step_info *s, const float *latents, void *user)
     return 0;
 }
 
+static const char *ordinal_suffix(int n) {
+    if (n % 100 >= 11 && n % 100 <= 13) return "th";
+    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
 static void summary(const wp_loop_params *p, const double *seconds, const wp_offload *off) {
     wp_schedule_step *steps = malloc((size_t)p->schedule.steps * sizeof *steps);
     if (!steps) return;
@@ -45,7 +50,7 @@ static void summary(const wp_loop_params *p, const double *seconds, const wp_off
         total += seconds[i];
     }
     if (first_low < p->schedule.steps)
-        printf("expert switch: step %d (the %dth step)\n", first_low, first_low + 1);
+        printf("expert switch: step %d (the %d%s step)\n", first_low, first_low + 1, ordinal_suffix(first_low + 1));
     else
         printf("expert switch: none (every step runs the high-noise expert)\n");
     printf("total: %.3f s\n", total);

@@ -12,6 +12,14 @@ from make_reference import install_shim  # noqa: E402  (stubs import-time-only p
 def time_forward(torch, Model, layers, shape, text_tokens, iters):
     C, F, H, W = shape
     model = Model(num_layers=layers).to(device="cuda", dtype=torch.bfloat16).eval()
+    # as from_pretrained(torch_dtype=bfloat16) leaves them: the _keep_in_fp32_modules back in fp32
+    keep = set(Model._keep_in_fp32_modules)
+    for name, module in model.named_modules():
+        if keep & set(name.split(".")):
+            module.float()
+    for name, param in model.named_parameters():
+        if keep & set(name.split(".")):
+            param.data = param.data.float()
     x = torch.randn(1, C, F, H, W, device="cuda", dtype=torch.bfloat16)
     ctx = torch.randn(1, text_tokens, 4096, device="cuda", dtype=torch.bfloat16)
     t = torch.tensor([500], device="cuda")

@@ -215,8 +215,51 @@ static void check_no_double_count(void)
     wp_strtab_free(y.s);
 }
 
+/* The expert swap of step 4 from pinned memory, plus a 4-byte pageable upload in the same step (the runner uploads
+ * its timestep from the stack): the evidence names the memory the weights moved through, pinned. Then the original
+ * pageable swap is named pageable. */
+static void check_swap_memory_kind(void)
+{
+    for (int pinned = 0; pinned < 2; pinned++) {
+        static synth y;
+        build(&y, 0);
+        if (pinned) {
+            for (int i = 0; i < y.n; i++)
+                if (y.ev[i].kind == WP_EV_MEMCPY) {
+                    if (y.ev[i].u.memcpy.copy_kind == WP_COPY_HTOD)
+                        y.ev[i].u.memcpy.src_kind = 1;
+                    else
+                        y.ev[i].u.memcpy.dst_kind = 1;
+                }
+            int64_t at = 0;
+            for (int i = 0; i < y.n; i++)
+                if (y.ev[i].kind == WP_EV_MEMCPY && (at == 0 || y.ev[i].start < at))
+                    at = y.ev[i].start;
+            copy(&y, at - 100000, 1000, WP_COPY_HTOD, 4); /* pageable */
+        }
+        wp_explain_opts o;
+        wp_explain_opts_default(&o);
+        wp_run r;
+        wp_explain e;
+        analyse(&y, &r, &e, &o);
+        const wp_spike *sp = NULL;
+        for (int s = 0; s < e.ranks[0].nspikes; s++)
+            if (e.ranks[0].spikes[s].index == 4)
+                sp = &e.ranks[0].spikes[s];
+        CHECK(sp && sp->ncauses >= 1);
+        if (sp && sp->ncauses) {
+            CHECK_EQ_STR(sp->causes[0].id, "expert_switch");
+            CHECK(strstr(sp->causes[0].evidence, pinned ? ", pinned host memory)" : ", pageable host memory)"));
+        }
+        wp_explain_free(&e);
+        wp_run_free(&r);
+        wp_strtab_free(y.s);
+    }
+}
+
 int main(void)
 {
+    check_swap_memory_kind();
     check_nccl_wait();
     check_no_double_count();
     static synth y;
