@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${WP_FUZZ_BUILD_DIR:-$root/build-fuzz}
 case $build in /*) ;; *) build=$root/$build ;; esac
-targets="fuzz_json fuzz_chrome fuzz_sqlite fuzz_sqlite_sql fuzz_cli fuzz_schedule"
+targets="fuzz_json fuzz_chrome fuzz_sqlite fuzz_sqlite_sql fuzz_cli fuzz_schedule fuzz_safetensors fuzz_model_config"
 
 install_clang() {
     local p missing=()
@@ -40,6 +40,7 @@ dict_of() {
     fuzz_chrome | fuzz_json) echo "$root/fuzz/dict/chrome.dict" ;;
     fuzz_sqlite_sql) echo "$root/fuzz/dict/sql.dict" ;;
     fuzz_cli | fuzz_schedule) echo "$root/fuzz/dict/cli.dict" ;;
+    fuzz_safetensors | fuzz_model_config) echo "$root/fuzz/dict/model.dict" ;;
     esac
 }
 

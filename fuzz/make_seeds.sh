@@ -54,7 +54,8 @@ sqlite3 "$base/nsys.sqlite" "VACUUM" >/dev/null
 # A corpus entry: flags byte ($1, 0-255) then a file's bytes.
 entry() { { printf "\\$(printf '%03o' "$1")"; cat "$2"; } >"$3"; }
 
-mkdir -p "$out/fuzz_json" "$out/fuzz_chrome" "$out/fuzz_sqlite" "$out/fuzz_sqlite_sql" "$out/fuzz_cli" "$out/fuzz_schedule"
+mkdir -p "$out/fuzz_json" "$out/fuzz_chrome" "$out/fuzz_sqlite" "$out/fuzz_sqlite_sql" "$out/fuzz_cli" "$out/fuzz_schedule" \
+    "$out/fuzz_safetensors" "$out/fuzz_model_config"
 for f in "$base"/small.json "$base"/ours.json "$base"/slice_*.json; do
     n=$(basename "$f" .json)
     entry 0 "$f" "$out/fuzz_chrome/$n-plain"
@@ -73,6 +74,18 @@ entry 0 "$base/ours.sqlite" "$out/fuzz_sqlite/ours"
 entry 1 "$base/ours.sqlite" "$out/fuzz_sqlite/ours-sorted"
 entry 0 "$base/nsys.sqlite" "$out/fuzz_sqlite/nsys"
 entry 17 "$base/nsys.sqlite" "$out/fuzz_sqlite/nsys-sorted-base"
+
+# Model files: the safetensors fixtures as they are; configs behind the byte that says where they go (0: a config
+# file; 1-5: transformer, transformer_2, model_index, scheduler, vae of a diffusers directory).
+cp "$fixtures"/model/st/*.safetensors "$out/fuzz_safetensors/"
+entry 0 "$root/schemas/wan-tiny.json" "$out/fuzz_model_config/ours-tiny"
+entry 0 "$root/schemas/wan2.2-t2v-a14b.json" "$out/fuzz_model_config/ours-a14b"
+entry 0 "$fixtures/model/a14b-diffusers/transformer/config.json" "$out/fuzz_model_config/transformer-only"
+entry 1 "$fixtures/model/tiny-diffusers/transformer/config.json" "$out/fuzz_model_config/dir-transformer"
+entry 2 "$fixtures/model/a14b-diffusers/transformer_2/config.json" "$out/fuzz_model_config/dir-transformer_2"
+entry 3 "$fixtures/model/a14b-diffusers/model_index.json" "$out/fuzz_model_config/dir-model_index"
+entry 4 "$fixtures/model/a14b-diffusers/scheduler/scheduler_config.json" "$out/fuzz_model_config/dir-scheduler"
+entry 5 "$fixtures/model/a14b-diffusers/vae/config.json" "$out/fuzz_model_config/dir-vae"
 
 # Seeds committed by hand (tiny, one idea each).
 for t in fuzz_json fuzz_chrome fuzz_sqlite_sql fuzz_cli fuzz_schedule; do
