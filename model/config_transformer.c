@@ -146,6 +146,21 @@ static int parse_value(const cJSON *v, int id, const char *where, wp_model_confi
                      (long long)k->lo, (long long)k->hi, k->kind == K_INT_OR_NULL ? " (or null)" : "");
 }
 
+/* What the fields imply together: dim = heads * head_dim in range, pairs for RoPE, cos/sin halves. */
+static int check_transformer(const wp_model_config *cfg, const char *where, char *err, size_t errlen)
+{
+    if (cfg->dim > 65536)
+        return model_err(err, errlen, "%s: num_attention_heads %d x attention_head_dim %d = %d is above 65536", where,
+                         cfg->heads, cfg->head_dim, cfg->dim);
+    if (cfg->head_dim % 2)
+        return model_err(err, errlen, "%s: attention_head_dim %d is odd; RoPE rotates pairs of channels", where,
+                         cfg->head_dim);
+    if (cfg->freq_dim % 2)
+        return model_err(err, errlen, "%s: freq_dim %d is odd; the timestep embedding is half cos, half sin", where,
+                         cfg->freq_dim);
+    return 0;
+}
+
 int model_parse_transformer(const cJSON *obj, const char *where, wp_model_config *cfg, char *err, size_t errlen)
 {
     if (!cJSON_IsObject(obj))
@@ -187,21 +202,7 @@ int model_parse_transformer(const cJSON *obj, const char *where, wp_model_config
         model_note(cfg->note, sizeof(cfg->note), "%s: no %s, took diffusers' defaults (A14B's)", where, missing);
     if (out_null)
         cfg->out_channels = cfg->in_channels;
-    cfg->dim = cfg->heads * cfg->head_dim; /* both at most 1024: no overflow; checked below */
+    cfg->dim = cfg->heads * cfg->head_dim; /* both at most 1024: no overflow; its range checked next */
     cfg->rope_theta = 10000.0;
-    return model_check_transformer(cfg, where, err, errlen);
-}
-
-int model_check_transformer(const wp_model_config *cfg, const char *where, char *err, size_t errlen)
-{
-    if (cfg->dim > 65536)
-        return model_err(err, errlen, "%s: num_attention_heads %d x attention_head_dim %d = %d is above 65536", where,
-                         cfg->heads, cfg->head_dim, cfg->dim);
-    if (cfg->head_dim % 2)
-        return model_err(err, errlen, "%s: attention_head_dim %d is odd; RoPE rotates pairs of channels", where,
-                         cfg->head_dim);
-    if (cfg->freq_dim % 2)
-        return model_err(err, errlen, "%s: freq_dim %d is odd; the timestep embedding is half cos, half sin", where,
-                         cfg->freq_dim);
-    return 0;
+    return check_transformer(cfg, where, err, errlen);
 }

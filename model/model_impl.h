@@ -1,5 +1,5 @@
 /* model_impl.h: what the files of model/ share and the API does not show: error formatting, JSON files, the
- * safetensors dtype table and the Wan -> diffusers name mapping. */
+ * transformer config parser, the Wan -> diffusers name mapping and the weights' file names. */
 #ifndef WP_MODEL_IMPL_H
 #define WP_MODEL_IMPL_H
 
@@ -28,13 +28,8 @@ const char *model_json_kind(const cJSON *item);
  * ours) into cfg's transformer fields. Keys absent take diffusers' defaults (the A14B values), listed in cfg->note.
  * where: the file and place for messages. */
 int model_parse_transformer(const cJSON *obj, const char *where, wp_model_config *cfg, char *err, size_t errlen);
-/* Checks what the transformer fields imply together (dim = heads * head_dim, even head_dim, ...). */
-int model_check_transformer(const wp_model_config *cfg, const char *where, char *err, size_t errlen);
 /* A diffusers model directory (path holds transformer/config.json). */
 int model_load_diffusers_dir(const char *path, wp_model_config *cfg, char *err, size_t errlen);
-
-/* A safetensors dtype string: its element size in bytes and our enum; 0 when unknown (or sub-byte: F4, F6_*). */
-size_t model_st_dtype_parse(const char *s, wp_st_dtype *dt);
 
 /* Maps an original-Wan tensor name to its diffusers name into out (outlen bytes). Returns 1 mapped, 0 when name has
  * no Wan part (copied unchanged), -1 when out is too small. */

@@ -34,7 +34,8 @@ static const struct { const char *name; size_t size; wp_st_dtype dt; } dtypes[] 
     {"BOOL", 1, WP_ST_OTHER}, {"F8_E4M3", 1, WP_ST_OTHER}, {"F8_E5M2", 1, WP_ST_OTHER}, {"F8_E8M0", 1, WP_ST_OTHER},
 };
 
-size_t model_st_dtype_parse(const char *s, wp_st_dtype *dt)
+/* A dtype string: its element size in bytes and our enum; 0 when unknown (or sub-byte: F4, F6_*). */
+static size_t dtype_parse(const char *s, wp_st_dtype *dt)
 {
     for (size_t i = 0; i < sizeof(dtypes) / sizeof(dtypes[0]); i++)
         if (strcmp(s, dtypes[i].name) == 0) {
@@ -86,7 +87,7 @@ static int parse_entry(const cJSON *e, size_t data_len, wp_st_tensor *t, size_t 
     }
     if (!dtype || !shape || !offsets)
         return model_err(err, errlen, "%s: missing \"%s\"", where, !dtype ? "dtype" : !shape ? "shape" : "data_offsets");
-    size_t esize = cJSON_IsString(dtype) ? model_st_dtype_parse(dtype->valuestring, &t->dtype) : 0;
+    size_t esize = cJSON_IsString(dtype) ? dtype_parse(dtype->valuestring, &t->dtype) : 0;
     if (!esize)
         return model_err(err, errlen, "%s: dtype %s%s%s is not one this reader knows (F32, BF16, F16, F64, I64, ..., "
                          "F8_E4M3)", where, cJSON_IsString(dtype) ? "\"" : "", cJSON_IsString(dtype) ?
