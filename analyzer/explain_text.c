@@ -3,6 +3,8 @@
 
 #include "fmt.h"
 
+#include <stdlib.h>
+
 static void write_spike_head(const wp_rank_result *rr, const wp_spike *sp, FILE *out)
 {
     char ord[16], t[32], x[32], c[32];
@@ -34,6 +36,34 @@ static void write_spike(const wp_rank_result *rr, const wp_spike *sp, FILE *out)
     }
 }
 
+/* Runs that copy in every step (layerwise offload streams the blocks) get one line on what a typical step copies
+ * and how much of that copy time compute did not hide: medians over the steps after the warm-up. */
+static void write_copies(const wp_rank_result *rr, FILE *out)
+{
+    int n = rr->steps.count, first = n > 2 ? 1 : 0, m = n - first;
+    if (m < 1)
+        return;
+    double *v = malloc(4 * (size_t)m * sizeof(*v));
+    if (!v)
+        return;
+    double *bytes = v, *count = v + m, *ns = v + 2 * m, *exposed = v + 3 * m;
+    for (int i = 0; i < m; i++) {
+        const wp_step_stats *st = &rr->stats[first + i];
+        bytes[i] = (double)st->copies.bytes;
+        count[i] = st->copies.count;
+        ns[i] = (double)st->copies.ns * 1e-9;
+        exposed[i] = (double)st->copy_exposed_ns * 1e-9;
+    }
+    double mb = wp_median(bytes, m);
+    if (mb > 0) {
+        char b[32], t[32], x[32];
+        fprintf(out, "copies per step (median): %s in %.0f copies, %s on the copy engines, %s of it exposed (not "
+                "hidden by compute)\n", wp_fmt_bytes(mb, b, sizeof(b)), wp_median(count, m),
+                wp_fmt_seconds(wp_median(ns, m), t, sizeof(t)), wp_fmt_seconds(wp_median(exposed, m), x, sizeof(x)));
+    }
+    free(v);
+}
+
 static void write_rank(const wp_rank_result *rr, int many, FILE *out)
 {
     char m[32], d[32], th[32];
@@ -43,6 +73,7 @@ static void write_rank(const wp_rank_result *rr, int many, FILE *out)
     fprintf(out, "baseline: median %s per step, MAD %s; a spike is over %s\n",
             wp_fmt_seconds(rr->baseline.median, m, sizeof(m)), wp_fmt_seconds(rr->baseline.mad, d, sizeof(d)),
             wp_fmt_seconds(rr->baseline.threshold, th, sizeof(th)));
+    write_copies(rr, out);
     int normal = rr->nspikes - rr->warmup_is_spike;
     fprintf(out, "spikes: %d%s\n", normal, rr->warmup_is_spike ? " (plus the warm-up step)" : "");
     for (int s = 0; s < rr->nspikes; s++)

@@ -2,7 +2,9 @@
  * (`wanprof run` sets it; otherwise the collector sets it at CUDA initialisation, which catches every NVTX call made
  * after that), and CUPTI reports MARKER records (start/end/instant, any domain: NCCL's own ranges included) followed by
  * MARKER_DATA (payload, colour). Here a START is held by its marker id until its END arrives (ranges may end on another
- * thread or in a later buffer) and then written as one WP_EV_RANGE; an instant mark is held until its MARKER_DATA. */
+ * thread or in a later buffer) and then written as one WP_EV_RANGE; an instant mark is held until its MARKER_DATA.
+ * A program records run metadata with an instant mark in the domain "wanprof" named "meta KEY JSON" (our runner
+ * does: its model, schedule and offload mode): it becomes the output's metadata KEY, not an event. */
 #include "collector.h"
 
 #include <cupti.h>
@@ -89,10 +91,32 @@ static void fill_start(wp_event *ev, const CUpti_ActivityMarker2 *m)
     ev->u.range.source = WP_RANGE_NVTX;
 }
 
+#define META_PREFIX "meta "
+#define META_KEY_MAX 64
+
+/* "meta KEY JSON" in the domain "wanprof": 1 when it was taken as metadata. */
+static int take_meta(const CUpti_ActivityMarker2 *m)
+{
+    if (!m->domain || strcmp(m->domain, "wanprof") != 0 || !m->name ||
+        strncmp(m->name, META_PREFIX, strlen(META_PREFIX)) != 0)
+        return 0;
+    const char *key = m->name + strlen(META_PREFIX), *space = strchr(key, ' ');
+    size_t len = space ? (size_t)(space - key) : 0;
+    if (len == 0 || len >= META_KEY_MAX || !wpc.tool->meta)
+        return 0;
+    char k[META_KEY_MAX];
+    memcpy(k, key, len);
+    k[len] = 0;
+    wpc.tool->meta(wpc.tool, 0, k, space + 1);
+    return 1;
+}
+
 void wpc_nvtx_marker(const void *record)
 {
     const CUpti_ActivityMarker2 *m = record;
     wpc_nvtx_flush_pending();
+    if ((m->flags & CUPTI_ACTIVITY_FLAG_MARKER_INSTANTANEOUS) && take_meta(m))
+        return;
     if (m->flags & CUPTI_ACTIVITY_FLAG_MARKER_INSTANTANEOUS) {
         held_instant.id = m->id;
         fill_start(&held_instant.ev, m);

@@ -92,8 +92,7 @@ static int condition_embedder(wp_dit *m, const wp_dit_expert *e, float timestep,
     const wp_model_config *c = &m->cfg;
     int D = c->dim;
     float *temb32 = m->mod; /* scratch: the modulation is computed per block, after this */
-    CUDA_OR_FAIL(cudaMemcpyAsync(m->t_dev, &timestep, sizeof timestep, cudaMemcpyHostToDevice, m->stream),
-                 "timestep upload");
+    CUDA_OR_FAIL(fill_forward(m->t_dev, timestep, 1, m->stream), "timestep");
     CUDA_OR_FAIL(timestep_embedding_forward(m->t_freq, m->t_dev, 1, c->freq_dim, m->stream), "timesteps_proj");
     LINEAR_OR_FAIL(m, m->t_hidden, m->t_freq, e->time1_w, e->time1_b, 1, D, c->freq_dim, 0, WP_F32,
                    "time_embedder.linear_1");

@@ -7,6 +7,7 @@
 #include "dit.h"
 #include "inputs.h"
 #include "loop.h"
+#include "meta.h"
 #include "offload.h"
 #include "options.h"
 #include "save.h"
@@ -133,6 +134,8 @@ static int run(const wp_runner_options *o, char *err) {
     } else if (rc == 0) {
         r.seconds = calloc((size_t)p.schedule.steps, sizeof *r.seconds);
         p.ctx_cond = in.ctx_cond, p.ctx_uncond = in.ctx_uncond, p.on_step = on_step, p.user = &r;
+        wp_run_meta meta = {&cfg, &p, &shape, o->dt, wp_dit_attention_name(m), &o->offload, 1};
+        if (wp_run_meta_mark(&meta) != 0) rc = -1;
         rc = r.seconds ? wp_denoise(m, experts, &p, in.latents, err, ERRLEN) : -1;
         if (rc == 0) summary(&p, r.seconds, off);
         if (rc == 0 && o->save) rc = wp_saver_set_final(&r.saver, in.latents, err, ERRLEN);

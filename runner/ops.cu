@@ -20,6 +20,10 @@ template <typename T> __global__ void silu_kernel(T *out, const T *x, long n) {
     }
 }
 
+__global__ void fill_kernel(float *dst, float v, long n) {
+    FOR_EACH(i, n) dst[i] = v;
+}
+
 template <typename D, typename S> __global__ void cast_kernel(D *dst, const S *src, long n) {
     FOR_EACH(i, n) st(dst + i, ld(src + i));
 }
@@ -93,6 +97,13 @@ extern "C" cudaError_t silu_forward(void *out, const void *x, long n, wp_dtype d
     else
         silu_kernel<<<grid_for(n, OPS_THREADS), OPS_THREADS, 0, stream>>>((__nv_bfloat16 *)out,
                                                                           (const __nv_bfloat16 *)x, n);
+    return cudaGetLastError();
+}
+
+extern "C" cudaError_t fill_forward(float *dst, float v, long n, cudaStream_t stream) {
+    if (!dst || n < 0) return cudaErrorInvalidValue;
+    if (n == 0) return cudaSuccess;
+    fill_kernel<<<grid_for(n, OPS_THREADS), OPS_THREADS, 0, stream>>>(dst, v, n);
     return cudaGetLastError();
 }
 

@@ -15,6 +15,9 @@ extern "C" {
 
 /* out = x * sigmoid(x) (nn.SiLU), fp32 math, rounded to dt once; in place ok. */
 cudaError_t silu_forward(void *out, const void *x, long n, wp_dtype dt, cudaStream_t stream);
+/* dst[0..n) = v (fp32): a scalar for a kernel that reads it from the device, without a host copy (a pageable
+ * cudaMemcpyAsync would synchronise the stream first). */
+cudaError_t fill_forward(float *dst, float v, long n, cudaStream_t stream);
 /* Converts n elements between fp32 and bf16 (round to nearest even); same dtype is a copy. */
 cudaError_t cast_forward(void *dst, wp_dtype dst_dt, const void *src, wp_dtype src_dt, long n, cudaStream_t stream);
 /* out = table + float(x): the fp32 modulation, scale_shift_table + temb.float() (out, table fp32; x of dt). */
