@@ -36,8 +36,9 @@ static void write_spike(const wp_rank_result *rr, const wp_spike *sp, FILE *out)
     }
 }
 
-/* Runs that copy in every step (layerwise offload streams the blocks) get one line on what a typical step copies
- * and how much of that copy time compute did not hide: medians over the steps after the warm-up. */
+/* Runs that move weights host<->GPU in every step (layerwise offload streams the blocks) get one line on what a
+ * typical step copies and how much copy time compute did not hide: medians over the steps after the warm-up.
+ * Device-to-device copies (a scheduler's buffer copies) are not what this line is about. */
 static void write_copies(const wp_rank_result *rr, FILE *out)
 {
     int n = rr->steps.count, first = n > 2 ? 1 : 0, m = n - first;
@@ -49,16 +50,21 @@ static void write_copies(const wp_rank_result *rr, FILE *out)
     double *bytes = v, *count = v + m, *ns = v + 2 * m, *exposed = v + 3 * m;
     for (int i = 0; i < m; i++) {
         const wp_step_stats *st = &rr->stats[first + i];
-        bytes[i] = (double)st->copies.bytes;
-        count[i] = st->copies.count;
-        ns[i] = (double)st->copies.ns * 1e-9;
+        bytes[i] = count[i] = ns[i] = 0;
+        for (int d = WP_DIR_HTOD; d <= WP_DIR_DTOH; d++) {
+            for (int k = 0; k < WP_HMEM_COUNT; k++) {
+                bytes[i] += (double)st->copy[d][k].bytes;
+                count[i] += st->copy[d][k].count;
+                ns[i] += (double)st->copy[d][k].ns * 1e-9;
+            }
+        }
         exposed[i] = (double)st->copy_exposed_ns * 1e-9;
     }
     double mb = wp_median(bytes, m);
     if (mb > 0) {
         char b[32], t[32], x[32];
-        fprintf(out, "copies per step (median): %s in %.0f copies, %s on the copy engines, %s of it exposed (not "
-                "hidden by compute)\n", wp_fmt_bytes(mb, b, sizeof(b)), wp_median(count, m),
+        fprintf(out, "host<->GPU copies per step (median): %s in %.0f copies, %s on the copy engines, %s of copy "
+                "time exposed (not hidden by compute)\n", wp_fmt_bytes(mb, b, sizeof(b)), wp_median(count, m),
                 wp_fmt_seconds(wp_median(ns, m), t, sizeof(t)), wp_fmt_seconds(wp_median(exposed, m), x, sizeof(x)));
     }
     free(v);

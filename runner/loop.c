@@ -8,6 +8,7 @@
 #include <nvtx3/nvToolsExt.h>
 #include "dit_internal.h"
 #include "loop.h"
+#include "offload.h"
 #include "ops.h"
 #include "sampler.h"
 
@@ -35,13 +36,18 @@ static nvtxDomainHandle_t wanprof_domain(void) {
     return domain;
 }
 
-static void range_push(const char *text, int64_t payload) {
+static nvtxEventAttributes_t text_attributes(const char *text) {
     nvtxEventAttributes_t a;
     memset(&a, 0, sizeof a);
     a.version = NVTX_VERSION;
     a.size = NVTX_EVENT_ATTRIB_STRUCT_SIZE;
     a.messageType = NVTX_MESSAGE_TYPE_ASCII;
     a.message.ascii = text;
+    return a;
+}
+
+static void range_push(const char *text, int64_t payload) {
+    nvtxEventAttributes_t a = text_attributes(text);
     if (payload >= 0) {
         a.payloadType = NVTX_PAYLOAD_TYPE_INT64;
         a.payload.llValue = payload;
@@ -50,6 +56,16 @@ static void range_push(const char *text, int64_t payload) {
 }
 
 static void range_pop(void) { nvtxDomainRangePop(wanprof_domain()); }
+
+/* The expert changes at this step. With the model offload the swap itself is the range "expert switch: ..."
+ * (offload.c); otherwise no weights move, and this mark still tells the analyzer where the switch fell. */
+static void mark_switch(const wp_dit *m, wp_expert from, wp_expert to) {
+    if (wp_offload_moves_experts(m->off)) return;
+    char text[96];
+    snprintf(text, sizeof text, "expert switch: %s -> %s (no weights move)", wp_expert_name(from), wp_expert_name(to));
+    nvtxEventAttributes_t a = text_attributes(text);
+    nvtxDomainMarkEx(wanprof_domain(), &a);
+}
 
 static int one_step(wp_dit *m, const wp_dit_expert *e, const wp_loop_params *p, const wp_schedule_step *st, int i,
                     wp_sampler_state *sampler, loop_buffers *b, float *latents, char *err, size_t errlen) {
@@ -94,6 +110,7 @@ int wp_denoise(wp_dit *m, const wp_dit_expert experts[2], const wp_loop_params *
         char mark[64];
         snprintf(mark, sizeof mark, "step %d", i); /* the analyzer's default step pattern */
         range_push(mark, i);
+        if (i > 0 && steps[i].expert != steps[i - 1].expert) mark_switch(m, steps[i - 1].expert, steps[i].expert);
         rc = one_step(m, e, p, &steps[i], i, sampler, &b, latents, err, errlen);
         if (rc == 0) rc = wp_dit_cuda(cudaStreamSynchronize(m->stream), "denoising step", err, errlen);
         range_pop();

@@ -105,6 +105,18 @@ static int run(const wp_runner_options *o, char *err) {
     wp_model_config cfg;
     if (wp_model_config_load(o->model ? o->model : o->config, &cfg, err, ERRLEN)) return -1;
     if (cfg.note[0]) fprintf(stderr, "wanprof-runner: %s\n", cfg.note);
+    if (o->layers) {
+        if (o->layers > cfg.layers) {
+            snprintf(err, ERRLEN, "--layers %d: the model has %d blocks", o->layers, cfg.layers);
+            return -1;
+        }
+        if (o->model) {
+            snprintf(err, ERRLEN, "--layers reduces a model with random weights (--config or --preset), not --model");
+            return -1;
+        }
+        cfg.layers = o->layers;
+        snprintf(cfg.name + strlen(cfg.name), sizeof cfg.name - strlen(cfg.name), " (%d blocks)", o->layers);
+    }
     wp_runner_inputs in = {0};
     if (latent_shape(o, &cfg, &in, err)) return -1;
     wp_dit_shape shape = {in.C, in.F, in.H, in.W, in.text_tokens};

@@ -43,6 +43,8 @@ const char *wp_offload_mode_name(wp_offload_mode mode) {
     return mode == WP_OFFLOAD_MODEL ? "model" : mode == WP_OFFLOAD_LAYERWISE ? "layerwise" : "none";
 }
 
+int wp_offload_moves_experts(const wp_offload *off) { return off && off->o.mode == WP_OFFLOAD_MODEL; }
+
 void wp_offload_get_stats(const wp_offload *off, wp_offload_stats *out) {
     if (off)
         *out = off->stats;

@@ -38,6 +38,8 @@ int wp_offload_create(wp_offload **out, wp_dit *m, const wp_offload_options *o, 
                       char *err, size_t errlen);
 void wp_offload_destroy(wp_offload *off);
 const char *wp_offload_mode_name(wp_offload_mode mode);
+/* 1 when an expert switch copies whole experts (the model mode); 0 for none, layerwise and NULL. */
+int wp_offload_moves_experts(const wp_offload *off);
 void wp_offload_get_stats(const wp_offload *off, wp_offload_stats *out);
 
 /* Called by wp_dit_forward. use: before a forward of expert `index` (model: swap it in; layerwise: start the

@@ -5,18 +5,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "options.h"
 
 static const char usage[] =
-    "usage: wanprof-runner (--model DIR | --config FILE) [options]\n"
+    "usage: wanprof-runner (--preset P | --model DIR | --config FILE) [options]\n"
     "\n"
     "Runs the Wan2.2 DiT denoising loop (two experts, classifier-free guidance, UniPC or Euler) on one GPU, with\n"
     "real shapes and real compute: the reproducible workload that `wanprof run` profiles.\n"
     "\n"
     "model:\n"
+    "  --preset P            tiny (schemas/wan-tiny.json, 9 x 128 x 192: seconds), 480p (A14B, 81 x 480 x 832),\n"
+    "                        720p (A14B, 81 x 720 x 1280: 75,600 tokens); random weights; other options override\n"
     "  --model DIR           diffusers model directory: config, transformer/ and transformer_2/ weights\n"
     "                        (safetensors, sharded or not, fp32/bf16/fp16, diffusers or original Wan names)\n"
     "  --config FILE         model config (schemas/wan2.2-t2v-a14b.json, schemas/wan-tiny.json): random weights\n"
+    "  --layers N            a reduced model: the config's first N blocks (for small recordings)\n"
     "  --seed N              seed of random weights and inputs (default 0)\n"
     "  --precision P         bf16 (default; as diffusers runs it) or fp32 (verification, no TF32)\n"
     "  --attention A         auto (default: the faster one present), own (our kernel), cudnn\n"
@@ -82,7 +86,7 @@ static int parse_ints(const char *s, int *out, int n) {
 
 enum { O_MODEL = 256, O_CONFIG, O_SEED, O_PRECISION, O_ATTENTION, O_INPUTS, O_FRAMES, O_HEIGHT, O_WIDTH, O_LATENT,
        O_TEXT, O_STEPS, O_SAMPLER, O_SHIFT, O_BOUNDARY, O_GUIDANCE, O_FORWARD, O_SAVE, O_SAVE_STEPS, O_FORCE, O_HELP,
-       O_OFFLOAD, O_HOST_MEMORY, O_PREFETCH, O_LAYER_SYNC };
+       O_OFFLOAD, O_HOST_MEMORY, O_PREFETCH, O_LAYER_SYNC, O_PRESET, O_LAYERS };
 
 static const struct option longopts[] = {
     {"model", 1, 0, O_MODEL},         {"config", 1, 0, O_CONFIG},     {"seed", 1, 0, O_SEED},
@@ -93,7 +97,7 @@ static const struct option longopts[] = {
     {"guidance", 1, 0, O_GUIDANCE},   {"forward", 1, 0, O_FORWARD},   {"save", 1, 0, O_SAVE},
     {"save-steps", 0, 0, O_SAVE_STEPS}, {"force", 0, 0, O_FORCE},     {"help", 0, 0, O_HELP},
     {"offload", 1, 0, O_OFFLOAD},     {"host-memory", 1, 0, O_HOST_MEMORY}, {"prefetch", 1, 0, O_PREFETCH},
-    {"layer-sync", 0, 0, O_LAYER_SYNC},
+    {"layer-sync", 0, 0, O_LAYER_SYNC}, {"preset", 1, 0, O_PRESET},  {"layers", 1, 0, O_LAYERS},
     {0, 0, 0, 0}};
 
 static int parse_forward(const char *s, wp_runner_options *o) {
@@ -140,6 +144,12 @@ static int parse_one(int c, const char *arg, wp_runner_options *o) {
         else if (strcmp(arg, "cudnn") == 0) o->attention = WP_ATTENTION_CUDNN;
         else return bad("--attention", arg, "expected auto, own or cudnn");
         return 0;
+    case O_PRESET:
+        if (strcmp(arg, "tiny") && strcmp(arg, "480p") && strcmp(arg, "720p"))
+            return bad("--preset", arg, "expected tiny, 480p or 720p");
+        o->preset = arg;
+        return 0;
+    case O_LAYERS: return parse_int(arg, 1, 1000, &o->layers) ? bad("--layers", arg, "expected 1..1000") : 0;
     case O_OFFLOAD:
         if (strcmp(arg, "none") == 0) o->offload.mode = WP_OFFLOAD_NONE;
         else if (strcmp(arg, "model") == 0) o->offload.mode = WP_OFFLOAD_MODEL;
@@ -188,6 +198,35 @@ static int parse_one(int c, const char *arg, wp_runner_options *o) {
     }
 }
 
+/* The schemas/ folder: under the working directory (a checkout), else where this build's sources are. */
+static const char *schema_path(const char *name) {
+    static char path[4096];
+    snprintf(path, sizeof path, "schemas/%s", name);
+    if (access(path, R_OK) == 0) return path;
+    snprintf(path, sizeof path, "%s/schemas/%s", WP_SOURCE_DIR, name);
+    return path;
+}
+
+static int given(int argc, char **argv, const char *opt) {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], opt) == 0 || (strncmp(argv[i], opt, strlen(opt)) == 0 && argv[i][strlen(opt)] == '='))
+            return 1;
+    return 0;
+}
+
+/* A preset names a config and a video size; a size option given on the command line wins. */
+static int apply_preset(wp_runner_options *o, int argc, char **argv) {
+    if (!o->preset) return 0;
+    int tiny = strcmp(o->preset, "tiny") == 0, p720 = strcmp(o->preset, "720p") == 0;
+    static char config[4096];
+    snprintf(config, sizeof config, "%s", schema_path(tiny ? "wan-tiny.json" : "wan2.2-t2v-a14b.json"));
+    o->config = config;
+    if (!given(argc, argv, "--frames")) o->frames = tiny ? 9 : 81;
+    if (!given(argc, argv, "--height")) o->height = tiny ? 128 : p720 ? 720 : 480;
+    if (!given(argc, argv, "--width")) o->width = tiny ? 192 : p720 ? 1280 : 832;
+    return 0;
+}
+
 int wp_runner_parse(int argc, char **argv, wp_runner_options *o) {
     memset(o, 0, sizeof *o);
     o->dt = WP_BF16;
@@ -218,9 +257,9 @@ int wp_runner_parse(int argc, char **argv, wp_runner_options *o) {
         fprintf(stderr, "wanprof-runner: --forward runs one expert with resident weights: drop --offload\n");
         return 2;
     }
-    if (!o->model == !o->config) {
-        fprintf(stderr, "wanprof-runner: give exactly one of --model DIR and --config FILE (see --help)\n");
+    if (!!o->model + !!o->config + !!o->preset != 1) {
+        fprintf(stderr, "wanprof-runner: give exactly one of --preset P, --model DIR and --config FILE (see --help)\n");
         return 2;
     }
-    return 0;
+    return apply_preset(o, argc, argv);
 }

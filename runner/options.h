@@ -10,6 +10,8 @@
 typedef struct wp_runner_options {
     const char *model;    /* diffusers model directory (config and weights), or NULL */
     const char *config;   /* model config .json (random weights), or NULL */
+    const char *preset;   /* tiny, 480p, 720p: a config and a video size; NULL */
+    int layers;           /* 0: the config's; else a reduced model of this many blocks (said in the metadata) */
     const char *inputs;   /* safetensors: latents, prompt_embeds, negative_prompt_embeds; or NULL (random) */
     const char *save;     /* safetensors for the final latents (and each step's with save_steps), or NULL */
     int save_steps, force;

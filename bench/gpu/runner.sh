@@ -5,10 +5,13 @@
 # loop, and the block benchmark against diffusers when its source is carried (.ref/src/diffusers).
 # Run after `source bench/gpu/env.sh BUILD_DIR` with the build carried from here (bench/gpu/prepare.sh BUILD_DIR).
 # usage: bash bench/gpu/runner.sh [STAGES]
-#   STAGES: comma list of reference,cli,full,profile,spike3,spike12,memcheck,block (default all)
+#   STAGES: comma list of gputests,reference,cli,full,profile,spike3,spike12,examples,memcheck,block (default: all
+#   but gputests and examples)
 #   spike3 / spike12: the user's runs on the A14B model (random weights, a small latent so the compute is short):
 #   --offload model, pageable host memory, shift 3 (the switch on the 10th step) / pinned, shift 12 (the 19th),
 #   recorded with `wanprof run` and explained against the configured schedule (sglang, shift 12).
+#   examples: the recordings of examples/runner_offload (a reduced model, --preset 480p --layers 4, 27 steps), their
+#   explain output and a diff, tarred into $OUT/runner_offload.tar.
 set -uo pipefail
 : "${WP_BUILD:?source bench/gpu/env.sh BUILD_DIR first}"
 cd "$(dirname "$0")/../.."
@@ -20,6 +23,10 @@ ref=tests/reference/runner
 want() { [[ ",$stages," == *",$1,"* ]]; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 
+if want gputests; then
+    echo "== GPU tests (ctest -L gpu)"
+    ctest --test-dir "$WP_BUILD" -L gpu --output-on-failure 2>&1 | tail -25
+fi
 if want reference; then
     echo "== runner against diffusers (tests/reference/runner)"
     "$B/test_runner_reference" "$ref"
@@ -55,6 +62,28 @@ spike() { # spike NAME HOST_MEMORY SHIFT
 }
 if want spike3; then spike runner_spike_shift3 pageable 3; fi
 if want spike12; then spike runner_spike_shift12 pinned 12; fi
+if want examples; then
+    ex=$OUT/runner_offload
+    mkdir -p "$ex"
+    record() { # record NAME [EXPLAIN_ARGS --] RUNNER_ARGS...
+        local name=$1 args=()
+        shift
+        if [ "${1:-}" = --explain ]; then args=($2); shift 2; fi
+        echo "== example $name: wanprof-runner --preset 480p --layers 4 $*"
+        wanprof run --force -o "$ex/$name" -- "$B/wanprof-runner" --preset 480p --layers 4 "$@" 2>&1 | tail -9
+        wanprof explain "${args[@]}" "$ex/$name.sqlite" >"$ex/$name.explain.txt"
+        echo "${args[*]}" >"$ex/$name.explain.args" # empty: explained from the run's own metadata
+        cat "$ex/$name.explain.txt"
+    }
+    record model_pageable_shift3 --explain "--sampler sglang --shift 12 --steps 27" --offload model \
+        --host-memory pageable --shift 3
+    record model_pinned_shift12 --offload model --host-memory pinned --shift 12
+    record layerwise --offload layerwise --host-memory pinned
+    record layerwise_sync --offload layerwise --host-memory pinned --layer-sync
+    echo "== diff layerwise layerwise_sync"
+    wanprof diff "$ex/layerwise.sqlite" "$ex/layerwise_sync.sqlite" | tee "$ex/layerwise_vs_sync.diff.txt" | head -30
+    tar -C "$OUT" -cf "$OUT/runner_offload.tar" runner_offload && rm -rf "$ex"
+fi
 if want memcheck; then
     echo "== compute-sanitizer memcheck: the tiny loop (own attention, then cuDNN)"
     for attention in own cudnn; do

@@ -10,7 +10,11 @@ events_of() { "$W" info --json "$1" 2>/dev/null | python3 -c 'import json,sys; t
 cd "$S"
 for want in examples/*/*.explain.txt; do
     db=${want%.explain.txt}.sqlite
-    got=$("$W" explain --sampler wan --shift 12 --steps 27 "$db" 2>/dev/null)
+    # NAME.explain.args holds the flags the recording is explained with (empty: none, the run's own metadata);
+    # without it, the switch demo's
+    args="--sampler wan --shift 12 --steps 27"
+    [ -f "${db%.sqlite}.explain.args" ] && args=$(cat "${db%.sqlite}.explain.args")
+    got=$("$W" explain $args "$db" 2>/dev/null)
     check '[ "$got" = "$(cat "$want")" ]' "explain $db differs from $want: $(diff <(echo "$got") "$want" | head -5)"
     check '[ "$(events_of "$db")" = "$(events_of "${db%.sqlite}.json.gz")" ]' "$db and its .json.gz hold the same events"
 done

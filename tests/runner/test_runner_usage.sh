@@ -23,8 +23,12 @@ expect() { # expect STATUS PATTERN -- ARGS...
 }
 
 expect 0 "usage: wanprof-runner" -- --help
-expect 2 "exactly one of --model DIR and --config FILE" --
-expect 2 "exactly one of --model DIR and --config FILE" -- --model a --config b
+expect 2 "exactly one of --preset P, --model DIR and --config FILE" --
+expect 2 "exactly one of --preset P, --model DIR and --config FILE" -- --model a --config b
+expect 2 "exactly one of --preset P, --model DIR and --config FILE" -- --preset tiny --config b
+expect 2 "--preset 1080p: expected tiny, 480p or 720p" -- --preset 1080p
+expect 2 "--layers 0: expected 1..1000" -- --preset tiny --layers 0
+expect 1 "--layers 3: the model has 2 blocks" -- --preset tiny --layers 3
 expect 2 "--precision fp16: expected bf16 or fp32" -- --config x --precision fp16
 expect 2 "--attention fast: expected auto, own or cudnn" -- --config x --attention fast
 expect 2 "--sampler euler: expected wan, sglang" -- --config x --sampler euler

@@ -288,8 +288,8 @@ static void check_per_step_copies(void)
     FILE *f = open_memstream(&text, &len);
     wp_explain_write_text(&e, "synthetic", f);
     fclose(f);
-    CHECK(strstr(text, "copies per step (median): 33.6 MB in 4 copies, 4.0 ms on the copy engines, 3.0 ms of it "
-                       "exposed") != NULL);
+    CHECK(strstr(text, "host<->GPU copies per step (median): 33.6 MB in 4 copies, 4.0 ms on the copy engines, 3.0 ms "
+                       "of copy time exposed") != NULL);
     if (!strstr(text, "copies per step (median): 33.6 MB"))
         fprintf(stderr, "text report (%zu bytes):\n%s\n", len, text);
     free(text);
