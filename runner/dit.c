@@ -44,6 +44,18 @@ static int check_shape(const wp_model_config *c, const wp_dit_shape *s, char *er
     return 0;
 }
 
+static int split_tokens(wp_dit *m, const wp_dist *dist, char *err, size_t errlen) {
+    m->dist = dist && dist->world > 1 ? dist : NULL;
+    m->ulysses = m->dist ? dist->ulysses : 1;
+    int P = m->ulysses;
+    if (m->tokens_total % P || m->cfg.heads % P)
+        return wp_dit_fail(err, errlen, "Ulysses %d needs the tokens (%d) and the heads (%d) to divide by %d", P,
+                           m->tokens_total, m->cfg.heads, P);
+    m->tokens = m->tokens_total / P;
+    m->tok0 = m->dist ? (long)dist->group_rank * m->tokens : 0;
+    return 0;
+}
+
 static int resolve_attention(wp_dit *m, wp_attention_path want, char *err, size_t errlen) {
     int cudnn_ok = m->dt == WP_BF16 && wp_attention_cudnn_available(m->la);
     if (want == WP_ATTENTION_CUDNN && !cudnn_ok)
@@ -58,6 +70,7 @@ static int resolve_attention(wp_dit *m, wp_attention_path want, char *err, size_
 static int alloc_buffers(wp_dit *m, char *err, size_t errlen) {
     const wp_model_config *c = &m->cfg;
     size_t es = wp_dtype_size(m->dt), L = (size_t)m->tokens, T = (size_t)m->shape.text_tokens;
+    size_t Lall = (size_t)m->tokens_total, ulysses_bytes = m->ulysses > 1 ? L * c->dim * es : 1;
     size_t patch_cols = (size_t)(m->patch_features > m->out_features ? m->patch_features : m->out_features);
     struct {
         void **p;
@@ -65,7 +78,9 @@ static int alloc_buffers(wp_dit *m, char *err, size_t errlen) {
     } want[] = {
         {&m->x, L * c->dim * es},          {&m->norm, L * c->dim * es},      {&m->q, L * c->dim * es},
         {&m->k, L * c->dim * es},          {&m->v, L * c->dim * es},         {&m->attn, L * c->dim * es},
-        {&m->proj, L * c->dim * es},       {&m->ffn, L * c->ffn_dim * es},   {&m->patches, L * patch_cols * es},
+        {&m->proj, L * c->dim * es},       {&m->ffn, L * c->ffn_dim * es},   {&m->patches, Lall * patch_cols * es},
+        {&m->head_local, L * m->out_features * es}, {&m->qf, ulysses_bytes}, {&m->kf, ulysses_bytes},
+        {&m->vf, ulysses_bytes},           {&m->af, ulysses_bytes},          {&m->pack, ulysses_bytes},
         {&m->ctx, T * c->dim * es},        {&m->ctx_hidden, T * c->dim * es}, {&m->ck, T * c->dim * es},
         {&m->cv, T * c->dim * es},         {(void **)&m->t_dev, 4},          {(void **)&m->t_freq, c->freq_dim * 4},
         {(void **)&m->t_hidden, c->dim * 4}, {&m->temb, c->dim * es},        {&m->temb_act, c->dim * es},
@@ -94,7 +109,7 @@ static int upload_rope(wp_dit *m, char *err, size_t errlen) {
 }
 
 int wp_dit_create(wp_dit **out, const wp_model_config *cfg, const wp_dit_shape *shape, wp_dtype dt,
-                  wp_attention_path attention, char *err, size_t errlen) {
+                  wp_attention_path attention, const wp_dist *dist, char *err, size_t errlen) {
     *out = NULL;
     if (check_shape(cfg, shape, err, errlen)) return -1;
     wp_dit *m = calloc(1, sizeof *m);
@@ -103,10 +118,12 @@ int wp_dit_create(wp_dit **out, const wp_model_config *cfg, const wp_dit_shape *
     m->shape = *shape;
     m->dt = dt;
     const int *p = cfg->patch;
-    m->tokens = (shape->F / p[0]) * (shape->H / p[1]) * (shape->W / p[2]);
+    m->tokens_total = (shape->F / p[0]) * (shape->H / p[1]) * (shape->W / p[2]);
     m->patch_features = cfg->in_channels * p[0] * p[1] * p[2];
     m->out_features = cfg->out_channels * p[0] * p[1] * p[2];
-    int rc = wp_dit_cuda(cudaStreamCreateWithFlags(&m->stream, cudaStreamNonBlocking), "cudaStreamCreate", err,
+    int rc = split_tokens(m, dist, err, errlen);
+    if (rc == 0)
+        rc = wp_dit_cuda(cudaStreamCreateWithFlags(&m->stream, cudaStreamNonBlocking), "cudaStreamCreate", err,
                          errlen);
     if (rc == 0 && wp_linalg_create(&m->la, err, errlen) != 0) rc = -1;
     if (rc == 0) rc = resolve_attention(m, attention, err, errlen);
@@ -122,7 +139,8 @@ int wp_dit_create(wp_dit **out, const wp_model_config *cfg, const wp_dit_shape *
 
 void wp_dit_destroy(wp_dit *m) {
     if (!m) return;
-    void *bufs[] = {m->x,   m->norm,    m->q,          m->k,     m->v,      m->attn,     m->proj,
+    void *bufs[] = {m->head_local, m->qf, m->kf, m->vf, m->af, m->pack,
+                    m->x,   m->norm,    m->q,          m->k,     m->v,      m->attn,     m->proj,
                     m->ffn, m->patches, m->ctx,        m->ctx_hidden, m->ck, m->cv,      m->t_dev,
                     m->t_freq, m->t_hidden, m->temb,   m->temb_act, m->tproj, m->mod,   m->rope_cos,
                     m->rope_sin};
@@ -134,6 +152,7 @@ void wp_dit_destroy(wp_dit *m) {
 
 const char *wp_dit_attention_name(const wp_dit *m) { return m->attention == WP_ATTENTION_CUDNN ? "cudnn" : "own"; }
 wp_dtype wp_dit_dtype(const wp_dit *m) { return m->dt; }
+const wp_dist *wp_dit_dist(const wp_dit *m) { return m->dist; }
 cudaStream_t wp_dit_stream(const wp_dit *m) { return m->stream; }
 long wp_dit_latent_elems(const wp_dit *m) {
     return (long)m->shape.C * m->shape.F * m->shape.H * m->shape.W;

@@ -11,6 +11,7 @@
 #include "wpkernels.h"
 #include "wplinalg.h"
 #include "wpmodel.h"
+#include "dist.h"
 
 typedef enum { WP_ATTENTION_AUTO = 0, WP_ATTENTION_OWN, WP_ATTENTION_CUDNN } wp_attention_path;
 
@@ -51,9 +52,11 @@ typedef struct wp_dit_shape {
 typedef struct wp_dit wp_dit;
 
 /* Creates the model state for cfg at one latent shape: handles, RoPE tables and every activation buffer.
- * 0, or -1 with err filled. */
+ * dist: NULL for one GPU; with Ulysses, this rank computes its 1/ulysses of the tokens (the latent's tokens and the
+ * heads must divide evenly). 0, or -1 with err filled. */
 int wp_dit_create(wp_dit **out, const wp_model_config *cfg, const wp_dit_shape *shape, wp_dtype dt,
-                  wp_attention_path attention, char *err, size_t errlen);
+                  wp_attention_path attention, const wp_dist *dist, char *err, size_t errlen);
+const wp_dist *wp_dit_dist(const wp_dit *m);
 void wp_dit_destroy(wp_dit *m);
 /* The attention path in use ("own" or "cudnn") after auto resolved it. */
 const char *wp_dit_attention_name(const wp_dit *m);

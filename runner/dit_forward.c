@@ -16,16 +16,16 @@
             return wp_dit_fail(err, errlen, "%s: %s", (what), wp_linalg_error((m)->la));                          \
     } while (0)
 
-static int attend(wp_dit *m, void *out, const void *q, const void *k, const void *v, int Lq, int Lk, char *err,
-                  size_t errlen) {
+static int attend(wp_dit *m, void *out, const void *q, const void *k, const void *v, int Lq, int Lk, int heads,
+                  char *err, size_t errlen) {
     const wp_model_config *c = &m->cfg;
     float scale = 1.0f / sqrtf((float)c->head_dim); /* scaled_dot_product_attention's default */
     if (m->attention == WP_ATTENTION_CUDNN) {
-        if (wp_attention_cudnn(m->la, out, q, k, v, Lq, Lk, c->heads, c->head_dim, scale, m->stream) != 0)
+        if (wp_attention_cudnn(m->la, out, q, k, v, Lq, Lk, heads, c->head_dim, scale, m->stream) != 0)
             return wp_dit_fail(err, errlen, "cuDNN attention (%d x %d): %s", Lq, Lk, wp_linalg_error(m->la));
         return 0;
     }
-    CUDA_OR_FAIL(attention_forward(out, q, k, v, Lq, Lk, c->heads, c->head_dim, scale, m->dt, m->stream),
+    CUDA_OR_FAIL(attention_forward(out, q, k, v, Lq, Lk, heads, c->head_dim, scale, m->dt, m->stream),
                  "attention");
     return 0;
 }
@@ -46,13 +46,26 @@ static int attention_block(wp_dit *m, const wp_dit_attn_w *w, const void *x, con
         const int *p = c->patch;
         int F = m->shape.F / p[0], H = m->shape.H / p[1], W = m->shape.W / p[2];
         CUDA_OR_FAIL(rope_forward(m->q, m->q, m->rope_cos, m->rope_sin, c->rope_max_seq_len, L, c->heads,
-                                  c->head_dim, F, H, W, 0, m->dt, m->stream),
+                                  c->head_dim, F, H, W, m->tok0, m->dt, m->stream),
                      "RoPE (q)");
         CUDA_OR_FAIL(rope_forward(kbuf, kbuf, m->rope_cos, m->rope_sin, c->rope_max_seq_len, L, c->heads,
-                                  c->head_dim, F, H, W, 0, m->dt, m->stream),
+                                  c->head_dim, F, H, W, m->tok0, m->dt, m->stream),
                      "RoPE (k)");
     }
-    if (attend(m, m->attn, m->q, kbuf, vbuf, L, Lk, err, errlen)) return -1;
+    if (rope && m->ulysses > 1) { /* self-attention over every token of the group, on this rank's heads */
+        const wp_dist *d = m->dist;
+        if (wp_dist_tokens_to_heads(d, m->qf, m->q, m->pack, L, D, m->dt, m->stream) ||
+            wp_dist_tokens_to_heads(d, m->kf, kbuf, m->pack, L, D, m->dt, m->stream) ||
+            wp_dist_tokens_to_heads(d, m->vf, vbuf, m->pack, L, D, m->dt, m->stream))
+            return wp_dit_fail(err, errlen, "Ulysses all-to-all (q, k, v) failed");
+        if (attend(m, m->af, m->qf, m->kf, m->vf, m->tokens_total, m->tokens_total, c->heads / m->ulysses, err,
+                   errlen))
+            return -1;
+        if (wp_dist_heads_to_tokens(d, m->attn, m->af, m->pack, L, D, m->dt, m->stream))
+            return wp_dit_fail(err, errlen, "Ulysses all-to-all (attention output) failed");
+    } else if (attend(m, m->attn, m->q, kbuf, vbuf, L, Lk, c->heads, err, errlen)) {
+        return -1;
+    }
     LINEAR_OR_FAIL(m, m->proj, m->attn, w->o_w, w->o_b, L, D, D, 0, m->dt, "to_out");
     return 0;
 }
@@ -119,7 +132,8 @@ int wp_dit_forward(wp_dit *m, const wp_dit_expert *e, void *out, const void *lat
 
     CUDA_OR_FAIL(patchify_forward(m->patches, latent, s->C, s->F, s->H, s->W, p[0], p[1], p[2], m->dt, m->stream),
                  "patchify");
-    LINEAR_OR_FAIL(m, m->x, m->patches, e->patch_w, e->patch_b, L, D, m->patch_features, 0, m->dt,
+    const char *my_patches = (const char *)m->patches + (size_t)m->tok0 * m->patch_features * wp_dtype_size(m->dt);
+    LINEAR_OR_FAIL(m, m->x, my_patches, e->patch_w, e->patch_b, L, D, m->patch_features, 0, m->dt,
                    "patch_embedding");
     for (int i = 0; i < c->layers; i++) {
         wp_dit_block_w at_slot;
@@ -134,7 +148,11 @@ int wp_dit_forward(wp_dit *m, const wp_dit_expert *e, void *out, const void *lat
     CUDA_OR_FAIL(layernorm_modulate_forward(m->norm, m->x, m->mod + D, m->mod, L, D, (float)c->eps, m->dt,
                                             m->stream),
                  "norm_out");
-    LINEAR_OR_FAIL(m, m->patches, m->norm, e->proj_w, e->proj_b, L, m->out_features, D, 0, m->dt, "proj_out");
+    void *head = m->ulysses > 1 ? m->head_local : m->patches;
+    LINEAR_OR_FAIL(m, head, m->norm, e->proj_w, e->proj_b, L, m->out_features, D, 0, m->dt, "proj_out");
+    if (m->ulysses > 1 && wp_dist_group_gather(m->dist, m->patches, head, (size_t)L * m->out_features, m->dt,
+                                               m->stream))
+        return wp_dit_fail(err, errlen, "all-gather of the output tokens failed");
     CUDA_OR_FAIL(unpatchify_forward(out, m->patches, c->out_channels, s->F, s->H, s->W, p[0], p[1], p[2], m->dt,
                                     m->stream),
                  "unpatchify");

@@ -12,14 +12,20 @@ struct wp_dit {
     wp_attention_path attention; /* resolved: WP_ATTENTION_OWN or WP_ATTENTION_CUDNN */
     wp_linalg *la;
     cudaStream_t stream;
-    int tokens;                  /* L = (F/pt) (H/ph) (W/pw) */
+    const wp_dist *dist;         /* NULL: one GPU */
+    int ulysses;                 /* P: sequence-parallel ranks of this rank's group (1 without) */
+    int tokens_total;            /* L = (F/pt) (H/ph) (W/pw) */
+    int tokens;                  /* this rank's tokens: L / P, from token tok0 */
+    long tok0;
     int patch_features;          /* in_channels * pt * ph * pw */
     int out_features;            /* out_channels * pt * ph * pw */
     float *rope_cos, *rope_sin;  /* (rope_max_seq_len, head_dim) fp32 */
     /* activations, all of dt unless noted */
     void *x, *norm, *q, *k, *v, *attn, *proj;  /* (L, dim) */
     void *ffn;                                  /* (L, ffn_dim) */
-    void *patches;                              /* (L, patch_features), then (L, out_features) */
+    void *patches;                              /* (L, patch_features) of all tokens, then (L, out_features) */
+    void *head_local;                           /* (L/P, out_features): this rank's proj_out, before the gather */
+    void *qf, *kf, *vf, *af, *pack;             /* Ulysses: (L, dim/P) after the all-to-all, and its scratch */
     void *ctx, *ctx_hidden, *ck, *cv;           /* (text_tokens, dim) */
     float *t_dev, *t_freq, *t_hidden;           /* (1), (freq_dim), (dim): the fp32 time embedder */
     void *temb, *temb_act;                      /* (dim) of dt: temb after type_as, and SiLU(temb) */

@@ -74,15 +74,20 @@ static int one_step(wp_dit *m, const wp_dit_expert *e, const wp_loop_params *p, 
     double g = p->guidance[st->expert];
     if (wp_dit_cuda(cast_forward(b->input, m->dt, latents, WP_F32, n, m->stream), "latent cast", err, errlen))
         return -1;
-    range_push("forward cond", -1);
-    int rc = wp_dit_forward(m, e, b->cond, b->input, t, p->ctx_cond, err, errlen);
-    range_pop();
-    if (rc) return -1;
-    range_push("forward uncond", -1);
-    rc = wp_dit_forward(m, e, b->uncond, b->input, t, p->ctx_uncond, err, errlen);
-    range_pop();
-    if (rc ||
-        wp_dit_cuda(cfg_combine_forward(b->cond, b->cond, b->uncond, (float)g, n, m->dt, m->stream), "guidance",
+    const wp_dist *d = wp_dit_dist(m);
+    int split = d && d->cfg_parallel == 2; /* CFG-parallel: this rank's group runs one of the two forwards */
+    for (int which = 0; which < 2; which++) {
+        if (split && which != d->group) continue;
+        range_push(which == 0 ? "forward cond" : "forward uncond", -1);
+        int rc = wp_dit_forward(m, e, which == 0 ? b->cond : b->uncond, b->input, t,
+                                which == 0 ? p->ctx_cond : p->ctx_uncond, err, errlen);
+        range_pop();
+        if (rc) return -1;
+    }
+    if (split && wp_dist_cfg_exchange(d, d->group == 0 ? b->uncond : b->cond, d->group == 0 ? b->cond : b->uncond,
+                                      (size_t)n, m->dt, m->stream))
+        return wp_dit_fail(err, errlen, "CFG-parallel exchange failed");
+    if (wp_dit_cuda(cfg_combine_forward(b->cond, b->cond, b->uncond, (float)g, n, m->dt, m->stream), "guidance",
                     err, errlen))
         return -1;
     return wp_sampler_step(sampler, i, b->cond, m->dt, latents, m->stream, err, errlen);

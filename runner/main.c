@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cuda_runtime_api.h>
 #include "dit.h"
 #include "inputs.h"
+#include "launch.h"
 #include "loop.h"
 #include "meta.h"
 #include "offload.h"
@@ -16,6 +18,7 @@
 
 typedef struct run_state {
     const wp_runner_options *o;
+    int quiet; /* ranks other than 0 print nothing per step */
     wp_latent_saver saver;
     double *seconds;
 } run_state;
@@ -23,6 +26,7 @@ typedef struct run_state {
 static int on_step(const wp_loop_step_info *s, const float *latents, void *user) {
     run_state *r = user;
     r->seconds[s->index] = s->seconds;
+    if (r->quiet) return 0;
     double done = 0;
     for (int i = 0; i <= s->index; i++) done += r->seconds[i];
     double eta = done / (s->index + 1) * (s->steps - s->index - 1);
@@ -101,7 +105,7 @@ static int load_expert(const wp_runner_options *o, wp_dit *m, int which, wp_dit_
     return rc;
 }
 
-static int run(const wp_runner_options *o, char *err) {
+static int run(const wp_runner_options *o, wp_dist *dist, char *err) {
     wp_model_config cfg;
     if (wp_model_config_load(o->model ? o->model : o->config, &cfg, err, ERRLEN)) return -1;
     if (cfg.note[0]) fprintf(stderr, "wanprof-runner: %s\n", cfg.note);
@@ -124,35 +128,41 @@ static int run(const wp_runner_options *o, char *err) {
     wp_dit_expert experts[2] = {{0}};
     wp_loop_params p;
     loop_params(o, &cfg, &p);
-    run_state r = {o, {0}, NULL};
+    run_state r = {o, dist->rank != 0, {0}, NULL};
+    const char *save = dist->rank == 0 ? o->save : NULL; /* every rank holds the same latents: rank 0 writes them */
     /* The output path is checked before any GPU work, so that a long run never ends on a refusal. */
-    int rc = o->save ? wp_saver_open(&r.saver, o->save, o->force, &shape, err, ERRLEN) : 0;
-    if (rc == 0) rc = wp_dit_create(&m, &cfg, &shape, o->dt, o->attention, err, ERRLEN);
-    if (rc == 0)
-        fprintf(stderr, "wanprof-runner: %s, latent %dx%dx%dx%d, %d text tokens, %s, attention %s\n", cfg.name,
-                in.C, in.F, in.H, in.W, in.text_tokens, o->dt == WP_F32 ? "fp32" : "bf16", wp_dit_attention_name(m));
+    int rc = save ? wp_saver_open(&r.saver, save, o->force, &shape, err, ERRLEN) : 0;
+    /* the GPU and NCCL only now: bad input is reported first, with no device needed */
+    int ulysses = o->ulysses ? o->ulysses : dist->world / o->cfg_parallel;
+    if (rc == 0) rc = wp_dist_init(dist, ulysses, o->cfg_parallel, o->rendezvous, err, ERRLEN);
+    if (rc == 0) rc = wp_dit_create(&m, &cfg, &shape, o->dt, o->attention, dist, err, ERRLEN);
+    if (rc == 0 && dist->rank == 0)
+        fprintf(stderr, "wanprof-runner: %s, latent %dx%dx%dx%d, %d text tokens, %s, attention %s, %d GPU%s (Ulysses "
+                "%d, CFG-parallel %d)\n", cfg.name, in.C, in.F, in.H, in.W, in.text_tokens,
+                o->dt == WP_F32 ? "fp32" : "bf16", wp_dit_attention_name(m), dist->world, dist->world > 1 ? "s" : "",
+                dist->world > 1 ? dist->ulysses : 1, dist->world > 1 ? dist->cfg_parallel : 1);
     for (int k = 0; rc == 0 && k < 2; k++)
         if (!o->forward_only || o->forward_expert == k) rc = load_expert(o, m, k, &experts[k], err);
     wp_offload *off = NULL;
     if (rc == 0 && !o->forward_only) rc = wp_offload_create(&off, m, &o->offload, experts, 2, err, ERRLEN);
-    if (rc == 0 && off)
+    if (rc == 0 && off && dist->rank == 0)
         fprintf(stderr, "wanprof-runner: offload %s, %s host memory%s\n", wp_offload_mode_name(o->offload.mode),
                 o->offload.pinned ? "pinned" : "pageable", o->offload.layer_sync ? ", --layer-sync" : "");
     if (rc == 0) rc = wp_inputs_upload(&in, o->inputs, &cfg, o->dt, o->seed, err, ERRLEN);
     if (rc == 0 && o->forward_only) {
         rc = wp_forward_once(m, &experts[o->forward_expert], in.latents, (float)o->forward_t, in.ctx_cond, err,
                              ERRLEN);
-        if (rc == 0 && o->save) rc = wp_saver_set_final(&r.saver, in.latents, err, ERRLEN);
+        if (rc == 0 && save) rc = wp_saver_set_final(&r.saver, in.latents, err, ERRLEN);
     } else if (rc == 0) {
         r.seconds = calloc((size_t)p.schedule.steps, sizeof *r.seconds);
         p.ctx_cond = in.ctx_cond, p.ctx_uncond = in.ctx_uncond, p.on_step = on_step, p.user = &r;
-        wp_run_meta meta = {&cfg, &p, &shape, o->dt, wp_dit_attention_name(m), &o->offload, 1};
+        wp_run_meta meta = {&cfg, &p, &shape, o->dt, wp_dit_attention_name(m), &o->offload, dist->world};
         if (wp_run_meta_mark(&meta) != 0) rc = -1;
         rc = r.seconds ? wp_denoise(m, experts, &p, in.latents, err, ERRLEN) : -1;
-        if (rc == 0) summary(&p, r.seconds, off);
-        if (rc == 0 && o->save) rc = wp_saver_set_final(&r.saver, in.latents, err, ERRLEN);
+        if (rc == 0 && dist->rank == 0) summary(&p, r.seconds, off);
+        if (rc == 0 && save) rc = wp_saver_set_final(&r.saver, in.latents, err, ERRLEN);
     }
-    if (rc == 0 && o->save) rc = wp_saver_write(&r.saver, err, ERRLEN);
+    if (rc == 0 && save) rc = wp_saver_write(&r.saver, err, ERRLEN);
     wp_saver_free(&r.saver);
     free(r.seconds);
     wp_inputs_free(&in);
@@ -169,9 +179,18 @@ int main(int argc, char **argv) {
     if (parsed == 1) return 0;
     if (parsed) return 2;
     char err[ERRLEN] = "";
-    if (run(&o, err)) {
-        fprintf(stderr, "wanprof-runner: %s\n", err[0] ? err : "failed");
-        return 1;
+    wp_dist dist;
+    if (wp_dist_from_env(&dist, err, ERRLEN)) {
+        fprintf(stderr, "wanprof-runner: %s\n", err);
+        return 2;
     }
-    return 0;
+    /* the launcher: started by hand (no rank in the environment) with --nproc */
+    if (o.nproc > 1 && !getenv("RANK")) return wp_launch(o.nproc, argc, argv, o.rendezvous);
+    int rc = run(&o, &dist, err);
+    if (rc && dist.world > 1)
+        fprintf(stderr, "wanprof-runner: rank %d: %s\n", dist.rank, err[0] ? err : "failed");
+    else if (rc)
+        fprintf(stderr, "wanprof-runner: %s\n", err[0] ? err : "failed");
+    wp_dist_destroy(&dist);
+    return rc ? 1 : 0;
 }

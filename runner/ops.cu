@@ -24,6 +24,14 @@ __global__ void fill_kernel(float *dst, float v, long n) {
     FOR_EACH(i, n) dst[i] = v;
 }
 
+// One unit T (16 bytes when C and the pointers allow, else 1 byte) per thread: (a, b, c) -> (b, a, c).
+template <typename T> __global__ void permute021_kernel(T *out, const T *in, long A, long B, long C) {
+    FOR_EACH(i, A * B * C) {
+        long c = i % C, ab = i / C, b = ab % B, a = ab / B;
+        out[(b * A + a) * C + c] = in[i];
+    }
+}
+
 template <typename D, typename S> __global__ void cast_kernel(D *dst, const S *src, long n) {
     FOR_EACH(i, n) st(dst + i, ld(src + i));
 }
@@ -104,6 +112,21 @@ extern "C" cudaError_t fill_forward(float *dst, float v, long n, cudaStream_t st
     if (!dst || n < 0) return cudaErrorInvalidValue;
     if (n == 0) return cudaSuccess;
     fill_kernel<<<grid_for(n, OPS_THREADS), OPS_THREADS, 0, stream>>>(dst, v, n);
+    return cudaGetLastError();
+}
+
+extern "C" cudaError_t permute021_forward(void *out, const void *in, long A, long B, size_t C,
+                                          cudaStream_t stream) {
+    if (!out || !in || A < 0 || B < 0) return cudaErrorInvalidValue;
+    long n = A * B * (long)C;
+    if (n == 0) return cudaSuccess;
+    if (C % 16 == 0 && (uintptr_t)out % 16 == 0 && (uintptr_t)in % 16 == 0)
+        permute021_kernel<<<grid_for(n / 16, OPS_THREADS), OPS_THREADS, 0, stream>>>((uint4 *)out, (const uint4 *)in, A,
+                                                                                      B, (long)C / 16);
+    else
+        permute021_kernel<<<grid_for(n, OPS_THREADS), OPS_THREADS, 0, stream>>>((unsigned char *)out,
+                                                                                (const unsigned char *)in, A, B,
+                                                                                (long)C);
     return cudaGetLastError();
 }
 

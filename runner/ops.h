@@ -18,6 +18,9 @@ cudaError_t silu_forward(void *out, const void *x, long n, wp_dtype dt, cudaStre
 /* dst[0..n) = v (fp32): a scalar for a kernel that reads it from the device, without a host copy (a pageable
  * cudaMemcpyAsync would synchronise the stream first). */
 cudaError_t fill_forward(float *dst, float v, long n, cudaStream_t stream);
+/* out (B, A, C bytes) = in (A, B, C bytes) with the first two axes swapped: the packing around Ulysses'
+ * all-to-all. out must not alias in. */
+cudaError_t permute021_forward(void *out, const void *in, long A, long B, size_t C, cudaStream_t stream);
 /* Converts n elements between fp32 and bf16 (round to nearest even); same dtype is a copy. */
 cudaError_t cast_forward(void *dst, wp_dtype dst_dt, const void *src, wp_dtype src_dt, long n, cudaStream_t stream);
 /* out = table + float(x): the fp32 modulation, scale_shift_table + temb.float() (out, table fp32; x of dt). */

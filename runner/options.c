@@ -30,6 +30,11 @@ static const char usage[] =
     "  --host-memory K       pageable (default) or pinned host memory for the offloaded weights\n"
     "  --prefetch P          layerwise: blocks copied ahead of the one computing (default 1)\n"
     "  --layer-sync          layerwise: synchronise after every block (SGLang's early version)\n"
+    "several GPUs (one process per GPU; under torchrun, mpirun or srun the rank comes from the environment):\n"
+    "  --nproc N             start N ranks of this command, rank i on GPU i, and wait for them\n"
+    "  --ulysses P           Ulysses sequence parallelism over P ranks (default: all ranks of a CFG group)\n"
+    "  --cfg-parallel        conditional and unconditional forwards on two rank groups (e.g. 2 x Ulysses 2 on 4)\n"
+    "  --rendezvous PATH     file rank 0 creates with the NCCL id (must not exist; --nproc picks one in /tmp)\n"
     "inputs:\n"
     "  --inputs FILE         safetensors with latents (1,C,F,H,W), prompt_embeds and negative_prompt_embeds\n"
     "                        (1,T,text_dim); default: seeded random of the shapes below\n"
@@ -86,7 +91,8 @@ static int parse_ints(const char *s, int *out, int n) {
 
 enum { O_MODEL = 256, O_CONFIG, O_SEED, O_PRECISION, O_ATTENTION, O_INPUTS, O_FRAMES, O_HEIGHT, O_WIDTH, O_LATENT,
        O_TEXT, O_STEPS, O_SAMPLER, O_SHIFT, O_BOUNDARY, O_GUIDANCE, O_FORWARD, O_SAVE, O_SAVE_STEPS, O_FORCE, O_HELP,
-       O_OFFLOAD, O_HOST_MEMORY, O_PREFETCH, O_LAYER_SYNC, O_PRESET, O_LAYERS };
+       O_OFFLOAD, O_HOST_MEMORY, O_PREFETCH, O_LAYER_SYNC, O_PRESET, O_LAYERS,
+       O_NPROC, O_ULYSSES, O_CFG_PARALLEL, O_RENDEZVOUS };
 
 static const struct option longopts[] = {
     {"model", 1, 0, O_MODEL},         {"config", 1, 0, O_CONFIG},     {"seed", 1, 0, O_SEED},
@@ -98,6 +104,8 @@ static const struct option longopts[] = {
     {"save-steps", 0, 0, O_SAVE_STEPS}, {"force", 0, 0, O_FORCE},     {"help", 0, 0, O_HELP},
     {"offload", 1, 0, O_OFFLOAD},     {"host-memory", 1, 0, O_HOST_MEMORY}, {"prefetch", 1, 0, O_PREFETCH},
     {"layer-sync", 0, 0, O_LAYER_SYNC}, {"preset", 1, 0, O_PRESET},  {"layers", 1, 0, O_LAYERS},
+    {"nproc", 1, 0, O_NPROC},         {"ulysses", 1, 0, O_ULYSSES},   {"cfg-parallel", 0, 0, O_CFG_PARALLEL},
+    {"rendezvous", 1, 0, O_RENDEZVOUS},
     {0, 0, 0, 0}};
 
 static int parse_forward(const char *s, wp_runner_options *o) {
@@ -150,6 +158,10 @@ static int parse_one(int c, const char *arg, wp_runner_options *o) {
         o->preset = arg;
         return 0;
     case O_LAYERS: return parse_int(arg, 1, 1000, &o->layers) ? bad("--layers", arg, "expected 1..1000") : 0;
+    case O_NPROC: return parse_int(arg, 1, 1024, &o->nproc) ? bad("--nproc", arg, "expected 1..1024") : 0;
+    case O_ULYSSES: return parse_int(arg, 1, 1024, &o->ulysses) ? bad("--ulysses", arg, "expected 1..1024") : 0;
+    case O_CFG_PARALLEL: o->cfg_parallel = 2; return 0;
+    case O_RENDEZVOUS: o->rendezvous = arg; return 0;
     case O_OFFLOAD:
         if (strcmp(arg, "none") == 0) o->offload.mode = WP_OFFLOAD_NONE;
         else if (strcmp(arg, "model") == 0) o->offload.mode = WP_OFFLOAD_MODEL;
@@ -234,6 +246,7 @@ int wp_runner_parse(int argc, char **argv, wp_runner_options *o) {
     o->frames = 81, o->height = 480, o->width = 832;
     o->steps = -1, o->sampler = -1;
     o->offload.prefetch = 1;
+    o->cfg_parallel = 1;
     o->shift = o->boundary = o->guidance[0] = o->guidance[1] = NAN;
     int c;
     opterr = 0;

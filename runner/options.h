@@ -26,6 +26,11 @@ typedef struct wp_runner_options {
     int steps;
     int sampler;
     double shift, boundary, guidance[2];
+    /* several GPUs: one process per rank */
+    int nproc;             /* > 1: launch this many ranks of this command (one per GPU) and wait for them */
+    int ulysses;           /* sequence-parallel degree; 0: world / cfg_parallel */
+    int cfg_parallel;      /* 1, or 2: cond and uncond on two rank groups */
+    const char *rendezvous;
     /* --forward T:EXPERT: one conditional forward instead of the loop */
     int forward_only;
     double forward_t;

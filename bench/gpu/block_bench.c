@@ -30,7 +30,7 @@ static float time_forward(wp_model_config cfg, int layers, const wp_dit_shape *s
     wp_dit *m;
     wp_dit_expert e;
     wp_runner_inputs in = {shape->C, shape->F, shape->H, shape->W, shape->text_tokens, NULL, NULL, NULL};
-    if (wp_dit_create(&m, &cfg, shape, WP_BF16, path, err, sizeof err)) die("wp_dit_create", err);
+    if (wp_dit_create(&m, &cfg, shape, WP_BF16, path, NULL, err, sizeof err)) die("wp_dit_create", err);
     *attention = wp_dit_attention_name(m);
     if (wp_dit_expert_random(m, &e, 1, err, sizeof err)) die("weights", err);
     if (wp_inputs_upload(&in, NULL, &cfg, WP_BF16, 1, err, sizeof err)) die("inputs", err);

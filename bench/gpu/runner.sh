@@ -5,7 +5,7 @@
 # loop, and the block benchmark against diffusers when its source is carried (.ref/src/diffusers).
 # Run after `source bench/gpu/env.sh BUILD_DIR` with the build carried from here (bench/gpu/prepare.sh BUILD_DIR).
 # usage: bash bench/gpu/runner.sh [STAGES]
-#   STAGES: comma list of gputests,reference,cli,full,profile,spike3,spike12,examples,memcheck,block (default: all
+#   STAGES: comma list of gputests,reference,cli,full,profile,spike3,spike12,examples,multi,memcheck,block (default: all
 #   but gputests and examples)
 #   spike3 / spike12: the user's runs on the A14B model (random weights, a small latent so the compute is short):
 #   --offload model, pageable host memory, shift 3 (the switch on the 10th step) / pinned, shift 12 (the 19th),
@@ -83,6 +83,18 @@ if want examples; then
     echo "== diff layerwise layerwise_sync"
     wanprof diff "$ex/layerwise.sqlite" "$ex/layerwise_sync.sqlite" | tee "$ex/layerwise_vs_sync.diff.txt" | head -30
     tar -C "$OUT" -cf "$OUT/runner_offload.tar" runner_offload && rm -rf "$ex"
+fi
+if want multi; then
+    echo "== several GPUs: the multi-GPU test, then the A14B at 480p for 2 steps on every GPU (Ulysses), profiled"
+    bash tests/runner/test_runner_multi.sh "$B/wanprof-runner" "$B/st_compare"
+    n=$(nvidia-smi -L | grep -c "^GPU")
+    "$WP_BUILD/devlibs/time" -f "wall %e s, peak RSS %M KB (launcher)" "$B/wanprof-runner" --preset 480p --steps 2 \
+        --nproc "$n"
+    echo "rc=$?"
+    wanprof run --force -o "$OUT/runner_multi" -- "$B/wanprof-runner" --preset tiny --steps 8 --nproc "$n" 2>&1 |
+        tail -6
+    wanprof explain "$OUT/runner_multi.sqlite" | head -24
+    rm -f "$OUT/runner_multi.json.gz"
 fi
 if want memcheck; then
     echo "== compute-sanitizer memcheck: the tiny loop (own attention, then cuDNN)"

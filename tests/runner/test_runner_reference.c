@@ -171,7 +171,7 @@ static void run_precision(const wp_model_config *cfg, wp_dtype dt, wp_attention_
     if (wp_inputs_shape_from_file(ref_path("inputs.safetensors"), cfg, &in, err, ERRLEN)) die("inputs", err);
     wp_dit_shape shape = {in.C, in.F, in.H, in.W, in.text_tokens};
     wp_dit *m;
-    if (wp_dit_create(&m, cfg, &shape, dt, path, err, ERRLEN)) {
+    if (wp_dit_create(&m, cfg, &shape, dt, path, NULL, err, ERRLEN)) {
         if (path == WP_ATTENTION_CUDNN) {
             printf("SKIP %s with cuDNN attention: %s\n", prec, err);
             return;
