@@ -21,6 +21,7 @@ const char cmd_run_help[] =
     "SYNOPSIS\n"
     "    wanprof run [-o NAME] [--trace=LIST] [--capture-range=nvtx:RANGE] [--flush-interval=SECONDS]\n"
     "                [--keep-per-process] [--force] [--json] -- COMMAND [ARGS...]\n"
+    "    wanprof run [-o NAME] [--gpus N] [...]      (no COMMAND: the built-in Wan2.2 runner)\n"
     "\n"
     "DESCRIPTION\n"
     "    Runs COMMAND (with execvp, no shell) with the CUPTI collector injected through CUDA_INJECTION64_PATH, like\n"
@@ -31,6 +32,11 @@ const char cmd_run_help[] =
     "    included) off the application's path, and flushes them to disk every --flush-interval, so a job killed with\n"
     "    SIGKILL keeps everything up to the last flush; SIGINT and SIGTERM flush everything before the program's own\n"
     "    handling of the signal. Records CUPTI drops are counted, written and reported, never hidden.\n"
+    "\n"
+    "    With no COMMAND, the workload is this project's Wan2.2 runner, `wanprof-runner --preset 720p --nproc N`:\n"
+    "    the A14B model (random weights) at 720p, 81 frames, 27 steps, on N GPUs (--gpus N; default every visible\n"
+    "    GPU) with Ulysses sequence parallelism, one process per GPU. For other settings run it as the command:\n"
+    "    wanprof run -- wanprof-runner --preset 480p --offload model --shift 3 (wanprof-runner --help).\n"
     "\n"
     "    When COMMAND ends, the per-process files are merged into NAME.sqlite (nsys-export table names) and\n"
     "    NAME.json.gz (Chrome trace; Perfetto, chrome://tracing), one process per rank, and a summary goes to stderr:\n"
@@ -94,7 +100,7 @@ const char cmd_run_help[] =
     "    cannot be run. 2 for a usage error (nothing is run), 1 when outputs exist without --force (nothing is run)\n"
     "    or when merging failed after a successful command.\n";
 
-enum { OPT_TRACE = 256, OPT_CAPTURE, OPT_FLUSH, OPT_KEEP, OPT_FORCE, OPT_JSON };
+enum { OPT_TRACE = 256, OPT_CAPTURE, OPT_FLUSH, OPT_KEEP, OPT_FORCE, OPT_JSON, OPT_GPUS };
 
 static int valid_trace(const char *list)
 {
@@ -118,7 +124,8 @@ static int parse_options(int argc, char **argv, run_opts *o)
         {"output", required_argument, NULL, 'o'},          {"trace", required_argument, NULL, OPT_TRACE},
         {"capture-range", required_argument, NULL, OPT_CAPTURE}, {"flush-interval", required_argument, NULL, OPT_FLUSH},
         {"keep-per-process", no_argument, NULL, OPT_KEEP},  {"force", no_argument, NULL, OPT_FORCE},
-        {"json", no_argument, NULL, OPT_JSON},              {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, OPT_JSON},              {"gpus", required_argument, NULL, OPT_GPUS},
+        {NULL, 0, NULL, 0},
     };
     int c;
     char *end;
@@ -148,6 +155,11 @@ static int parse_options(int argc, char **argv, run_opts *o)
         case OPT_KEEP: o->keep_per_process = 1; break;
         case OPT_FORCE: o->force = 1; break;
         case OPT_JSON: o->json = 1; break;
+        case OPT_GPUS:
+            o->gpus = (int)strtol(optarg, &end, 10);
+            if (*end || end == optarg || o->gpus < 1 || o->gpus > 1024)
+                return cli_usage_error("run", "--gpus=%s: expected 1 to 1024", optarg);
+            break;
         default:
             return cli_usage_error("run", "unknown option or missing value: %s", argv[optind - 1]);
         }
@@ -268,10 +280,24 @@ int cmd_run(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc)
         return rc;
-    if (!o.command[0]) {
-        fprintf(stderr, "wanprof run: the built-in runner is not available yet (its issue has not landed); give a "
-                        "command: wanprof run [options] -- COMMAND [ARGS]\n");
-        return EXIT_USAGE;
+    char runner[4096], gpus[16];
+    char *builtin[] = {runner, "--preset", "720p", "--nproc", gpus, NULL};
+    if (!o.command[0]) { /* the built-in workload: the Wan2.2 runner, one rank per visible GPU */
+        int n = o.gpus ? o.gpus : run_visible_gpus();
+        if (n < 1) {
+            fprintf(stderr, "wanprof run: no GPU is visible (CUDA_VISIBLE_DEVICES, /proc/driver/nvidia/gpus) for the "
+                            "built-in runner; give a command: wanprof run [options] -- COMMAND [ARGS]\n");
+            return EXIT_USAGE;
+        }
+        if (!run_find_runner(runner, sizeof(runner))) {
+            fprintf(stderr, "wanprof run: wanprof-runner not found next to wanprof (built without CUDA? set "
+                            "WANPROF_RUNNER)\n");
+            return EXIT_USAGE;
+        }
+        snprintf(gpus, sizeof(gpus), "%d", n);
+        o.command = builtin;
+    } else if (o.gpus) {
+        return cli_usage_error("run", "--gpus is for the built-in runner (no COMMAND); a command picks its own GPUs");
     }
     if ((rc = name_outputs(&o)) || (rc = check_outputs(&o)))
         return rc;

@@ -2,6 +2,7 @@
  * a shell), signals sent to wanprof passed on, the exit status passed back. */
 #include "run_priv.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -43,6 +44,45 @@ const char *run_find_collector(char *buf, size_t n)
         return buf;
 #endif
     return NULL;
+}
+
+const char *run_find_runner(char *buf, size_t n)
+{
+    const char *env = getenv("WANPROF_RUNNER");
+    if (env && *env) {
+        snprintf(buf, n, "%s", env);
+        return is_file(buf) ? buf : NULL;
+    }
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len <= 0)
+        return NULL;
+    exe[len] = '\0';
+    snprintf(buf, n, "%s/wanprof-runner", dirname(exe));
+    return is_file(buf) ? buf : NULL;
+}
+
+int run_visible_gpus(void)
+{
+    const char *visible = getenv("CUDA_VISIBLE_DEVICES");
+    if (visible) {
+        int count = 0;
+        for (const char *p = visible; *p;) {
+            size_t len = strcspn(p, ",");
+            if (len)
+                count++;
+            p += len + (p[len] == ',');
+        }
+        return count;
+    }
+    DIR *d = opendir("/proc/driver/nvidia/gpus");
+    if (!d)
+        return 0;
+    int count = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        count += e->d_name[0] != '.';
+    closedir(d);
+    return count;
 }
 
 /* libcupti handles NVTX for the collector; naming it up front also catches NVTX calls made before CUDA starts. */

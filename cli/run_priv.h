@@ -16,6 +16,7 @@ typedef struct run_opts {
     const char *capture_range;   /* NAME of --capture-range=nvtx:NAME, NULL = everything */
     const char *flush_interval;  /* seconds, as given */
     int force, json, keep_per_process;
+    int gpus;       /* --gpus N for the built-in runner; 0 = every visible GPU */
     char **command; /* NULL-terminated */
     char name[4096];        /* expanded output name without extension */
     char sqlite_path[4200]; /* NAME.sqlite */
@@ -41,6 +42,10 @@ typedef struct run_summary {
 /* Finds libwanprof_collector.so: $WANPROF_COLLECTOR, then <dir of wanprof>/../lib, then the build tree. Returns buf
  * or NULL when there is none. */
 const char *run_find_collector(char *buf, size_t n);
+/* wanprof-runner: $WANPROF_RUNNER, else next to this executable; NULL when not found. */
+const char *run_find_runner(char *buf, size_t n);
+/* GPUs a child would see: CUDA_VISIBLE_DEVICES' entries when set, else the driver's /proc/driver/nvidia/gpus. */
+int run_visible_gpus(void);
 /* Sets the environment the child (and its children) inherit: the WANPROF_* configuration, and when collector is not
  * NULL, the collector and NVTX injection paths. Returns -1 when the environment cannot be set. */
 int run_set_environment(const run_opts *o, const char *collector);

@@ -25,7 +25,10 @@ check() { # check NAME EXPECTED_RC ACTUAL_RC [grep pattern for stderr]
 "$WANPROF" run -- sh -c 'echo out; echo to-stderr >&2' >out 2>err; check "output passes through" 0 $? "to-stderr"
 grep -qx out out || { echo "FAIL stdout of the command lost"; fail=$((fail + 1)); }
 "$WANPROF" run -- /nonexistent/prog 2>err; check "not found" 127 $? "cannot run '/nonexistent/prog'"
-"$WANPROF" run 2>err; check "no command" 2 $? "built-in runner is not available yet"
+CUDA_VISIBLE_DEVICES= "$WANPROF" run 2>err; check "no command, no GPU visible" 2 $? "no GPU is visible"
+WANPROF_RUNNER=/nonexistent "$WANPROF" run --gpus 1 2>err; check "no runner" 2 $? "wanprof-runner not found"
+"$WANPROF" run --gpus 2 -- true 2>err; check "--gpus with a command" 2 $? "--gpus is for the built-in runner"
+"$WANPROF" run --gpus 0 2>err; check "--gpus 0" 2 $? "expected 1 to 1024"
 "$WANPROF" run --trace=cuda,bogus -- true 2>err; check "bad --trace" 2 $? "unknown word"
 "$WANPROF" run --capture-range=step -- true 2>err; check "bad --capture-range" 2 $? "nvtx:RANGE_NAME"
 "$WANPROF" run --flush-interval=-1 -- true 2>err; check "bad --flush-interval" 2 $? "expected seconds"
