@@ -26,14 +26,14 @@ for precision in fp32 bf16; do
     [ "$gpus" -ge 4 ] && runs+=("ulysses4:--nproc 4" "cfg2x2:--nproc 4 --cfg-parallel")
     for r in "${runs[@]}"; do
         name=${r%%:*} args=${r#*:}
-        if ! "$runner" "${common[@]}" --precision $precision $args --save "$tmp/$name.st" >"$tmp/log" 2>&1; then
+        if ! "$runner" "${common[@]}" --precision $precision $args --save "$tmp/${name}_$precision.st" >"$tmp/log" 2>&1; then
             cat "$tmp/log"
             echo "FAIL: $precision $name run"
             fails=$((fails + 1))
             continue
         fi
         echo -n "$precision $name ($args) vs 1 GPU: "
-        "$compare" "$tmp/$name.st" "$tmp/one_$precision.st" latents $tol || fails=$((fails + 1))
+        "$compare" "$tmp/${name}_$precision.st" "$tmp/one_$precision.st" latents $tol || fails=$((fails + 1))
     done
 done
 [ "$fails" = 0 ] && echo PASS || echo "FAIL: $fails"
