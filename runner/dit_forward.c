@@ -1,6 +1,8 @@
 /* dit_forward.c: one WanTransformer3DModel forward, in diffusers' order and with its dtypes
  * (models/transformers/transformer_wan.py): condition embedder, patch embedding, the blocks, the head. */
 #include <math.h>
+#include <stdio.h>
+#include <nvtx3/nvToolsExt.h>
 #include <cuda_runtime_api.h>
 #include "dit_internal.h"
 #include "offload.h"
@@ -136,10 +138,14 @@ int wp_dit_forward(wp_dit *m, const wp_dit_expert *e, void *out, const void *lat
     LINEAR_OR_FAIL(m, m->x, my_patches, e->patch_w, e->patch_b, L, D, m->patch_features, 0, m->dt,
                    "patch_embedding");
     for (int i = 0; i < c->layers; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "block %d", i);
+        nvtxRangePushA(name);
         wp_dit_block_w at_slot;
         const wp_dit_block_w *b = m->off ? wp_offload_block_begin(m->off, e, i, &at_slot, err, errlen) : &e->blocks[i];
-        if (!b || block_forward(m, b, err, errlen)) return -1;
-        if (m->off && wp_offload_block_end(m->off, i, err, errlen)) return -1;
+        int rc = !b || block_forward(m, b, err, errlen) || (m->off && wp_offload_block_end(m->off, i, err, errlen));
+        nvtxRangePop();
+        if (rc) return -1;
     }
 
     /* The head: (shift, scale) = scale_shift_table (2, dim) + temb broadcast over both rows, in fp32. */

@@ -112,8 +112,9 @@ int wp_denoise(wp_dit *m, const wp_dit_expert experts[2], const wp_loop_params *
     for (int i = 0; rc == 0 && i < sp->steps; i++) {
         double t0 = now_seconds();
         const wp_dit_expert *e = &experts[steps[i].expert];
-        char mark[64];
-        snprintf(mark, sizeof mark, "step %d", i); /* the analyzer's default step pattern */
+        char mark[128]; /* "step N" first: the analyzer's default step pattern; the payload is N */
+        snprintf(mark, sizeof mark, "step %d (t=%g, %s, guidance %g)", i, steps[i].timestep,
+                 wp_expert_name(steps[i].expert), p->guidance[steps[i].expert]);
         range_push(mark, i);
         if (i > 0 && steps[i].expert != steps[i - 1].expert) mark_switch(m, steps[i - 1].expert, steps[i].expert);
         rc = one_step(m, e, p, &steps[i], i, sampler, &b, latents, err, errlen);

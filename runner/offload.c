@@ -253,13 +253,19 @@ static int swap_in(wp_offload *off, int index, char *err, size_t errlen) {
 
 static int prefetch(wp_offload *off, int block, char *err, size_t errlen) {
     int s = block % off->nslots;
+    char name[48]; /* marks when the copy is queued; its device time is the copy record itself */
+    snprintf(name, sizeof name, "prefetch block %d", block);
+    nvtxRangePushA(name);
     size_t stride = off->p.block_stride;
     if (wp_dit_cuda(cudaStreamWaitEvent(off->copy, off->released[s], 0), "prefetch", err, errlen) ||
         wp_dit_cuda(cudaMemcpyAsync(off->slots + (size_t)s * stride, off->block_host[off->current][block], stride,
                                     cudaMemcpyHostToDevice, off->copy),
                     "prefetch", err, errlen) ||
-        wp_dit_cuda(cudaEventRecord(off->ready[s], off->copy), "prefetch", err, errlen))
+        wp_dit_cuda(cudaEventRecord(off->ready[s], off->copy), "prefetch", err, errlen)) {
+        nvtxRangePop();
         return -1;
+    }
+    nvtxRangePop();
     off->stats.h2d_copies++;
     off->stats.h2d_bytes += (double)stride;
     return 0;
