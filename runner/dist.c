@@ -179,3 +179,26 @@ int wp_dist_cfg_exchange(const wp_dist *d, void *recv, const void *send, size_t 
     nvtxRangePop();
     return rc ? -1 : 0;
 }
+
+/* A small collective on a scratch word of device memory (NCCL moves device memory only), waited for. */
+static int world_collective(const wp_dist *d, uint64_t *v, int broadcast) {
+    uint64_t *dev = NULL;
+    cudaStream_t s = NULL;
+    int rc = cudaMalloc((void **)&dev, sizeof *dev) != cudaSuccess || cudaStreamCreate(&s) != cudaSuccess ||
+             cudaMemcpy(dev, v, sizeof *v, cudaMemcpyHostToDevice) != cudaSuccess;
+    if (!rc)
+        rc = (broadcast ? ncclBroadcast(dev, dev, 1, ncclUint64, 0, d->world_comm, s)
+                        : ncclAllReduce(dev, dev, 1, ncclUint64, ncclSum, d->world_comm, s)) != ncclSuccess ||
+             cudaStreamSynchronize(s) != cudaSuccess ||
+             cudaMemcpy(v, dev, sizeof *v, cudaMemcpyDeviceToHost) != cudaSuccess;
+    if (s) cudaStreamDestroy(s);
+    cudaFree(dev);
+    return rc ? -1 : 0;
+}
+
+int wp_dist_barrier(const wp_dist *d) {
+    uint64_t one = 1;
+    return d->world > 1 ? world_collective(d, &one, 0) : 0;
+}
+
+int wp_dist_broadcast_u64(const wp_dist *d, uint64_t *v) { return d->world > 1 ? world_collective(d, v, 1) : 0; }

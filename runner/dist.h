@@ -10,6 +10,7 @@
 #define WP_RUNNER_DIST_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <nccl.h>
 #include "wpkernels.h"
 
@@ -39,5 +40,10 @@ int wp_dist_group_gather(const wp_dist *d, void *out, const void *in, size_t n, 
 /* CFG-parallel: swaps a buffer of n elements with the rank of the other group at the same group rank. */
 int wp_dist_cfg_exchange(const wp_dist *d, void *recv, const void *send, size_t n, wp_dtype dt,
                          cudaStream_t stream);
+
+/* Every rank waits for every other (a one-element all-reduce on the world communicator). 0 or -1. */
+int wp_dist_barrier(const wp_dist *d);
+/* Rank 0's *v reaches every rank. 0 or -1. */
+int wp_dist_broadcast_u64(const wp_dist *d, uint64_t *v);
 
 #endif

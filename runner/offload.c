@@ -1,8 +1,13 @@
 /* offload.c: the offload modes (see offload.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 #include <cuda_runtime_api.h>
 #include <nvtx3/nvToolsExt.h>
 #include "dit_internal.h"
@@ -22,7 +27,8 @@ struct wp_offload {
     char *gpu;               /* the one resident arena */
     int resident;            /* expert in gpu, -1 none */
     /* layerwise */
-    char **block_host[MAX_EXPERTS]; /* one host buffer per block */
+    char **block_host[MAX_EXPERTS]; /* one host buffer per block (slices of shared[k] when shared) */
+    char *shared[MAX_EXPERTS];      /* with several ranks: each expert's image in POSIX shared memory, one per node */
     char *slots;
     int nslots, current;
     cudaStream_t copy;
@@ -116,15 +122,73 @@ static int create_model(wp_offload *off, wp_dit_expert *experts, char *err, size
     return 0;
 }
 
+/* Several ranks on a node read the same weights: local rank 0 fills one image per expert in POSIX shared memory,
+ * every rank maps it (and registers it with CUDA when pinned), so 4 ranks hold one host copy, not 4. The layerwise
+ * mode only reads its host weights; the model mode writes the outgoing expert back (module.to("cpu") gives every
+ * rank its own copy), so it keeps per-rank memory. */
+static int shared_images(wp_offload *off, wp_dit_expert *experts, char *err, size_t errlen) {
+    const wp_dist *d = off->m->dist;
+    size_t total = off->p.total;
+    uint64_t token = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+    if (wp_dist_broadcast_u64(d, &token)) return wp_dit_fail(err, errlen, "offload: broadcast of the shm name");
+    char names[MAX_EXPERTS][64];
+    for (int k = 0; k < off->n; k++) {
+        snprintf(names[k], sizeof names[k], "/wanprof-%016llx-%d", (unsigned long long)token, k);
+        int creator = d->local_rank == 0;
+        int fd = creator ? shm_open(names[k], O_CREAT | O_EXCL | O_RDWR, 0600) : -1;
+        if (creator && (fd < 0 || ftruncate(fd, (off_t)total) != 0))
+            return wp_dit_fail(err, errlen, "shared memory %s (%zu bytes): %s", names[k], total, strerror(errno));
+        if (creator) {
+            off->shared[k] = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            close(fd);
+            if (off->shared[k] == MAP_FAILED) {
+                off->shared[k] = NULL;
+                return wp_dit_fail(err, errlen, "mmap of %s: %s", names[k], strerror(errno));
+            }
+            if (wp_dit_cuda(cudaMemcpy(off->shared[k], experts[k].arena, total, cudaMemcpyDeviceToHost),
+                            "offload setup", err, errlen))
+                return -1;
+        }
+    }
+    if (wp_dist_barrier(d)) return wp_dit_fail(err, errlen, "offload: barrier after filling shared memory");
+    for (int k = 0; k < off->n; k++) {
+        if (!off->shared[k]) {
+            int fd = shm_open(names[k], O_RDONLY, 0);
+            off->shared[k] = fd < 0 ? MAP_FAILED : mmap(NULL, total, PROT_READ, MAP_SHARED, fd, 0);
+            if (fd >= 0) close(fd);
+            if (off->shared[k] == MAP_FAILED) {
+                off->shared[k] = NULL;
+                return wp_dit_fail(err, errlen, "shared memory %s: %s", names[k], strerror(errno));
+            }
+        }
+        if (off->o.pinned) { /* read-only where the platform allows it (the GPU never writes these weights) */
+            cudaError_t e = cudaHostRegister(off->shared[k], total, cudaHostRegisterReadOnly);
+            if (e != cudaSuccess) {
+                cudaGetLastError();
+                e = cudaHostRegister(off->shared[k], total, cudaHostRegisterDefault);
+            }
+            if (wp_dit_cuda(e, "cudaHostRegister (shared weights)", err, errlen)) return -1;
+        }
+    }
+    if (wp_dist_barrier(d)) return wp_dit_fail(err, errlen, "offload: barrier after mapping shared memory");
+    if (d->local_rank == 0) /* every rank has it mapped: the name is no longer needed, nothing leaks on a crash */
+        for (int k = 0; k < off->n; k++) shm_unlink(names[k]);
+    return 0;
+}
+
 static int create_layerwise(wp_offload *off, wp_dit_expert *experts, char *err, size_t errlen) {
     const wp_dit_placement *p = &off->p;
     int layers = off->m->cfg.layers;
     size_t blocks_bytes = p->block_end - p->block_start, rest = p->total - blocks_bytes;
+    int shared = off->m->dist && off->m->dist->world > 1;
+    if (shared && shared_images(off, experts, err, errlen)) return -1;
     for (int k = 0; k < off->n; k++) {
         char *arena = experts[k].arena, *resident;
         off->block_host[k] = calloc((size_t)layers, sizeof *off->block_host[k]);
         if (!off->block_host[k]) return wp_dit_fail(err, errlen, "out of host memory");
-        for (int b = 0; b < layers; b++)
+        for (int b = 0; shared && b < layers; b++)
+            off->block_host[k][b] = off->shared[k] + p->block_start + (size_t)b * p->block_stride;
+        for (int b = 0; !shared && b < layers; b++)
             if (host_alloc(off, &off->block_host[k][b], p->block_stride, err, errlen) ||
                 wp_dit_cuda(cudaMemcpy(off->block_host[k][b], arena + p->block_start + (size_t)b * p->block_stride,
                                        p->block_stride, cudaMemcpyDeviceToHost),
@@ -196,8 +260,12 @@ void wp_offload_destroy(wp_offload *off) {
     cudaDeviceSynchronize();
     for (int k = 0; k < MAX_EXPERTS; k++) {
         host_free(off, off->host[k]);
-        if (off->block_host[k])
+        if (off->shared[k]) {
+            if (off->o.pinned) cudaHostUnregister(off->shared[k]);
+            munmap(off->shared[k], off->p.total);
+        } else if (off->block_host[k]) {
             for (int b = 0; b < off->m->cfg.layers; b++) host_free(off, off->block_host[k][b]);
+        }
         free(off->block_host[k]);
     }
     for (int s = 0; s < off->nslots; s++) {

@@ -7,6 +7,8 @@
  *              prefetches block i+p while block i computes into a ring of p+1 GPU block slots; nothing goes back to
  *              the host; the rest of the model (embedders, head) stays resident. layer_sync synchronises the device
  *              after every block, as SGLang's early version did (exposing the copies).
+ * With several ranks on a node, the layerwise mode's host weights are one copy in POSIX shared memory that every
+ * rank maps (and registers when pinned); the model mode keeps a copy per rank, as module.to("cpu") does.
  * Host memory is pageable (malloc, what .cpu() gives) or pinned (cudaHostAlloc). Copies are real and carry NVTX
  * ranges: "expert switch: A -> B" and "load expert: E (model offload)". */
 #ifndef WP_RUNNER_OFFLOAD_H
