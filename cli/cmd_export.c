@@ -24,6 +24,7 @@ const char cmd_export_help[] =
     "\n"
     "OPTIONS\n"
     "    --force   replace OUT if it exists (otherwise export refuses and exits 1)\n"
+    "    -h, --help  this page\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof export run.sqlite run.json.gz                 # open the result in https://ui.perfetto.dev\n"
