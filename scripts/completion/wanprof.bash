@@ -9,10 +9,13 @@ _wanprof_samplers="wan sglang diffusers-unipc diffusers-euler"
 _wanprof_analysis_opts="--threshold --min-excess --step-pattern --steps-per-call --calls-per-step --step-source
     --sampler --shift --steps --boundary"
 
+# COMPREPLY from compgen, one entry per line (file names with blanks stay whole).
+_wanprof_compgen() { mapfile -t COMPREPLY < <(compgen "$@"); }
+
 # COMPREPLY from a word list; with compopt, no space after a word ending in '='.
 _wanprof_words() {
     local IFS=$' \t\n'
-    COMPREPLY=($(compgen -W "$1" -- "$2"))
+    _wanprof_compgen -W "$1" -- "$2"
     if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]]; then
         compopt -o nospace 2>/dev/null
     fi
@@ -39,7 +42,7 @@ _wanprof_traces() { _wanprof_files "$1" 'sqlite|sqlite3|db|json|json\.gz'; }
 
 # The comma-separated --trace=LIST: complete the word after the last comma.
 _wanprof_trace_list() {
-    local cur=$1 prefix= last=$1 w words="cuda gpu api driver modules nvtx memory sync overhead all"
+    local cur=$1 prefix='' last=$1 w words="cuda gpu api driver modules nvtx memory sync overhead all"
     if [[ $cur == *,* ]]; then
         prefix=${cur%,*},
         last=${cur##*,}
@@ -59,7 +62,7 @@ _wanprof_value() {
     --step-source) _wanprof_words "auto runner pattern region kernels" "$cur" ;;
     --svg) _wanprof_files "$cur" 'svg' ;;
     -o | --output)
-        if [[ $cmd == report ]]; then _wanprof_files "$cur" 'html'; else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+        if [[ $cmd == report ]]; then _wanprof_files "$cur" 'html'; else _wanprof_compgen -f -- "$cur"; fi ;;
     --threshold | --min-excess | --step-pattern | --steps-per-call | --calls-per-step | --shift | --boundary | \
         --train-steps | --switch-at | --shift-min | --shift-max | --gpus | --flush-interval)
         COMPREPLY=() ;;
@@ -95,11 +98,11 @@ _wanprof() {
         for ((i = 2; i < COMP_CWORD; i++)); do
             if [[ ${COMP_WORDS[i]} == -- ]]; then
                 if ((COMP_CWORD == i + 1)); then
-                    COMPREPLY=($(compgen -c -- "$cur"))
+                    _wanprof_compgen -c -- "$cur"
                 elif [[ ${COMP_WORDS[i + 1]##*/} == wanprof-runner ]]; then
                     _wanprof_runner_at $((i + 1))
                 else
-                    COMPREPLY=($(compgen -f -- "$cur"))
+                    _wanprof_compgen -f -- "$cur"
                 fi
                 return
             fi
@@ -148,10 +151,10 @@ _wanprof_runner_at() {
     --attention) _wanprof_words "auto own cudnn" "$cur"; return ;;
     --sampler) _wanprof_words "$_wanprof_samplers" "$cur"; return ;;
     --forward) _wanprof_words "500:high 500:low 900:high" "$cur"; return ;;
-    --model) COMPREPLY=($(compgen -d -- "$cur")); compopt -o nospace 2>/dev/null; COMPREPLY=("${COMPREPLY[@]/%//}"); return ;;
+    --model) _wanprof_compgen -d -- "$cur"; compopt -o nospace 2>/dev/null; COMPREPLY=("${COMPREPLY[@]/%//}"); return ;;
     --config) _wanprof_files "$cur" 'json'; return ;;
     --inputs | --save) _wanprof_files "$cur" 'safetensors'; return ;;
-    --rendezvous) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --rendezvous) _wanprof_compgen -f -- "$cur"; return ;;
     --layers | --seed | --prefetch | --frames | --height | --width | --latent | --text-tokens | --steps | --shift | \
         --boundary | --guidance | --nproc | --ulysses) return ;;
     esac

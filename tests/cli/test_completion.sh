@@ -9,7 +9,7 @@ source "$S/scripts/completion/wanprof.bash" || { echo "FAIL: cannot source the c
 fails=0 passes=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$work" && touch run1.sqlite run2.json.gz notes.txt plot.svg report.html && mkdir -p traces && touch traces/a.sqlite
+cd "$work" && touch run1.sqlite run2.json.gz notes.txt plot.svg report.html "my run.sqlite" && mkdir -p traces && touch traces/a.sqlite
 
 # expect FUNCTION "WANT (sorted as in C, space-separated)" WORD... : the last WORD is the one being completed. LINE=...
 # gives the command line when bash splits a word at COMP_WORDBREAKS ('=' and ':'), as in --trace=cuda,nv.
@@ -39,7 +39,8 @@ expect _wanprof "--step-pattern --step-source --steps --steps-per-call" wanprof 
 expect _wanprof "sglang" wanprof explain --sampler s
 expect _wanprof "auto kernels pattern region runner" wanprof hist --step-source ""
 expect _wanprof "plot.svg traces/" wanprof hist --svg ""
-expect _wanprof "run1.sqlite run2.json.gz traces/" wanprof explain ""
+expect _wanprof "my run.sqlite run1.sqlite run2.json.gz traces/" wanprof explain ""
+expect _wanprof "my run.sqlite" wanprof info my
 expect _wanprof "traces/a.sqlite" wanprof diff run1.sqlite traces/
 expect _wanprof "--switch-at" wanprof schedule --sw
 expect _wanprof "--flush-interval= --force" wanprof run --f
