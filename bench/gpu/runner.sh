@@ -91,6 +91,11 @@ if want multi; then
     "$WP_BUILD/devlibs/time" -f "wall %e s, peak RSS %M KB (launcher)" "$B/wanprof-runner" --preset 480p --steps 2 \
         --nproc "$n"
     echo "rc=$?"
+    echo "== the A14B at 480p, 2 steps, layerwise offload from one shared pinned host copy, on every GPU"
+    "$WP_BUILD/devlibs/time" -f "wall %e s, peak RSS %M KB (launcher)" "$B/wanprof-runner" --preset 480p --steps 2 \
+        --nproc "$n" --offload layerwise --host-memory pinned
+    echo "rc=$?"
+    free -g | head -2
     wanprof run --force -o "$OUT/runner_multi" -- "$B/wanprof-runner" --preset tiny --steps 8 --nproc "$n" 2>&1 |
         tail -6
     wanprof explain "$OUT/runner_multi.sqlite" | head -24
