@@ -105,23 +105,35 @@ static double recompilation(const wp_step_stats *s, const wp_step_stats *b, wp_c
     double module = pos((double)(s->module_ns - b->module_ns) * NS);
     double raw = compile + module;
     int new_k = (int)s->new_kernels - (int)b->new_kernels;
-    if (raw <= 0 && (s->new_regions || new_k > 0)) /* no compile phases recorded: the GPU gap stands in for it */
-        raw = pos((double)(s->max_gpu_gap_ns - b->max_gpu_gap_ns) * NS);
+    /* No compile phases recorded (a CUPTI trace sees no Python): code loaded or first seen in this step, with the GPU
+     * idle meanwhile, is the host compiling; the idle stretch stands in for the compile time. */
+    if (s->compile_ranges == 0 && (s->new_regions || new_k > 0 || s->modules > b->modules)) {
+        double gap = pos((double)(s->max_gpu_gap_ns - b->max_gpu_gap_ns) * NS);
+        if (gap > raw)
+            raw = gap;
+    }
     if (raw <= 0)
         return 0;
-    size_t used = (size_t)snprintf(c->evidence, sizeof(c->evidence), "%u torch.compile phases for %.3f s",
-                                   s->compile_ranges, (double)s->compile_ns * NS);
+    /* the evidence present, "; "-separated */
+    size_t used = 0;
+    c->evidence[0] = '\0';
+#define PART(...)                                                                                                    \
+    do {                                                                                                             \
+        if (used < sizeof(c->evidence))                                                                              \
+            used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "%s", used ? "; " : "");      \
+        if (used < sizeof(c->evidence))                                                                              \
+            used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, __VA_ARGS__);                 \
+    } while (0)
+    if (s->compile_ranges)
+        PART("%u torch.compile phases for %.3f s", s->compile_ranges, (double)s->compile_ns * NS);
     if (s->new_regions)
-        used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "; new \"%s\"", s->new_region_name);
-    if (s->modules && used < sizeof(c->evidence))
-        used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "; %u module loads/JIT for %.3f s",
-                                 s->modules, (double)s->module_ns * NS);
-    if (s->new_kernels && used < sizeof(c->evidence))
-        used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "; %u kernel%s never seen before",
-                                 s->new_kernels, s->new_kernels == 1 ? "" : "s");
-    if (used < sizeof(c->evidence))
-        snprintf(c->evidence + used, sizeof(c->evidence) - used, "; GPU idle for up to %.3f s at a stretch",
-                 (double)s->max_gpu_gap_ns * NS);
+        PART("new \"%s\"", s->new_region_name);
+    if (s->modules)
+        PART("%u module loads/JIT for %.3f s", s->modules, (double)s->module_ns * NS);
+    if (s->new_kernels)
+        PART("%u kernel%s never seen before", s->new_kernels, s->new_kernels == 1 ? "" : "s");
+    PART("GPU idle for up to %.3f s at a stretch", (double)s->max_gpu_gap_ns * NS);
+#undef PART
     c->suggestion = "warm up the compiled graph for this shape/dtype before the timed loop (or mark the changing "
                     "dimension dynamic)";
     add_ev(c, "compile_s", (double)s->compile_ns * NS);

@@ -298,8 +298,51 @@ static void check_per_step_copies(void)
     wp_strtab_free(y.s);
 }
 
+/* A CUPTI trace of torch.compile: no compile phases, but in step 6 a module load and 40 ms with the GPU idle
+ * before the kernels (the host compiling): `recompilation`, for the idle stretch. */
+static void check_recompile_without_phases(void)
+{
+    static synth y;
+    memset(&y, 0, sizeof(y));
+    y.s = wp_strtab_new();
+    int64_t t = 3000000000LL;
+    for (int i = 0; i < 12; i++) {
+        int64_t s0 = t, k = t + 100000;
+        if (i == 6) {
+            push(&y, WP_EV_API, "cuModuleLoadData", k, k + 500000);
+            k += 40000000;
+        }
+        for (int j = 0; j < 4; j++, k += 1000000)
+            push(&y, WP_EV_KERNEL, "triton_poi_fused_gelu_1", k, k + 990000);
+        t = k + 200000;
+        char name[32];
+        snprintf(name, sizeof(name), "step %d", i);
+        push(&y, WP_EV_RANGE, name, s0, t)->u.range.source = WP_RANGE_USER_ANNOTATION;
+    }
+    wp_explain_opts o;
+    wp_explain_opts_default(&o);
+    wp_run r;
+    wp_explain e;
+    analyse(&y, &r, &e, &o);
+    const wp_spike *sp = NULL;
+    for (int k = 0; k < e.ranks[0].nspikes; k++)
+        if (e.ranks[0].spikes[k].index == 6)
+            sp = &e.ranks[0].spikes[k];
+    CHECK(sp && sp->ncauses >= 1);
+    if (sp && sp->ncauses) {
+        CHECK_EQ_STR(sp->causes[0].id, "recompilation");
+        CHECK(sp->causes[0].seconds > 0.035 && sp->causes[0].seconds <= sp->excess + 1e-9);
+        CHECK(strstr(sp->causes[0].evidence, "1 module loads/JIT") != NULL);
+        CHECK(strstr(sp->causes[0].evidence, "torch.compile phases") == NULL);
+    }
+    wp_explain_free(&e);
+    wp_run_free(&r);
+    wp_strtab_free(y.s);
+}
+
 int main(void)
 {
+    check_recompile_without_phases();
     check_swap_memory_kind();
     check_per_step_copies();
     check_nccl_wait();
