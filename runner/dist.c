@@ -1,7 +1,6 @@
 /* dist.c: ranks, communicators and the collectives of the multi-GPU runner (see dist.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,20 +9,13 @@
 #include <cuda_runtime_api.h>
 #include <nvtx3/nvToolsExt.h>
 #include "dist.h"
+#include "dit_internal.h"
 #include "ops.h"
 
 #define RENDEZVOUS_WAIT_S 300
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static int nccl_ok(ncclResult_t rc, const char *what, char *err, size_t errlen) {
-    return rc == ncclSuccess ? 0 : fail(err, errlen, "%s: %s", what, ncclGetErrorString(rc));
+    return rc == ncclSuccess ? 0 : wp_dit_fail(err, errlen, "%s: %s", what, ncclGetErrorString(rc));
 }
 
 /* The first of names that is set, as a non-negative integer; -1 when none is; -2 when one is not a number. */
@@ -44,12 +36,12 @@ int wp_dist_from_env(wp_dist *d, char *err, size_t errlen) {
     static const char *const local[] = {"LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", NULL};
     memset(d, 0, sizeof *d);
     int r = env_int(rank), w = env_int(world), l = env_int(local);
-    if (r == -2 || w == -2 || l == -2) return fail(err, errlen, "a rank variable (RANK, WORLD_SIZE, LOCAL_RANK or "
+    if (r == -2 || w == -2 || l == -2) return wp_dit_fail(err, errlen, "a rank variable (RANK, WORLD_SIZE, LOCAL_RANK or "
                                                                "their MPI/Slurm names) is not a number");
     d->rank = r < 0 ? 0 : r;
     d->world = w < 1 ? 1 : w;
     d->local_rank = l < 0 ? d->rank : l;
-    if (d->rank >= d->world) return fail(err, errlen, "rank %d is not below the world size %d", d->rank, d->world);
+    if (d->rank >= d->world) return wp_dit_fail(err, errlen, "rank %d is not below the world size %d", d->rank, d->world);
     return 0;
 }
 
@@ -59,14 +51,14 @@ static int publish_id(const char *path, const ncclUniqueId *id, char *err, size_
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp-%d", path, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) return fail(err, errlen, "rendezvous %s: %s", tmp, strerror(errno));
+    if (fd < 0) return wp_dit_fail(err, errlen, "rendezvous %s: %s", tmp, strerror(errno));
     ssize_t n = write(fd, id, sizeof *id);
     close(fd);
     int rc = n == (ssize_t)sizeof *id ? link(tmp, path) : -1;
     int saved = errno;
     unlink(tmp);
     if (rc != 0)
-        return fail(err, errlen, "rendezvous %s: %s%s", path, strerror(saved),
+        return wp_dit_fail(err, errlen, "rendezvous %s: %s%s", path, strerror(saved),
                     saved == EEXIST ? " (left by an earlier run? remove it, or give a new --rendezvous path)" : "");
     return 0;
 }
@@ -82,26 +74,26 @@ static int wait_id(const char *path, ncclUniqueId *id, char *err, size_t errlen)
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    return fail(err, errlen, "rendezvous %s: rank 0 did not publish the NCCL id within %d s", path,
+    return wp_dit_fail(err, errlen, "rendezvous %s: rank 0 did not publish the NCCL id within %d s", path,
                 RENDEZVOUS_WAIT_S);
 }
 
 int wp_dist_init(wp_dist *d, int ulysses, int cfg_parallel, const char *rendezvous, char *err, size_t errlen) {
-    if (cfg_parallel < 1 || cfg_parallel > 2) return fail(err, errlen, "--cfg-parallel must be 1 or 2");
+    if (cfg_parallel < 1 || cfg_parallel > 2) return wp_dit_fail(err, errlen, "--cfg-parallel must be 1 or 2");
     if (ulysses < 1 || ulysses * cfg_parallel != d->world)
-        return fail(err, errlen, "%d ranks cannot run Ulysses %d x CFG-parallel %d (their product must equal the "
+        return wp_dit_fail(err, errlen, "%d ranks cannot run Ulysses %d x CFG-parallel %d (their product must equal the "
                                  "world size)", d->world, ulysses, cfg_parallel);
     d->ulysses = ulysses;
     d->cfg_parallel = cfg_parallel;
     d->group = d->rank / ulysses;
     d->group_rank = d->rank % ulysses;
     int devices = 0;
-    if (cudaGetDeviceCount(&devices) != cudaSuccess || devices < 1) return fail(err, errlen, "no CUDA device");
+    if (cudaGetDeviceCount(&devices) != cudaSuccess || devices < 1) return wp_dit_fail(err, errlen, "no CUDA device");
     if (cudaSetDevice(d->local_rank % devices) != cudaSuccess)
-        return fail(err, errlen, "cudaSetDevice(%d) failed", d->local_rank % devices);
+        return wp_dit_fail(err, errlen, "cudaSetDevice(%d) failed", d->local_rank % devices);
     if (d->world == 1) return 0;
     if (!rendezvous || !*rendezvous)
-        return fail(err, errlen, "%d ranks need --rendezvous PATH (a file rank 0 creates)", d->world);
+        return wp_dit_fail(err, errlen, "%d ranks need --rendezvous PATH (a file rank 0 creates)", d->world);
     ncclUniqueId id;
     if (d->rank == 0) {
         if (nccl_ok(ncclGetUniqueId(&id), "ncclGetUniqueId", err, errlen) || publish_id(rendezvous, &id, err, errlen))

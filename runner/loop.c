@@ -5,9 +5,9 @@
 #include <time.h>
 #include <stdio.h>
 #include <cuda_runtime_api.h>
-#include <nvtx3/nvToolsExt.h>
 #include "dit_internal.h"
 #include "loop.h"
+#include "marks.h"
 #include "offload.h"
 #include "ops.h"
 #include "sampler.h"
@@ -28,43 +28,13 @@ static void buffers_free(loop_buffers *b) {
     cudaFree(b->uncond);
 }
 
-/* The runner's NVTX ranges live in the domain "wanprof" (the analyzer takes them as step marks); a step's payload
- * is its index. */
-static nvtxDomainHandle_t wanprof_domain(void) {
-    static nvtxDomainHandle_t domain;
-    if (!domain) domain = nvtxDomainCreateA("wanprof");
-    return domain;
-}
-
-static nvtxEventAttributes_t text_attributes(const char *text) {
-    nvtxEventAttributes_t a;
-    memset(&a, 0, sizeof a);
-    a.version = NVTX_VERSION;
-    a.size = NVTX_EVENT_ATTRIB_STRUCT_SIZE;
-    a.messageType = NVTX_MESSAGE_TYPE_ASCII;
-    a.message.ascii = text;
-    return a;
-}
-
-static void range_push(const char *text, int64_t payload) {
-    nvtxEventAttributes_t a = text_attributes(text);
-    if (payload >= 0) {
-        a.payloadType = NVTX_PAYLOAD_TYPE_INT64;
-        a.payload.llValue = payload;
-    }
-    nvtxDomainRangePushEx(wanprof_domain(), &a);
-}
-
-static void range_pop(void) { nvtxDomainRangePop(wanprof_domain()); }
-
 /* The expert changes at this step. With the model offload the swap itself is the range "expert switch: ..."
  * (offload.c); otherwise no weights move, and this mark still tells the analyzer where the switch fell. */
 static void mark_switch(const wp_dit *m, wp_expert from, wp_expert to) {
     if (wp_offload_moves_experts(m->off)) return;
     char text[96];
     snprintf(text, sizeof text, "expert switch: %s -> %s (no weights move)", wp_expert_name(from), wp_expert_name(to));
-    nvtxEventAttributes_t a = text_attributes(text);
-    nvtxDomainMarkEx(wanprof_domain(), &a);
+    wp_mark_instant(text);
 }
 
 static int one_step(wp_dit *m, const wp_dit_expert *e, const wp_loop_params *p, const wp_schedule_step *st, int i,
@@ -78,10 +48,10 @@ static int one_step(wp_dit *m, const wp_dit_expert *e, const wp_loop_params *p, 
     int split = d && d->cfg_parallel == 2; /* CFG-parallel: this rank's group runs one of the two forwards */
     for (int which = 0; which < 2; which++) {
         if (split && which != d->group) continue;
-        range_push(which == 0 ? "forward cond" : "forward uncond", -1);
+        wp_mark_push(which == 0 ? "forward cond" : "forward uncond", -1);
         int rc = wp_dit_forward(m, e, which == 0 ? b->cond : b->uncond, b->input, t,
                                 which == 0 ? p->ctx_cond : p->ctx_uncond, err, errlen);
-        range_pop();
+        wp_mark_pop();
         if (rc) return -1;
     }
     if (split && wp_dist_cfg_exchange(d, d->group == 0 ? b->uncond : b->cond, d->group == 0 ? b->cond : b->uncond,
@@ -115,11 +85,11 @@ int wp_denoise(wp_dit *m, const wp_dit_expert experts[2], const wp_loop_params *
         char mark[128]; /* "step N" first: the analyzer's default step pattern; the payload is N */
         snprintf(mark, sizeof mark, "step %d (t=%g, %s, guidance %g)", i, steps[i].timestep,
                  wp_expert_name(steps[i].expert), p->guidance[steps[i].expert]);
-        range_push(mark, i);
+        wp_mark_push(mark, i);
         if (i > 0 && steps[i].expert != steps[i - 1].expert) mark_switch(m, steps[i - 1].expert, steps[i].expert);
         rc = one_step(m, e, p, &steps[i], i, sampler, &b, latents, err, errlen);
         if (rc == 0) rc = wp_dit_cuda(cudaStreamSynchronize(m->stream), "denoising step", err, errlen);
-        range_pop();
+        wp_mark_pop();
         if (rc == 0 && p->on_step) {
             wp_loop_step_info info = {i, sp->steps, steps[i].timestep, steps[i].expert, p->guidance[steps[i].expert],
                                       now_seconds() - t0};

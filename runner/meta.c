@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include <nvtx3/nvToolsExt.h>
+#include "marks.h"
 #include "meta.h"
 
 #ifndef WP_GIT_REVISION
@@ -66,13 +66,7 @@ int wp_run_meta_mark(const wp_run_meta *m) {
         return -1;
     }
     snprintf(text, n, "meta config %s", json);
-    nvtxEventAttributes_t a;
-    memset(&a, 0, sizeof a);
-    a.version = NVTX_VERSION;
-    a.size = NVTX_EVENT_ATTRIB_STRUCT_SIZE;
-    a.messageType = NVTX_MESSAGE_TYPE_ASCII;
-    a.message.ascii = text;
-    nvtxDomainMarkEx(nvtxDomainCreateA("wanprof"), &a);
+    wp_mark_instant(text);
     free(text);
     free(json);
     return 0;
