@@ -1,6 +1,7 @@
-/* test_chrome_truncate.c: salvage. A .json.gz (the synthetic run as we write it, and the real Kineto sample) cut at
- * 50 random offsets, and a plain .json cut at 20, never crash and deliver exactly the events that were complete
- * before the cut: the same events, in the same order, as the first N of a full read. N is found independently: the
+/* test_chrome_truncate.c: salvage. A .json.gz cut at random offsets: the synthetic run as we write it (50 cuts), two
+ * real traces (issue 7's sweep), the Kineto sample and the runner recorded by our collector
+ * (examples/runner_offload/layerwise.json.gz), 200 cuts each, and a plain .json cut at 20. They never crash and
+ * deliver exactly the events that were complete before the cut: the same events, in the same order, as the first N of a full read. N is found independently: the
  * uncompressed bytes a cut file still holds are measured with zlib directly, and the traceEvents elements of the full
  * text are delimited by a bracket/string scan written here and classified with cJSON. Also: a writer that is killed
  * after wp_writer_flush leaves a file from which every event written before the flush reads back, and one killed
@@ -315,7 +316,8 @@ int main(void)
         CHECK_EQ_INT(wp_writer_close(w, &diag), WP_OK);
     }
     cut_many(gz, 1, 50, 12345, tmp);
-    cut_many(check_fixture("kineto_sample.json.gz"), 1, 50, 777, tmp);
+    cut_many(check_fixture("kineto_sample.json.gz"), 1, 200, 777, tmp);
+    cut_many(check_fixture("../../examples/runner_offload/layerwise.json.gz"), 1, 200, 31337, tmp);
     cut_many(json, 0, 20, 4242, tmp);
     killed_writer(dir);
     auto_flush(dir);
