@@ -3,9 +3,10 @@
  * (examples/runner_offload/layerwise.json.gz), 200 cuts each, and a plain .json cut at 20. They never crash and
  * deliver exactly the events that were complete before the cut: the same events, in the same order, as the first N
  * of a full read. N is found independently: the uncompressed bytes a cut file still holds are measured with zlib
- * directly, and the traceEvents elements of the full text are delimited by a bracket/string scan written here and classified with cJSON. Also: a writer that is killed
- * after wp_writer_flush leaves a file from which every event written before the flush reads back, and one killed
- * without any flush still leaves the part its own 16 MB auto-flushes wrote. */
+ * directly, and the traceEvents elements of the full text are delimited by a bracket/string scan written here and
+ * classified with cJSON. Also: a writer that is killed after wp_writer_flush leaves a file from which every event
+ * written before the flush reads back, and one killed without any flush still leaves the part its own 16 MB
+ * auto-flushes wrote. */
 #pragma GCC diagnostic ignored "-Wunused-function" /* not every synth.h helper is used here */
 #include "synth.h"
 #include "trace_read.h"
