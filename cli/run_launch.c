@@ -23,21 +23,31 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-const char *run_find_collector(char *buf, size_t n)
+/* The file the environment variable `var` names (then *named is 1; NULL unless it is a file), else `rel` beside
+ * this executable (NULL unless it is a file). */
+static const char *env_or_beside_exe(const char *var, const char *rel, char *buf, size_t n, int *named)
 {
-    const char *env = getenv("WANPROF_COLLECTOR");
-    if (env && *env) {
+    const char *env = getenv(var);
+    *named = env && *env;
+    if (*named) {
         snprintf(buf, n, "%s", env);
         return is_file(buf) ? buf : NULL;
     }
     char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        snprintf(buf, n, "%s/../lib/" COLLECTOR_NAME, dirname(exe));
-        if (is_file(buf))
-            return buf;
-    }
+    if (len <= 0)
+        return NULL;
+    exe[len] = '\0';
+    snprintf(buf, n, "%s/%s", dirname(exe), rel);
+    return is_file(buf) ? buf : NULL;
+}
+
+const char *run_find_collector(char *buf, size_t n)
+{
+    int named;
+    const char *found = env_or_beside_exe("WANPROF_COLLECTOR", "../lib/" COLLECTOR_NAME, buf, n, &named);
+    if (found || named)
+        return found;
 #ifdef WP_COLLECTOR_BUILD_DIR
     snprintf(buf, n, "%s/" COLLECTOR_NAME, WP_COLLECTOR_BUILD_DIR);
     if (is_file(buf))
@@ -48,18 +58,8 @@ const char *run_find_collector(char *buf, size_t n)
 
 const char *run_find_runner(char *buf, size_t n)
 {
-    const char *env = getenv("WANPROF_RUNNER");
-    if (env && *env) {
-        snprintf(buf, n, "%s", env);
-        return is_file(buf) ? buf : NULL;
-    }
-    char exe[4096];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (len <= 0)
-        return NULL;
-    exe[len] = '\0';
-    snprintf(buf, n, "%s/wanprof-runner", dirname(exe));
-    return is_file(buf) ? buf : NULL;
+    int named;
+    return env_or_beside_exe("WANPROF_RUNNER", "wanprof-runner", buf, n, &named);
 }
 
 int run_visible_gpus(void)
