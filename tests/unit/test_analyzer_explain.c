@@ -87,6 +87,15 @@ static void analyse(synth *y, wp_run *r, wp_explain *e, const wp_explain_opts *o
     CHECK_EQ_INT(wp_explain_run(r, o, e), WP_OK);
 }
 
+/* The spike on step `index` of a rank, or NULL. */
+static const wp_spike *spike_at(const wp_rank_result *rr, int index)
+{
+    for (int s = 0; s < rr->nspikes; s++)
+        if (rr->spikes[s].index == index)
+            return &rr->spikes[s];
+    return NULL;
+}
+
 static void check_planted(const wp_explain *e, int regions)
 {
     CHECK_EQ_INT(e->nranks, 1);
@@ -242,10 +251,7 @@ static void check_swap_memory_kind(void)
         wp_run r;
         wp_explain e;
         analyse(&y, &r, &e, &o);
-        const wp_spike *sp = NULL;
-        for (int s = 0; s < e.ranks[0].nspikes; s++)
-            if (e.ranks[0].spikes[s].index == 4)
-                sp = &e.ranks[0].spikes[s];
+        const wp_spike *sp = spike_at(&e.ranks[0], 4);
         CHECK(sp && sp->ncauses >= 1);
         if (sp && sp->ncauses) {
             CHECK_EQ_STR(sp->causes[0].id, "expert_switch");
@@ -324,10 +330,7 @@ static void check_recompile_without_phases(void)
     wp_run r;
     wp_explain e;
     analyse(&y, &r, &e, &o);
-    const wp_spike *sp = NULL;
-    for (int k = 0; k < e.ranks[0].nspikes; k++)
-        if (e.ranks[0].spikes[k].index == 6)
-            sp = &e.ranks[0].spikes[k];
+    const wp_spike *sp = spike_at(&e.ranks[0], 6);
     CHECK(sp && sp->ncauses >= 1);
     if (sp && sp->ncauses) {
         CHECK_EQ_STR(sp->causes[0].id, "recompilation");
