@@ -95,6 +95,9 @@ int wp_analysis_load(const wp_analysis_opts *o, const char *const *paths, int n,
     if (rc != WP_OK)
         return rc;
     rc = wp_explain_run(&a->run, &o->explain, &a->explain);
+    if (rc == WP_ERR_USAGE) /* the step source asked for is not in the trace: the rank that failed says why */
+        return wp_diag_error(diag, rc, "--step-source %s: %s", wp_step_source_name(o->explain.step_source),
+                             a->explain.ranks[a->explain.nranks - 1].steps.confidence);
     return rc == WP_OK ? rc : wp_diag_error(diag, rc, "out of memory while analysing");
 }
 

@@ -2,6 +2,7 @@
 #include "explain.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,17 +18,74 @@ void wp_explain_opts_default(wp_explain_opts *o)
     wp_schedule_params_default(&o->sched);
 }
 
+/* The run's step count when the flags or the run's metadata say it: a hint for finding unmarked steps. */
+static int steps_hint(const wp_run *r, const wp_explain_opts *o)
+{
+    if (o->have_schedule)
+        return o->sched.steps;
+    for (uint32_t i = 0; i < r->nprocs; i++) {
+        wp_schedule_params p = o->sched;
+        if (r->procs[i].config && wp_schedcheck_parse_config(r->procs[i].config, &p))
+            return p.steps;
+    }
+    return 0;
+}
+
 /* Processes that own steps: those with host events (GPU-only pseudo-processes were folded into their owner). */
 static int wanted(const wp_run *r, uint32_t i)
 {
     return r->procs[i].owner == r->procs[i].info.index && (r->procs[i].host_events || r->procs[i].gpu_events);
 }
 
+/* The setup before the first step and the teardown after the last, with their figures. */
+static void phases(const wp_run *r, const wp_run_proc *p, wp_rank_result *rr)
+{
+    const wp_steps *s = &rr->steps;
+    wp_step win[2] = {{0, p->first, s->steps[0].start, 0, 0}, {1, s->steps[s->count - 1].end, p->last, 0, 0}};
+    for (int k = 0; k < 2; k++)
+        if (win[k].end < win[k].start)
+            win[k].end = win[k].start;
+    wp_steps two = {.proc = rr->proc, .steps = win, .count = 2};
+    wp_step_stats st[2];
+    wp_stepstats_compute(r, &two, st);
+    rr->before = (wp_phase){win[0].start, win[0].end, st[0]};
+    rr->after = (wp_phase){win[1].start, win[1].end, st[1]};
+}
+
+/* A split whose step times alternate (one step per forward of a CFG loop) or scatter as widely as they run (no
+ * baseline to speak of) is not one to report spikes from: say so instead. */
+static void judge_split(const double *walls, int n, wp_rank_result *rr)
+{
+    if (rr->steps.doubtful && rr->steps.source != WP_STEPS_NONE) {
+        snprintf(rr->doubt, sizeof(rr->doubt), "the kernel sequence repeats weakly (%s)", rr->steps.confidence);
+        return;
+    }
+    /* alternation: most neighbouring steps after the warm-up differ by over a third, up and down in turn */
+    int swings = 0, pairs = n - 2;
+    double ratio = 0;
+    for (int k = 1; k + 1 < n; k++) {
+        double a = walls[k], b = walls[k + 1], lo = a < b ? a : b, hi = a < b ? b : a;
+        int up = b > a, prev_up = k > 1 && walls[k] > walls[k - 1];
+        if (lo > 0 && hi > 1.33 * lo && (k == 1 || up != prev_up)) {
+            swings++;
+            ratio += hi / lo / pairs;
+        }
+    }
+    if (pairs >= 10 && swings >= 0.8 * pairs)
+        snprintf(rr->doubt, sizeof(rr->doubt), "step times alternate (neighbouring steps differ %.1fx, up and down in "
+                 "turn): each step may be half of the loop's real step; try --steps N or --step-source", ratio *
+                 pairs / swings);
+    else if (rr->baseline.mad > 0.5 * rr->baseline.median)
+        snprintf(rr->doubt, sizeof(rr->doubt), "step times scatter as widely as they run (MAD %.0f%% of the median): "
+                 "no baseline to measure spikes against", 100.0 * rr->baseline.mad / rr->baseline.median);
+}
+
 static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, wp_rank_result *rr)
 {
     rr->proc = r->procs[i].info.index;
     rr->rank = r->procs[i].info.rank;
-    int rc = wp_steps_find(r, rr->proc, o->calls_per_step, (wp_step_source)o->step_source, &rr->steps);
+    wp_steps_opts so = {o->calls_per_step, (wp_step_source)o->step_source, steps_hint(r, o)};
+    int rc = wp_steps_find(r, rr->proc, &so, &rr->steps);
     if (rc != WP_OK)
         return rc;
     int n = rr->steps.count;
@@ -41,13 +99,15 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
         return WP_ERR_NOMEM;
     }
     wp_stepstats_compute(r, &rr->steps, rr->stats);
+    phases(r, &r->procs[i], rr);
     for (int k = 0; k < n; k++)
         walls[k] = (double)rr->stats[k].wall_ns * NS;
     wp_baseline_compute(walls, n, n > 2 ? 1 : 0, o->threshold_mad, o->min_excess, &rr->baseline);
+    judge_split(walls, n, rr);
     for (int k = 0; k < n; k++)
         keep[k] = (k > 0 || n <= 2) && walls[k] <= rr->baseline.threshold;
     wp_causes_baseline(rr->stats, keep, n, &rr->base);
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < n && !rr->doubt[0]; k++) {
         if (walls[k] <= rr->baseline.threshold || n < 3)
             continue;
         wp_spike *sp = &rr->spikes[rr->nspikes++];

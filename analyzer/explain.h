@@ -33,10 +33,18 @@ typedef struct wp_spike {
     double unexplained; /* s */
 } wp_spike;
 
+/* What comes before the first step (setup) or after the last (teardown): never part of a step. */
+typedef struct wp_phase {
+    int64_t start, end;  /* ns; end == start when there is none */
+    wp_step_stats stats; /* its figures, as for a step */
+} wp_phase;
+
 typedef struct wp_rank_result {
     uint32_t proc;
     int32_t rank;       /* -1 unknown */
     wp_steps steps;
+    wp_phase before, after;
+    char doubt[256];    /* non-empty: the step split looks wrong (why, and what was tried); no spikes are reported */
     wp_step_stats *stats;
     wp_step_stats base; /* per-field medians of the normal steps */
     wp_baseline baseline; /* of step wall times, seconds */

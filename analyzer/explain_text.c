@@ -70,16 +70,53 @@ static void write_copies(const wp_rank_result *rr, FILE *out)
     free(v);
 }
 
+/* "1.2 s (3 HtoD copies of 1.5 GB, 2 DtoH copies of 12 MB, 4 module loads, GPU busy 35%)" */
+static void write_phase(const char *what, const wp_phase *ph, FILE *out)
+{
+    const wp_step_stats *st = &ph->stats;
+    char t[32], b[32];
+    fprintf(out, "%s %s", what, wp_fmt_seconds((double)(ph->end - ph->start) * 1e-9, t, sizeof(t)));
+    const char *sep = " (";
+    for (int d = WP_DIR_HTOD; d <= WP_DIR_DTOH; d++) {
+        wp_copy_stat c = {0, 0, 0};
+        for (int k = 0; k < WP_HMEM_COUNT; k++) {
+            c.count += st->copy[d][k].count;
+            c.bytes += st->copy[d][k].bytes;
+        }
+        if (c.count) {
+            fprintf(out, "%s%u %s cop%s of %s", sep, c.count, wp_dir_name(d), c.count == 1 ? "y" : "ies",
+                    wp_fmt_bytes((double)c.bytes, b, sizeof(b)));
+            sep = ", ";
+        }
+    }
+    if (st->modules) {
+        fprintf(out, "%s%u module load%s", sep, st->modules, st->modules == 1 ? "" : "s");
+        sep = ", ";
+    }
+    if (ph->end > ph->start)
+        fprintf(out, "%sGPU busy %.0f%%)", sep, 100.0 * (double)st->gpu_busy_ns / (double)(ph->end - ph->start));
+    else if (*sep == ',')
+        fputc(')', out);
+}
+
 static void write_rank(const wp_rank_result *rr, int many, FILE *out)
 {
     char m[32], d[32], th[32];
     if (many)
         fprintf(out, "\n== rank %d ==\n", rr->rank);
     fprintf(out, "steps: %d, from %s\n", rr->steps.count, rr->steps.source_text);
+    fprintf(out, "step split: %s\n", rr->steps.confidence);
+    write_phase("before the loop:", &rr->before, out);
+    write_phase("; after the loop:", &rr->after, out);
+    fputc('\n', out);
     fprintf(out, "baseline: median %s per step, MAD %s; a spike is over %s\n",
             wp_fmt_seconds(rr->baseline.median, m, sizeof(m)), wp_fmt_seconds(rr->baseline.mad, d, sizeof(d)),
             wp_fmt_seconds(rr->baseline.threshold, th, sizeof(th)));
     write_copies(rr, out);
+    if (rr->doubt[0]) {
+        fprintf(out, "spikes: not reported: the step split is doubtful: %s\n", rr->doubt);
+        return;
+    }
     int normal = rr->nspikes - rr->warmup_is_spike;
     fprintf(out, "spikes: %d%s\n", normal, rr->warmup_is_spike ? " (plus the warm-up step)" : "");
     for (int s = 0; s < rr->nspikes; s++)

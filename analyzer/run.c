@@ -38,8 +38,8 @@ void wp_run_free(wp_run *r)
     wp_timeline_free(r->timeline);
     free(r->copies);
     free(r->hosts);
-    for (size_t i = 0; i < (r->finished ? r->nkernels : r->capkernels); i++)
-        free(r->kernels[i].times);
+    free(r->ops);
+    free(r->launches);
     free(r->kernels);
     free(r->name_class);
     for (uint32_t i = 0; i < r->nprocs; i++)
@@ -157,34 +157,34 @@ static int name_class(wp_run *r, uint32_t id, int is_api)
     return cls;
 }
 
+/* Grows an array of elem-sized records by doubling; returns 0 or -1 (out of memory, r->nomem set). */
+static int grow(wp_run *r, void **arr, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 4096;
+    void *na = realloc(*arr, ncap * elem);
+    if (!na) {
+        r->nomem = 1;
+        return -1;
+    }
+    *arr = na;
+    *cap = ncap;
+    return 0;
+}
+
 static int push_host(wp_run *r, const wp_event *ev, int cls, int64_t aux)
 {
-    if (r->nhosts == r->caphosts) {
-        size_t ncap = r->caphosts ? r->caphosts * 2 : 4096;
-        wp_run_host *nh = realloc(r->hosts, ncap * sizeof(*nh));
-        if (!nh) {
-            r->nomem = 1;
-            return -1;
-        }
-        r->hosts = nh;
-        r->caphosts = ncap;
-    }
+    if (grow(r, (void **)&r->hosts, r->nhosts, &r->caphosts, sizeof(*r->hosts)))
+        return -1;
     r->hosts[r->nhosts++] = (wp_run_host){ev->start, ev->end, aux, ev->proc, ev->name, (uint8_t)cls};
     return 0;
 }
 
 static int push_copy(wp_run *r, const wp_event *ev)
 {
-    if (r->ncopies == r->capcopies) {
-        size_t ncap = r->capcopies ? r->capcopies * 2 : 1024;
-        wp_run_copy *nc = realloc(r->copies, ncap * sizeof(*nc));
-        if (!nc) {
-            r->nomem = 1;
-            return -1;
-        }
-        r->copies = nc;
-        r->capcopies = ncap;
-    }
+    if (grow(r, (void **)&r->copies, r->ncopies, &r->capcopies, sizeof(*r->copies)))
+        return -1;
     const wp_memcpy_info *m = &ev->u.memcpy;
     r->copies[r->ncopies++] = (wp_run_copy){ev->start, ev->end, m->bytes, ev->proc, ev->device,
                                             m->copy_kind, m->src_kind, m->dst_kind, m->async};
@@ -233,21 +233,25 @@ static int kernel_seen(wp_run *r, uint32_t proc, uint32_t name, int64_t start)
         k->first = start;
     }
     k->count++;
-    if (k->count > WP_RUN_MAX_OCCURRENCES) { /* too frequent to mark steps: stop keeping its times */
-        free(k->times);
-        k->times = NULL;
-        k->ntimes = k->captimes = 0;
-    } else {
-        if (k->ntimes == k->captimes) {
-            uint32_t ncap = k->captimes ? k->captimes * 2 : 16;
-            int64_t *nt = realloc(k->times, ncap * sizeof(*nt));
-            if (!nt)
-                return -1;
-            k->times = nt;
-            k->captimes = ncap;
-        }
-        k->times[k->ntimes++] = start;
-    }
+    return 0;
+}
+
+/* Until wp_run_finish, an op's launch field holds its correlation id (0: none). */
+static int push_op(wp_run *r, const wp_event *ev, uint32_t key)
+{
+    if (grow(r, (void **)&r->ops, r->nops, &r->capops, sizeof(*r->ops)))
+        return -1;
+    r->ops[r->nops++] = (wp_run_op){ev->start, ev->end, (int64_t)ev->correlation, key, ev->proc};
+    return 0;
+}
+
+static int push_launch(wp_run *r, const wp_event *ev)
+{
+    if (!ev->correlation)
+        return 0;
+    if (grow(r, (void **)&r->launches, r->nlaunches, &r->caplaunches, sizeof(*r->launches)))
+        return -1;
+    r->launches[r->nlaunches++] = (wp_run_launch){ev->correlation, ev->start, ev->proc};
     return 0;
 }
 
@@ -321,22 +325,30 @@ static int on_event(wp_tool *tool, const wp_event *ev)
                              ev->end);
         if (rc == 0)
             rc = kernel_seen(r, ev->proc, ev->name, ev->start);
+        if (rc == 0)
+            rc = push_op(r, ev, ev->name & ~WP_OP_MEMSET);
         break;
     case WP_EV_MEMSET:
         p->gpu_events++;
         rc = wp_timeline_add(r->timeline, ev->proc, ev->device, WP_ACT_COMPUTE, ev->start, ev->end);
+        if (rc == 0)
+            rc = push_op(r, ev, WP_OP_MEMSET);
         break;
     case WP_EV_MEMCPY:
         p->gpu_events++;
         rc = wp_timeline_add(r->timeline, ev->proc, ev->device, WP_ACT_COPY, ev->start, ev->end);
         if (rc == 0)
             rc = push_copy(r, ev);
+        if (rc == 0)
+            rc = push_op(r, ev, WP_OP_COPY | ev->u.memcpy.copy_kind);
         break;
     case WP_EV_API: {
         p->host_events++;
         int cls = name_class(r, ev->name, 1) & 0x0f;
         if (cls != CLS_NONE)
             rc = push_host(r, ev, cls, 0);
+        if (rc == 0)
+            rc = push_launch(r, ev);
         break;
     }
     case WP_EV_SYNC:
@@ -386,10 +398,20 @@ static int cmp_host(const void *a, const void *b)
     return x->end > y->end ? -1 : x->end < y->end;
 }
 
-static int cmp_i64(const void *a, const void *b)
+static int cmp_op(const void *a, const void *b)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
+    const wp_run_op *x = a, *y = b;
+    if (x->proc != y->proc)
+        return x->proc < y->proc ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int cmp_launch(const void *a, const void *b)
+{
+    const wp_run_launch *x = a, *y = b;
+    if (x->proc != y->proc)
+        return x->proc < y->proc ? -1 : 1;
+    return x->corr < y->corr ? -1 : x->corr > y->corr;
 }
 
 static int cmp_kernel(const void *a, const void *b)
@@ -435,6 +457,38 @@ static uint32_t owner_of(const wp_run *r, uint32_t index)
     return index;
 }
 
+/* Gives each op the start of the host call with its correlation id (same owning process), then sorts the ops.
+ * Correlation ids repeat across processes, never within one. */
+static void resolve_launches(wp_run *r)
+{
+    for (size_t i = 0; i < r->nlaunches; i++)
+        r->launches[i].proc = owner_of(r, r->launches[i].proc);
+    if (r->nlaunches)
+        qsort(r->launches, r->nlaunches, sizeof(*r->launches), cmp_launch);
+    for (size_t i = 0; i < r->nops; i++) {
+        wp_run_op *op = &r->ops[i];
+        op->proc = owner_of(r, op->proc);
+        uint64_t corr = (uint64_t)op->launch;
+        op->launch = INT64_MIN;
+        size_t lo = 0, hi = r->nlaunches;
+        while (corr && lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            const wp_run_launch *l = &r->launches[mid];
+            if (l->proc < op->proc || (l->proc == op->proc && l->corr < corr))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (corr && lo < r->nlaunches && r->launches[lo].proc == op->proc && r->launches[lo].corr == corr)
+            op->launch = r->launches[lo].start;
+    }
+    free(r->launches);
+    r->launches = NULL;
+    r->nlaunches = r->caplaunches = 0;
+    if (r->nops)
+        qsort(r->ops, r->nops, sizeof(*r->ops), cmp_op);
+}
+
 int wp_run_finish(wp_run *r)
 {
     if (r->nomem)
@@ -460,57 +514,10 @@ int wp_run_finish(wp_run *r)
     }
     r->nkernels = n;
     r->finished = 1;
-    for (size_t i = 0; i < n; i++)
-        if (r->kernels[i].times)
-            qsort(r->kernels[i].times, r->kernels[i].ntimes, sizeof(int64_t), cmp_i64);
     if (n)
         qsort(r->kernels, n, sizeof(*r->kernels), cmp_kernel);
+    resolve_launches(r);
     return WP_OK;
-}
-
-const wp_kernel_seen *wp_run_periodic_kernel(const wp_run *r, uint32_t proc)
-{
-    int64_t *counts = malloc((r->nkernels + 1) * sizeof(*counts));
-    if (!counts)
-        return NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < r->nkernels; i++) {
-        const wp_kernel_seen *k = &r->kernels[i];
-        if ((uint32_t)(k->key >> 32) == proc && k->times && k->count >= 3)
-            counts[n++] = (int64_t)k->count;
-    }
-    qsort(counts, n, sizeof(*counts), cmp_i64);
-    uint64_t best_count = 0;
-    size_t best_run = 0;
-    for (size_t i = 0; i < n;) { /* the count most names share; ties go to the smaller count */
-        size_t j = i;
-        while (j < n && counts[j] == counts[i])
-            j++;
-        if (j - i > best_run) {
-            best_run = j - i;
-            best_count = (uint64_t)counts[i];
-        }
-        i = j;
-    }
-    free(counts);
-    /* of those, the one that comes last in the step (latest mean start): steps end with it, so the host work at the
-     * top of a step (a weight swap, an upload) stays in its own step */
-    const wp_kernel_seen *pick = NULL;
-    double pick_mean = 0;
-    for (size_t i = 0; i < r->nkernels && best_count; i++) {
-        const wp_kernel_seen *k = &r->kernels[i];
-        if ((uint32_t)(k->key >> 32) != proc || !k->times || k->count != best_count)
-            continue;
-        double mean = 0;
-        for (uint32_t j = 0; j < k->ntimes; j++)
-            mean += (double)(k->times[j] - k->times[0]) / k->ntimes;
-        mean += (double)k->times[0];
-        if (!pick || mean > pick_mean) {
-            pick = k;
-            pick_mean = mean;
-        }
-    }
-    return pick;
 }
 
 uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end)
@@ -556,10 +563,17 @@ void wp_run_host_range(const wp_run *r, uint32_t proc, int64_t start, int64_t en
     LOWER_BOUND(r->hosts, r->nhosts, proc, end, *hi);
 }
 
+void wp_run_op_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi)
+{
+    LOWER_BOUND(r->ops, r->nops, proc, start, *lo);
+    LOWER_BOUND(r->ops, r->nops, proc, end, *hi);
+}
+
 size_t wp_run_bytes(const wp_run *r)
 {
     return sizeof(*r) + wp_timeline_bytes(r->timeline) + r->capcopies * sizeof(wp_run_copy) +
-           r->caphosts * sizeof(wp_run_host) + r->capkernels * sizeof(wp_kernel_seen) + r->name_class_cap;
+           r->caphosts * sizeof(wp_run_host) + r->capkernels * sizeof(wp_kernel_seen) + r->name_class_cap +
+           r->capops * sizeof(wp_run_op) + r->caplaunches * sizeof(wp_run_launch);
 }
 
 int wp_run_load(wp_run *r, const char *const *paths, int n, wp_strtab *strings, wp_diag *diag,

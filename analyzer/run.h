@@ -1,7 +1,8 @@
 /* run.h: what one pass over a trace keeps for the analyses: processes, metadata, binned GPU activity (timeline.h),
- * the first appearance of each kernel name, and compact records only for what needs exact replay: memcpys, host
- * calls of interest (syncs, copies, allocations, module loads), compile phases, compiled-region calls and step marks.
- * No per-kernel records, so memory stays bounded by the number of copies and notable calls, not the trace size.
+ * the first appearance of each kernel name, one compact record per unit of GPU work (start, end, launch time, name:
+ * 32 bytes) for finding and timing steps, and records only for what needs exact replay: memcpys, host calls of
+ * interest (syncs, copies, allocations, module loads), compile phases, compiled-region calls and step marks. Nothing
+ * is kept of CPU ops, Python frames or other API calls, so memory grows with the GPU work, not the trace size.
  * Fill it through wp_run_tool() (any reader, any event order), then call wp_run_finish() once. */
 #ifndef WP_RUN_H
 #define WP_RUN_H
@@ -58,15 +59,31 @@ typedef struct wp_run_proc {
     uint64_t dropped;
 } wp_run_proc;
 
-#define WP_RUN_MAX_OCCURRENCES 8192 /* start times kept per kernel name, for finding periodic steps */
-
 typedef struct wp_kernel_seen {
     uint64_t key;    /* proc << 32 | name id */
     int64_t first;   /* start of its first appearance (ns) */
     uint64_t count;  /* appearances */
-    int64_t *times;  /* their starts while count <= WP_RUN_MAX_OCCURRENCES (unsorted), else NULL */
-    uint32_t ntimes, captimes;
 } wp_kernel_seen;
+
+/* One unit of GPU work (kernel, copy or memset), kept so that steps can be found from the sequence of the work and
+ * timed by the work each step launched. 32 bytes each: memory grows with the GPU work, not the rest of the trace. */
+typedef struct wp_run_op {
+    int64_t start, end; /* ns */
+    int64_t launch;     /* start of the host call that launched it (matched by correlation id), INT64_MIN unknown */
+    uint32_t key;       /* a kernel's name id, or WP_OP_COPY | copy kind, or WP_OP_MEMSET */
+    uint32_t proc;
+} wp_run_op;
+
+#define WP_OP_COPY 0x80000000u
+#define WP_OP_MEMSET 0xC0000000u
+#define WP_OP_IS_KERNEL(key) ((key) < WP_OP_COPY)
+
+/* A host call that launched GPU work: its correlation id and start, until wp_run_finish has matched the ops. */
+typedef struct wp_run_launch {
+    uint64_t corr;
+    int64_t start;
+    uint32_t proc;
+} wp_run_launch;
 
 typedef struct wp_run {
     wp_tool tool;              /* first member: the reader calls these */
@@ -80,6 +97,10 @@ typedef struct wp_run {
     size_t nhosts, caphosts;
     wp_kernel_seen *kernels; /* open-addressing hash set, key 0 = empty */
     size_t nkernels, capkernels;
+    wp_run_op *ops;          /* every kernel, copy and memset; sorted by (proc, start) once finished */
+    size_t nops, capops;
+    wp_run_launch *launches; /* freed by wp_run_finish */
+    size_t nlaunches, caplaunches;
     uint64_t events;
     regex_t step_re;
     int nomem;
@@ -96,24 +117,20 @@ int wp_run_init(wp_run *r, const char *step_pattern, wp_diag *diag);
 void wp_run_free(wp_run *r);
 /* The tool to hand to a reader. */
 wp_tool *wp_run_tool(wp_run *r);
-/* Sorts the records by (proc, start) and decides which process owns which GPU work (Kineto puts GPU events under
- * pseudo-processes; they go to the one process that has host events when there is exactly one). Returns WP_OK or
- * WP_ERR_NOMEM. */
+/* Sorts the records by (proc, start), decides which process owns which GPU work (Kineto puts GPU events under
+ * pseudo-processes; they go to the one process that has host events when there is exactly one) and gives each op the
+ * start of the host call that launched it. Returns WP_OK or WP_ERR_NOMEM. */
 int wp_run_finish(wp_run *r);
 /* The string for an id (via the reader's table). */
 const char *wp_run_str(const wp_run *r, uint32_t id);
 /* Earliest first appearance of kernel name `name` on proc, or INT64_MAX. */
 int64_t wp_run_kernel_first(const wp_run *r, uint32_t proc, uint32_t name);
-/* The kernel name of proc whose appearances best mark steps when a trace has no step marks: among names seen
- * 3..WP_RUN_MAX_OCCURRENCES times, the count most names share (an eager loop runs its per-step kernels once per step,
- * or once per forward), and of those names the one that comes last within a step. Returns its entry (times sorted),
- * or NULL. */
-const wp_kernel_seen *wp_run_periodic_kernel(const wp_run *r, uint32_t proc);
 /* Number of kernel names of proc first seen inside [start, end). */
 uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end);
 /* Index range [*lo, *hi) of copies (or hosts) of proc starting in [start, end). */
 void wp_run_copy_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
 void wp_run_host_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
+void wp_run_op_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
 /* Approximate bytes held, for the memory bound. */
 size_t wp_run_bytes(const wp_run *r);
 

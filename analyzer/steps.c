@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "period.h"
 
 const char *wp_step_source_name(wp_step_source s)
 {
@@ -52,70 +53,213 @@ static int from_marks(const wp_run *r, size_t lo, size_t hi, int cls, wp_steps *
     return WP_OK;
 }
 
-/* Steps end with every calls_per_step-th compiled-region call; the first starts with the process's first event. */
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Where the first step starts: lead before its first work (the usual time from a step's start to its first work:
+ * host work at the top of a step, such as a weight upload), or earlier across host-only time (a compilation before
+ * the first call) back to the end of the last GPU work before it: the setup's work is not part of the step. */
+static int64_t first_step_start(const wp_run *r, uint32_t proc, int64_t first_work, int64_t lead, int64_t floor)
+{
+    int64_t t = first_work - lead, setup_end = floor;
+    size_t lo, hi;
+    wp_run_op_range(r, proc, INT64_MIN, t, &lo, &hi);
+    for (size_t i = lo; i < hi; i++)
+        if (r->ops[i].end > setup_end)
+            setup_end = r->ops[i].end;
+    return setup_end < t ? setup_end : t;
+}
+
+/* Steps end with every calls_per_step-th compiled-region call and start where the previous one ended; the first
+ * starts as first_step_start says. */
 static int from_regions(const wp_run *r, const wp_run_proc *p, size_t lo, size_t hi, int per, wp_steps *out)
 {
     int n = count_class(r, lo, hi, WP_HOST_REGION);
     out->steps = calloc((size_t)n / (size_t)per + 1, sizeof(wp_step));
-    if (!out->steps)
+    int64_t *leads = calloc((size_t)n / (size_t)per + 1, sizeof(*leads));
+    if (!out->steps || !leads) {
+        free(leads);
         return WP_ERR_NOMEM;
-    int64_t prev_end = p->first, outer_end = INT64_MIN;
-    int calls = 0;
+    }
+    int64_t prev_end = p->first, outer_end = INT64_MIN, opened = INT64_MIN;
+    int calls = 0, nleads = 0;
     for (size_t i = lo; i < hi; i++) {
         const wp_run_host *h = &r->hosts[i];
         if (h->cls != WP_HOST_REGION || h->start < outer_end)
             continue;
         outer_end = h->end;
-        if (++calls % per != 0)
+        if (calls++ % per == 0)
+            opened = h->start;
+        if (calls % per != 0)
             continue;
         wp_step *s = &out->steps[out->count];
+        if (out->count)
+            leads[nleads++] = opened > prev_end ? opened - prev_end : 0;
         s->number = out->count++;
-        s->start = s->mark_start = prev_end;
+        s->start = s->mark_start = out->count == 1 ? opened : prev_end;
         s->end = s->mark_end = h->end;
         prev_end = h->end;
     }
+    qsort(leads, (size_t)nleads, sizeof(*leads), cmp_i64);
+    if (out->count) {
+        wp_step *s0 = &out->steps[0];
+        s0->start = s0->mark_start = first_step_start(r, p->info.index, s0->start, nleads ? leads[nleads / 2] : 0,
+                                                      p->first);
+    }
+    free(leads);
     snprintf(out->source_text, sizeof(out->source_text),
              "no step marks: one step per %s\"Torch-Compiled Region\" call%s (steps end with the call)",
              per > 1 ? (per == 2 ? "2 " : "N ") : "", per > 1 ? "s" : "");
     return WP_OK;
 }
 
-/* Steps end with every per-th appearance of the periodic kernel (the one that comes last in a step); the first starts
- * with the process's first event. */
-static int from_kernels(const wp_run *r, const wp_run_proc *p, const wp_kernel_seen *k, int per, wp_steps *out)
+/* ends[k]: the end of step k's last-finishing kernel; leads[k]: from the end of step k-1 to step k's first kernel. */
+static void structure_windows(const wp_run *r, const size_t *at, const wp_period *per, int64_t floor, int64_t *ends,
+                              int64_t *leads, wp_steps *out)
 {
-    out->steps = calloc(k->ntimes / (uint32_t)per + 1, sizeof(wp_step));
-    if (!out->steps)
-        return WP_ERR_NOMEM;
-    int64_t prev = p->first;
-    for (uint32_t i = (uint32_t)per - 1; i < k->ntimes; i += (uint32_t)per) {
-        wp_step *s = &out->steps[out->count];
-        s->number = out->count++;
-        s->start = s->mark_start = prev;
-        s->end = s->mark_end = k->times[i] + 1;
-        prev = s->end;
+    int n = per->count;
+    for (int k = 0; k < n; k++) {
+        ends[k] = INT64_MIN;
+        for (size_t i = per->cuts[k]; i < per->cuts[k + 1]; i++)
+            if (r->ops[at[i]].end > ends[k])
+                ends[k] = r->ops[at[i]].end;
     }
-    snprintf(out->source_text, sizeof(out->source_text), "no step marks: steps end with %s of kernel \"%.40s\"",
-             per > 1 ? "every Nth appearance" : "each appearance", wp_run_str(r, (uint32_t)k->key));
-    return WP_OK;
+    int m = 0;
+    for (int k = 1; k < n; k++) {
+        int64_t lead = r->ops[at[per->cuts[k]]].start - ends[k - 1];
+        leads[m++] = lead > 0 ? lead : 0;
+    }
+    qsort(leads, (size_t)m, sizeof(*leads), cmp_i64);
+    int64_t first = r->ops[at[per->first]].start;
+    int64_t start0 = first_step_start(r, out->proc, first, m ? leads[m / 2] : 0, floor);
+    out->count = n;
+    for (int k = 0; k < n; k++) {
+        wp_step *s = &out->steps[k];
+        s->number = k;
+        s->start = k ? ends[k - 1] : start0;
+        s->end = ends[k] > s->start ? ends[k] : s->start;
+        s->mark_start = s->start;
+        s->mark_end = s->end;
+    }
+}
+
+/* The step line's evidence and confidence for steps found from the kernel sequence. */
+static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_period *per, wp_steps *out)
+{
+    const char *name = wp_run_str(r, seq[per->first]);
+    snprintf(out->source_text, sizeof(out->source_text),
+             "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.40s\")%s",
+             per->period, name, per->hinted ? ", the period that gives the expected step count" : "");
+    const char *level = per->repeat >= 0.97 ? "high" : per->repeat >= 0.85 ? "medium" : "low";
+    int n = snprintf(out->confidence, sizeof(out->confidence), "%s: %.1f%% of the loop's kernels recur one step on",
+                     level, 100.0 * per->repeat);
+    if (per->other && n > 0 && (size_t)n < sizeof(out->confidence))
+        snprintf(out->confidence + n, sizeof(out->confidence) - (size_t)n, "; every %zu kernels: %.1f%%",
+                 per->other, 100.0 * per->other_repeat);
+    out->doubtful = per->repeat < 0.85;
+}
+
+/* Steps from the period of the kernel sequence (period.h). Step k runs from the end of step k-1's kernels to the end
+ * of its own; the first starts as first_step_start says. */
+static int from_structure(const wp_run *r, const wp_run_proc *p, size_t lo, size_t hi, int steps_hint, wp_steps *out)
+{
+    size_t nk = 0;
+    for (size_t i = lo; i < hi; i++)
+        nk += WP_OP_IS_KERNEL(r->ops[i].key);
+    uint32_t *seq = malloc((nk + 1) * sizeof(*seq));
+    size_t *at = malloc((nk + 1) * sizeof(*at));
+    wp_period per;
+    memset(&per, 0, sizeof(per));
+    int rc = seq && at ? WP_OK : WP_ERR_NOMEM;
+    for (size_t i = lo, k = 0; rc == WP_OK && i < hi; i++)
+        if (WP_OP_IS_KERNEL(r->ops[i].key)) {
+            seq[k] = r->ops[i].key;
+            at[k++] = i;
+        }
+    if (rc == WP_OK && wp_period_find(seq, nk, steps_hint, &per) != 0)
+        rc = WP_ERR_NOMEM;
+    if (rc == WP_OK && per.count >= 2 && !(out->steps = calloc((size_t)per.count, sizeof(wp_step))))
+        rc = WP_ERR_NOMEM;
+    if (rc == WP_OK && per.count >= 2) {
+        int64_t *ends = malloc((size_t)per.count * sizeof(*ends)), *leads = malloc((size_t)per.count * sizeof(*leads));
+        if (ends && leads)
+            structure_windows(r, at, &per, p->first, ends, leads, out);
+        else
+            rc = WP_ERR_NOMEM;
+        free(ends);
+        free(leads);
+        describe_structure(r, seq, &per, out);
+    }
+    wp_period_free(&per);
+    free(seq);
+    free(at);
+    return rc;
 }
 
 int wp_step_source_parse(const char *name)
 {
-    static const char *const n[] = {"auto", "runner", "pattern", "region", "kernels"};
-    static const int v[] = {WP_STEPS_AUTO, WP_STEPS_RUNNER, WP_STEPS_PATTERN, WP_STEPS_REGION, WP_STEPS_KERNELS};
-    for (int i = 0; i < 5; i++)
+    static const char *const n[] = {"auto", "runner", "pattern", "region", "kernels", "structure"};
+    static const int v[] = {WP_STEPS_AUTO, WP_STEPS_RUNNER, WP_STEPS_PATTERN, WP_STEPS_REGION, WP_STEPS_KERNELS,
+                            WP_STEPS_KERNELS};
+    for (int i = 0; i < 6; i++)
         if (strcmp(name, n[i]) == 0)
             return v[i];
     return -1;
 }
 
-/* A step's window runs from its mark to the later of the mark's end and the last GPU work before the next mark. */
-static void extend_to_gpu(const wp_run *r, wp_steps *out, int64_t proc_last)
+static int step_of(const wp_steps *out, int64_t t)
 {
-    for (int i = 0; i < out->count; i++) {
+    int lo = 0, hi = out->count;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (out->steps[mid].mark_start <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && t < out->steps[lo - 1].mark_end ? lo - 1 : -1;
+}
+
+/* Marked steps timed by what they launched: from the mark (or the previous step's end, if later) to the later of the
+ * mark's end and the end of the last GPU work launched inside the mark. Returns 0 when no op has a known launch. */
+static int time_by_launch(const wp_run *r, wp_steps *out, int64_t *gpu_end)
+{
+    size_t lo, hi;
+    wp_run_op_range(r, out->proc, INT64_MIN, INT64_MAX, &lo, &hi);
+    int any = 0;
+    for (int k = 0; k < out->count; k++)
+        gpu_end[k] = INT64_MIN;
+    for (size_t i = lo; i < hi; i++) {
+        const wp_run_op *op = &r->ops[i];
+        int k = op->launch == INT64_MIN ? -1 : step_of(out, op->launch);
+        any |= op->launch != INT64_MIN;
+        if (k >= 0 && op->end > gpu_end[k])
+            gpu_end[k] = op->end;
+    }
+    if (!any)
+        return 0;
+    int64_t prev_end = INT64_MIN;
+    for (int k = 0; k < out->count; k++) {
+        wp_step *s = &out->steps[k];
+        s->start = s->mark_start > prev_end ? s->mark_start : prev_end;
+        s->end = s->mark_end > gpu_end[k] ? s->mark_end : gpu_end[k];
+        if (s->end < s->start)
+            s->end = s->start;
+        prev_end = s->end;
+    }
+    return 1;
+}
+
+/* Without launch times: a step's window runs from its mark to the later of the mark's end and the last GPU work
+ * before the next mark; the last step ends with its mark. */
+static void extend_to_gpu(const wp_run *r, wp_steps *out)
+{
+    for (int i = 0; i + 1 < out->count; i++) {
         wp_step *s = &out->steps[i];
-        int64_t limit = i + 1 < out->count ? out->steps[i + 1].start : proc_last;
+        int64_t limit = out->steps[i + 1].start;
         if (limit <= s->end)
             continue;
         wp_busy b;
@@ -125,7 +269,28 @@ static void extend_to_gpu(const wp_run *r, wp_steps *out, int64_t proc_last)
     }
 }
 
-int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_step_source want, wp_steps *out)
+static void time_marks(const wp_run *r, wp_steps *out)
+{
+    int64_t *gpu_end = malloc(((size_t)out->count + 1) * sizeof(*gpu_end));
+    out->by_launch = gpu_end && time_by_launch(r, out, gpu_end);
+    if (!out->by_launch)
+        extend_to_gpu(r, out);
+    free(gpu_end);
+    snprintf(out->confidence, sizeof(out->confidence), "high: marked by the program; timed %s",
+             out->by_launch ? "by the GPU work each step launched" : "from the marks and the GPU work between them");
+}
+
+static const char *source_want_text(wp_step_source s)
+{
+    switch (s) {
+    case WP_STEPS_RUNNER: return "no runner NVTX step ranges (domain wanprof) in this trace";
+    case WP_STEPS_PATTERN: return "no range matches the step pattern in this trace";
+    case WP_STEPS_REGION: return "too few \"Torch-Compiled Region\" calls in this trace for one step per call(s)";
+    default: return "the kernel sequence of this trace does not repeat";
+    }
+}
+
+int wp_steps_find(const wp_run *r, uint32_t proc, const wp_steps_opts *o, wp_steps *out)
 {
     memset(out, 0, sizeof(*out));
     out->proc = proc;
@@ -135,36 +300,43 @@ int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_step_so
             p = &r->procs[i];
     if (!p)
         return WP_OK;
-    size_t lo, hi;
+    size_t lo, hi, olo, ohi;
     wp_run_host_range(r, proc, INT64_MIN, INT64_MAX, &lo, &hi);
-    int rc, per = calls_per_step > 0 ? calls_per_step : 1, any = want == WP_STEPS_AUTO;
-    const wp_kernel_seen *k = NULL;
-    if ((any || want == WP_STEPS_RUNNER) && count_class(r, lo, hi, WP_HOST_RUNNER_STEP) >= 2) {
+    wp_run_op_range(r, proc, INT64_MIN, INT64_MAX, &olo, &ohi);
+    int rc = WP_OK, per = o->calls_per_step > 0 ? o->calls_per_step : 1, any = o->want == WP_STEPS_AUTO;
+    if ((any || o->want == WP_STEPS_RUNNER) && count_class(r, lo, hi, WP_HOST_RUNNER_STEP) >= 1) {
         out->source = WP_STEPS_RUNNER;
         rc = from_marks(r, lo, hi, WP_HOST_RUNNER_STEP, out);
-    } else if ((any || want == WP_STEPS_PATTERN) && count_class(r, lo, hi, WP_HOST_STEP) >= 2) {
+    } else if ((any || o->want == WP_STEPS_PATTERN) && count_class(r, lo, hi, WP_HOST_STEP) >= 1) {
         out->source = WP_STEPS_PATTERN;
         rc = from_marks(r, lo, hi, WP_HOST_STEP, out);
-    } else if ((any || want == WP_STEPS_REGION) && count_class(r, lo, hi, WP_HOST_REGION) >= 2 * per) {
+    } else if ((any || o->want == WP_STEPS_REGION) && count_class(r, lo, hi, WP_HOST_REGION) >= 2 * per) {
         out->source = WP_STEPS_REGION;
         rc = from_regions(r, p, lo, hi, per, out);
-    } else if ((any || want == WP_STEPS_KERNELS) && (k = wp_run_periodic_kernel(r, proc)) != NULL &&
-               k->ntimes >= 2 * (uint32_t)per) {
-        out->source = WP_STEPS_KERNELS;
-        rc = from_kernels(r, p, k, per, out);
-    } else {
-        out->source = WP_STEPS_NONE;
-        out->steps = calloc(1, sizeof(wp_step));
-        if (!out->steps)
-            return WP_ERR_NOMEM;
-        out->count = 1;
-        out->steps[0] = (wp_step){0, p->first, p->last, p->first, p->last};
-        snprintf(out->source_text, sizeof(out->source_text),
-                 "no step marks and no periodic work found: the whole run is one step");
-        return WP_OK;
+    } else if (any || o->want == WP_STEPS_KERNELS) {
+        rc = from_structure(r, p, olo, ohi, o->steps_hint, out);
+        out->source = out->count >= 2 ? WP_STEPS_KERNELS : WP_STEPS_NONE;
     }
     if (rc != WP_OK)
         return rc;
+    if (out->count == 0) {
+        if (!any) {
+            snprintf(out->confidence, sizeof(out->confidence), "%s", source_want_text(o->want));
+            return WP_ERR_USAGE;
+        }
+        free(out->steps);
+        out->steps = calloc(1, sizeof(wp_step));
+        if (!out->steps)
+            return WP_ERR_NOMEM;
+        out->source = WP_STEPS_NONE;
+        out->count = 1;
+        out->steps[0] = (wp_step){0, p->first, p->last, p->first, p->last};
+        out->doubtful = 1;
+        snprintf(out->source_text, sizeof(out->source_text),
+                 "no step marks and no repeating kernel sequence found: the whole run is one step");
+        snprintf(out->confidence, sizeof(out->confidence), "none: nothing in the trace shows a loop");
+        return WP_OK;
+    }
     /* marks whose numbers are not distinct and increasing get 0-based indexes instead */
     int numbered = 1;
     for (int i = 0; i < out->count; i++)
@@ -172,7 +344,11 @@ int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_step_so
             numbered = 0;
     for (int i = 0; !numbered && i < out->count; i++)
         out->steps[i].number = i;
-    extend_to_gpu(r, out, p->last);
+    if (out->source != WP_STEPS_KERNELS)
+        time_marks(r, out);
+    if (out->source == WP_STEPS_REGION)
+        snprintf(out->confidence, sizeof(out->confidence), "medium: one step per compiled-region call%s",
+                 per > 1 ? "s as asked" : "");
     return WP_OK;
 }
 

@@ -1,7 +1,13 @@
 /* steps.h: splitting each rank's run into denoising steps, from (best first) our runner's NVTX step ranges, ranges
- * whose text matches the step pattern (NVTX, Kineto user_annotation, ProfilerStep#N), or, when a trace has no step
- * marks, the periodic structure of the work: one call of a torch.compile'd region per step (or per N steps' calls:
- * calls_per_step, for CFG loops that run two compiled forwards per step). */
+ * whose text matches the step pattern (NVTX, Kineto user_annotation, ProfilerStep#N; one such range is a mark too),
+ * one call of a torch.compile'd region per step (or per calls_per_step calls, for CFG loops that run two compiled
+ * forwards per step), or, when a trace has no step marks, the period of its kernel sequence (period.h).
+ *
+ * Steps are timed on the GPU side: a marked step runs from its mark (or the end of the previous step's GPU work, if
+ * later) to the end of the last GPU work launched inside its mark (correlation ids), so launch-ahead does not move
+ * time from one step to the next and a synchronisation after the last mark is not part of the last step. Steps found
+ * from the kernel sequence run from the end of the previous step's kernels to the end of their own. What comes before
+ * the first step and after the last is the setup and teardown of the loop, never part of a step. */
 #ifndef WP_STEPS_H
 #define WP_STEPS_H
 
@@ -12,7 +18,7 @@ typedef enum wp_step_source {
     WP_STEPS_RUNNER,       /* NVTX ranges of our runner (domain "wanprof", payload = step index) */
     WP_STEPS_PATTERN,      /* ranges matching the step pattern */
     WP_STEPS_REGION,       /* one (or calls_per_step) Torch-Compiled Region call(s) per step; steps end with them */
-    WP_STEPS_KERNELS,      /* one appearance (or calls_per_step) of a periodic kernel per step; steps start with it */
+    WP_STEPS_KERNELS,      /* the period of the kernel sequence (period.h) */
     WP_STEPS_AUTO = 100,   /* for wp_steps_find: the best source the trace has */
 } wp_step_source;
 
@@ -22,19 +28,27 @@ typedef struct wp_step {
     int64_t mark_start, mark_end; /* the host range that marked it */
 } wp_step;
 
+typedef struct wp_steps_opts {
+    int calls_per_step;  /* compiled-region calls per step (>= 1) */
+    wp_step_source want; /* WP_STEPS_AUTO, or the one source to use */
+    int steps_hint;      /* the run's step count when known (flags, metadata), else 0 */
+} wp_steps_opts;
+
 typedef struct wp_steps {
     uint32_t proc;
     wp_step_source source;
-    char source_text[128]; /* e.g. "annotation ranges like \"denoising step 9\"" */
+    char source_text[224]; /* e.g. "annotation ranges like \"denoising step 9\"" */
+    char confidence[200];  /* how sure the split is and why, e.g. "high: the kernel sequence repeats ..." */
+    int doubtful;          /* 1: the split itself is in doubt (weak repetition); spikes are not trustworthy */
+    int by_launch;         /* 1: marked steps were timed by the GPU work they launched (correlation ids) */
     wp_step *steps;
     int count;
 } wp_steps;
 
-/* Finds the steps of proc. calls_per_step: compiled-region calls (or periodic kernel appearances) per step (>= 1).
- * want: WP_STEPS_AUTO, or one source to use (falling back to "none" when the trace lacks it). Returns WP_OK or
- * WP_ERR_NOMEM. out->steps is malloc'd: free with wp_steps_free. */
-int wp_steps_find(const wp_run *r, uint32_t proc, int calls_per_step, wp_step_source want, wp_steps *out);
-/* Parses "auto", "runner", "pattern", "region", "kernels"; -1 when unknown. */
+/* Finds the steps of proc. Returns WP_OK, WP_ERR_NOMEM, or WP_ERR_USAGE when o->want names a source the trace lacks
+ * (out->confidence then says why). out->steps is malloc'd: free with wp_steps_free. */
+int wp_steps_find(const wp_run *r, uint32_t proc, const wp_steps_opts *o, wp_steps *out);
+/* Parses "auto", "runner", "pattern", "region", "kernels" (also "structure"); -1 when unknown. */
 int wp_step_source_parse(const char *name);
 void wp_steps_free(wp_steps *s);
 const char *wp_step_source_name(wp_step_source s); /* "runner", "pattern", "compiled-region", "kernels", "none" */

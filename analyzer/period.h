@@ -1,0 +1,35 @@
+/* period.h: the repeating unit of a loop, found from the sequence of its GPU kernels when nothing marks the steps.
+ *
+ * A denoising step is whatever the loop repeats: two CFG forwards and the sampler update, or one forward, or a
+ * compiled region. So the step is the period of the kernel-name sequence: the shortest shift P at which the sequence
+ * repeats itself almost everywhere. A forward alone (P/2 in a CFG loop) does not repeat at its own length, since the
+ * sampler's kernels sit after every second forward; a block repeats at its length only inside a forward. Candidate
+ * shifts come from the distances between repeats of each kernel name (1 to 8 appearances apart), each is scored by the
+ * fraction of sampled positions i with seq[i] == seq[i + P], and the smallest shift within 1% of the best score wins.
+ * The loop is the stretch that repeats; kernels before and after it are the setup and teardown. Step boundaries are
+ * placed where the loop's opening and closing kernels recur best, looked for within half a period of one period on, so that
+ * steps of slightly different lengths (a sampler's first and last orders, an inserted recompilation) stay aligned. */
+#ifndef WP_PERIOD_H
+#define WP_PERIOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wp_period {
+    size_t first, end;  /* the loop: sequence positions [first, end) */
+    size_t *cuts;       /* count + 1 entries: step k holds positions [cuts[k], cuts[k + 1]); cuts[count] == end */
+    int count;          /* steps; 0 when the sequence does not repeat */
+    size_t period;      /* kernels per step */
+    double repeat;      /* fraction of the loop's positions that repeat one period on (0..1) */
+    size_t other;       /* the best-scoring shift that is not a multiple of period, 0 when none */
+    double other_repeat;
+    int hinted;         /* 1: the period was picked because it gives want_steps steps */
+} wp_period;
+
+/* Finds the loop and its steps in seq[0..n) (kernel name ids in start order). want_steps > 0: prefer a period giving
+ * that many steps when it scores within 5% of the best. Returns 0, or -1 when out of memory. out->count is 0 when no
+ * shift repeats at least half the sequence. Free with wp_period_free. */
+int wp_period_find(const uint32_t *seq, size_t n, int want_steps, wp_period *out);
+void wp_period_free(wp_period *p);
+
+#endif
