@@ -1,6 +1,7 @@
-/* causes.c: cause attribution (see causes.h). Causes claim the excess in a fixed order, each at most what is left;
- * measures that overlap (weight copies are copies; sync waits absorb every other delay) are reduced by what the
- * earlier causes already claimed, so nothing is counted twice. The claims are then ranked by seconds. */
+/* causes.c: cause attribution (see causes.h). Causes claim the excess in table order, each at most what is left and
+ * at most what its own evidence measured over the baseline; measures that overlap (weight copies are copies; sync
+ * waits absorb every other delay) are reduced by what the earlier causes already claimed, so nothing is counted
+ * twice. The claims are then ranked by seconds. */
 #include "causes.h"
 
 #include <stdio.h>
@@ -51,7 +52,9 @@ void wp_causes_baseline(const wp_step_stats *stats, const int *keep, int n, wp_s
     BASE_FIELD(compile_ns);
     BASE_FIELD(new_kernels);
     BASE_FIELD(weight_span_ns);
-    BASE_FIELD(sync_copy_span_ns);
+    BASE_FIELD(weight_ns);
+    BASE_FIELD(init_ns);
+    BASE_FIELD(kernels);
     free(v);
 }
 
@@ -59,6 +62,23 @@ static void add_ev(wp_cause *c, const char *key, double v)
 {
     if (c->nev < WP_MAX_EVIDENCE)
         c->ev[c->nev++] = (wp_evidence){key, v};
+}
+
+/* Seconds the earlier cause `id` claimed (0 when it was not measured before this one). */
+static double claimed_by(const wp_cause_ctx *x, const char *id)
+{
+    for (int i = 0; i < x->nearlier; i++)
+        if (strcmp(x->earlier[i].id, id) == 0)
+            return x->earlier[i].seconds;
+    return 0;
+}
+
+static double claimed_total(const wp_cause_ctx *x)
+{
+    double t = 0;
+    for (int i = 0; i < x->nearlier; i++)
+        t += x->earlier[i].seconds;
+    return t;
 }
 
 static int is_switch(const wp_step_stats *s)
@@ -70,11 +90,14 @@ static int is_switch(const wp_step_stats *s)
     return s->weight_htod >= 8 && s->weight_dtoh >= 8 && lo >= (16ull << 20) && lo * 2 >= hi;
 }
 
-static double expert_switch(const wp_step_stats *s, const wp_step_stats *b, wp_cause *c)
+/* Bounded by what the weights' move measured: the device time of the tensor-sized copies, or the host time blocked
+ * in copy calls (a pageable copy stages through the host), whichever is more, over the baseline's. */
+static double expert_switch(const wp_cause_ctx *x, wp_cause *c)
 {
+    const wp_step_stats *s = x->st, *b = x->base;
     if (!is_switch(s))
         return 0;
-    double raw = pos((double)(s->weight_span_ns - b->weight_span_ns) * NS);
+    double raw = pos((double)(s->weight_ns - b->weight_ns) * NS);
     double calls = pos((double)(s->copy_call_ns - b->copy_call_ns) * NS);
     if (calls > raw)
         raw = calls;
@@ -95,12 +118,16 @@ static double expert_switch(const wp_step_stats *s, const wp_step_stats *b, wp_c
     add_ev(c, "dtoh_bytes", (double)s->weight_dtoh_bytes);
     add_ev(c, "htod_bytes", (double)s->weight_htod_bytes);
     add_ev(c, "swap_span_s", (double)s->weight_span_ns * NS);
+    add_ev(c, "weight_copy_s", (double)s->weight_ns * NS);
     add_ev(c, "runner_marks", s->expert_marks);
     return raw;
 }
 
-static double recompilation(const wp_step_stats *s, const wp_step_stats *b, wp_cause *c)
+/* Bounded by compile phases and module loads over the baseline's, or, with no compile phases in the trace, by the
+ * longest GPU-idle stretch of a step that loaded or first ran code (less what start-up already claimed). */
+static double recompilation(const wp_cause_ctx *x, wp_cause *c)
 {
+    const wp_step_stats *s = x->st, *b = x->base;
     double compile = pos((double)(s->compile_ns - b->compile_ns) * NS);
     double module = pos((double)(s->module_ns - b->module_ns) * NS);
     double raw = compile + module;
@@ -108,7 +135,7 @@ static double recompilation(const wp_step_stats *s, const wp_step_stats *b, wp_c
     /* No compile phases recorded (a CUPTI trace sees no Python): code loaded or first seen in this step, with the GPU
      * idle meanwhile, is the host compiling; the idle stretch stands in for the compile time. */
     if (s->compile_ranges == 0 && (s->new_regions || new_k > 0 || s->modules > b->modules)) {
-        double gap = pos((double)(s->max_gpu_gap_ns - b->max_gpu_gap_ns) * NS);
+        double gap = pos((double)(s->max_gpu_gap_ns - b->max_gpu_gap_ns) * NS - claimed_by(x, "initialisation"));
         if (gap > raw)
             raw = gap;
     }
@@ -146,8 +173,9 @@ static double recompilation(const wp_step_stats *s, const wp_step_stats *b, wp_c
     return raw;
 }
 
-static double allocator(const wp_step_stats *s, const wp_step_stats *b, wp_cause *c)
+static double allocator(const wp_cause_ctx *x, wp_cause *c)
 {
+    const wp_step_stats *s = x->st, *b = x->base;
     double raw = pos((double)(s->alloc_ns - b->alloc_ns) * NS);
     int calls = (int)(s->allocs + s->frees) - (int)(b->allocs + b->frees);
     if (raw <= 0 || (calls < 4 && raw < 1e-3))
@@ -163,15 +191,14 @@ static double allocator(const wp_step_stats *s, const wp_step_stats *b, wp_cause
     return raw;
 }
 
-static double memcpy_stall(const wp_step_stats *s, const wp_step_stats *b, double claimed_copies, wp_cause *c)
+/* Bounded by the host time blocked in copy calls or the copy time compute did not hide, whichever is more, over the
+ * baseline's, less what the expert switch (weight copies are copies) claimed. */
+static double memcpy_stall(const wp_cause_ctx *x, wp_cause *c)
 {
+    const wp_step_stats *s = x->st, *b = x->base;
     double calls = pos((double)(s->copy_call_ns - b->copy_call_ns) * NS);
     double exposed = pos((double)(s->copy_exposed_ns - b->copy_exposed_ns) * NS);
-    double span = pos((double)(s->sync_copy_span_ns - b->sync_copy_span_ns) * NS);
-    double raw = calls > exposed ? calls : exposed;
-    if (span > raw)
-        raw = span;
-    raw = pos(raw - claimed_copies);
+    double raw = pos((calls > exposed ? calls : exposed) - claimed_by(x, "expert_switch"));
     if (raw <= 0)
         return 0;
     const wp_copy_stat *pg_h = &s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE], *pg_d = &s->copy[WP_DIR_DTOH][WP_HMEM_PAGEABLE];
@@ -196,8 +223,10 @@ static double memcpy_stall(const wp_step_stats *s, const wp_step_stats *b, doubl
     return raw;
 }
 
-static double nccl_wait(const wp_step_stats *s, const wp_step_stats *b, const wp_rank_context *rk, wp_cause *c)
+static double nccl_wait(const wp_cause_ctx *x, wp_cause *c)
 {
+    const wp_step_stats *s = x->st, *b = x->base;
+    const wp_rank_context *rk = x->ranks;
     if (!rk || rk->nranks < 2 || rk->this_is_slowest)
         return 0;
     double raw = pos((double)(s->nccl_ns - b->nccl_ns) * NS);
@@ -214,12 +243,46 @@ static double nccl_wait(const wp_step_stats *s, const wp_step_stats *b, const wp
     return raw;
 }
 
-static double host_sync(const wp_step_stats *s, const wp_step_stats *b, double claimed, wp_cause *c)
+/* Bounded by the host time in start-up calls over the baseline's. */
+static double initialisation(const wp_cause_ctx *x, wp_cause *c)
 {
-    /* A wait that grew only because the GPU had more work to finish is the GPU's time, not the sync's: the
-     * kernel-time excess is taken off before the wait is blamed. */
-    double gpu_more = pos((double)(s->kernel_ns - b->kernel_ns) * NS);
-    double raw = pos((double)(s->sync_ns - b->sync_ns) * NS - gpu_more - claimed);
+    const wp_step_stats *s = x->st, *b = x->base;
+    double raw = pos((double)(s->init_ns - b->init_ns) * NS);
+    if (raw <= 0)
+        return 0;
+    snprintf(c->evidence, sizeof(c->evidence),
+             "%u start-up call%s (CUDA context creation, host memory registration, MPI/NCCL set-up) held the host "
+             "%.3f s", s->inits, s->inits == 1 ? "" : "s", (double)s->init_ns * NS);
+    c->suggestion = "initialise CUDA, NCCL and pinned buffers before the loop (one warm-up call), not inside it";
+    add_ev(c, "startup_calls", s->inits);
+    add_ev(c, "startup_s", (double)s->init_ns * NS);
+    return raw;
+}
+
+/* Bounded by the kernel time over the baseline's; explain names the kernels that grew (wp_explain_name_kernels). */
+static double gpu_work(const wp_cause_ctx *x, wp_cause *c)
+{
+    const wp_step_stats *s = x->st, *b = x->base;
+    double raw = pos((double)(s->kernel_ns - b->kernel_ns) * NS);
+    if (raw <= 0)
+        return 0;
+    snprintf(c->evidence, sizeof(c->evidence), "%u kernels ran %.3f s on the GPU (baseline %u kernels, %.3f s)",
+             s->kernels, (double)s->kernel_ns * NS, b->kernels, (double)b->kernel_ns * NS);
+    c->suggestion = "the step did more GPU work: look at the kernels that grew (a shape change, an extra forward)";
+    add_ev(c, "kernels", s->kernels);
+    add_ev(c, "kernel_s", (double)s->kernel_ns * NS);
+    add_ev(c, "baseline_kernels", b->kernels);
+    add_ev(c, "baseline_kernel_s", (double)b->kernel_ns * NS);
+    return raw;
+}
+
+/* Bounded by the host time blocked in synchronisation over the baseline's, less everything claimed before it: a wait
+ * absorbs every other delay (more GPU work, a swap, a compile), so it only gets what they leave. */
+static double host_sync(const wp_cause_ctx *x, wp_cause *c)
+{
+    const wp_step_stats *s = x->st, *b = x->base;
+    double gpu_more = pos((double)(s->kernel_ns - b->kernel_ns) * NS) - claimed_by(x, "gpu_work");
+    double raw = pos((double)(s->sync_ns - b->sync_ns) * NS - pos(gpu_more) - claimed_total(x));
     if (raw <= 0)
         return 0;
     snprintf(c->evidence, sizeof(c->evidence), "%u synchronisation call%s blocked the host %.3f s (baseline %u, %.3f s)",
@@ -229,6 +292,31 @@ static double host_sync(const wp_step_stats *s, const wp_step_stats *b, double c
     add_ev(c, "sync_s", (double)s->sync_ns * NS);
     add_ev(c, "baseline_sync_s", (double)b->sync_ns * NS);
     return raw;
+}
+
+const wp_cause_kind wp_cause_kinds[] = {
+    {"expert_switch", "#e15759", "weight traffic: many tensor-sized copies GPU->host and host->GPU of similar volume "
+                                 "(or a runner mark)", expert_switch},
+    {"initialisation", "#9467bd", "start-up calls: CUDA context creation (a process's first CUDA call, cuInit), "
+                                  "cudaHostRegister, MPI_Init, ncclCommInit*", initialisation},
+    {"recompilation", "#b07aa1", "torch.compile phases, a new Torch-Compiled Region id, module loads / JIT, kernels "
+                                 "never seen before with the GPU idle", recompilation},
+    {"allocator", "#edc948", "cudaMalloc/cudaFree storms, e.g. after torch.cuda.empty_cache()", allocator},
+    {"memcpy_stall", "#f28e2b", "host blocked in copy calls (synchronous or pageable copies) or copy time not hidden "
+                                "by compute", memcpy_stall},
+    {"nccl_wait", "#59a14f", "collectives waiting for a slower rank (several ranks)", nccl_wait},
+    {"gpu_work", "#4e79a7", "more or longer kernels than the baseline (the kernels that grew are named)", gpu_work},
+    {"host_sync", "#76b7b2", "long synchronisation waits on the host, beyond what the causes above explain", host_sync},
+};
+const int wp_ncause_kinds = (int)(sizeof(wp_cause_kinds) / sizeof(wp_cause_kinds[0]));
+_Static_assert(sizeof(wp_cause_kinds) / sizeof(wp_cause_kinds[0]) <= WP_MAX_CAUSES, "room for every cause");
+
+const char *wp_cause_colour(const char *id)
+{
+    for (int i = 0; id && i < wp_ncause_kinds; i++)
+        if (strcmp(id, wp_cause_kinds[i].id) == 0)
+            return wp_cause_kinds[i].colour;
+    return "#9c755f";
 }
 
 static int cmp_cause(const void *a, const void *b)
@@ -250,26 +338,15 @@ int wp_causes_attribute(const wp_step_stats *st, const wp_step_stats *base, doub
 {
     wp_cause all[WP_MAX_CAUSES];
     memset(all, 0, sizeof(all));
-    const char *ids[WP_MAX_CAUSES] = {"expert_switch", "recompilation", "allocator", "memcpy_stall", "nccl_wait",
-                                      "host_sync"};
-    double left = excess_s > 0 ? excess_s : 0, claimed = 0;
-    for (int i = 0; i < WP_MAX_CAUSES; i++) {
-        all[i].id = ids[i];
-        double raw = 0;
-        switch (i) {
-        case 0: raw = expert_switch(st, base, &all[i]); break;
-        case 1: raw = recompilation(st, base, &all[i]); break;
-        case 2: raw = allocator(st, base, &all[i]); break;
-        case 3: raw = memcpy_stall(st, base, all[0].seconds, &all[i]); break;
-        case 4: raw = nccl_wait(st, base, ranks, &all[i]); break;
-        default: raw = host_sync(st, base, claimed, &all[i]); break;
-        }
-        all[i].seconds = claim(raw, &left);
-        claimed += all[i].seconds;
+    double left = excess_s > 0 ? excess_s : 0;
+    for (int i = 0; i < wp_ncause_kinds; i++) {
+        wp_cause_ctx x = {st, base, ranks, all, i};
+        all[i].id = wp_cause_kinds[i].id;
+        all[i].seconds = claim(wp_cause_kinds[i].measure(&x, &all[i]), &left);
     }
     int n = 0;
     double floor = MIN_SHARE * excess_s > MIN_CLAIM ? MIN_SHARE * excess_s : MIN_CLAIM;
-    for (int i = 0; i < WP_MAX_CAUSES; i++) {
+    for (int i = 0; i < wp_ncause_kinds; i++) {
         if (all[i].seconds >= floor)
             causes[n++] = all[i];
         else

@@ -1,13 +1,14 @@
 /* causes.h: why a step took longer than its baseline. Each cause gets the seconds it accounts for, the evidence in
  * numbers and a one-line suggestion; the seconds of all causes plus an explicit unexplained remainder add up to the
- * step's excess over the baseline. Cause ids (exactly these strings): expert_switch, recompilation, memcpy_stall,
- * allocator, host_sync, nccl_wait. */
+ * step's excess over the baseline, and no cause claims more than its own evidence measured. The causes are the
+ * entries of wp_cause_kinds (one table: id, colour, help line, measure), which the text, JSON, SVG legends, report
+ * and --help read; schemas/explain.schema.json lists the same ids (a test compares them). */
 #ifndef WP_CAUSES_H
 #define WP_CAUSES_H
 
 #include "stepstats.h"
 
-#define WP_MAX_CAUSES 6
+#define WP_MAX_CAUSES 8
 #define WP_MAX_EVIDENCE 8
 
 typedef struct wp_evidence {
@@ -32,6 +33,30 @@ typedef struct wp_rank_context {
     double this_wall;     /* s */
     int this_is_slowest;  /* 1: this rank is the one the others wait for (no nccl_wait for it) */
 } wp_rank_context;
+
+/* What a cause's measure sees: the step, the baseline, the other ranks, and the causes measured before it (in table
+ * order) with the seconds they claimed, so that overlapping measures are not counted twice. */
+typedef struct wp_cause_ctx {
+    const wp_step_stats *st, *base;
+    const wp_rank_context *ranks;
+    const wp_cause *earlier;
+    int nearlier;
+} wp_cause_ctx;
+
+typedef struct wp_cause_kind {
+    const char *id;     /* "expert_switch", ...: the JSON and text name */
+    const char *colour; /* SVG and report colour */
+    const char *help;   /* what its evidence is, one line for --help */
+    /* Seconds of excess this cause's own evidence measured in the step (0: absent); fills c's evidence, numbers and
+     * suggestion. */
+    double (*measure)(const wp_cause_ctx *x, wp_cause *c);
+} wp_cause_kind;
+
+/* The causes, in the order they claim the excess; wp_ncause_kinds entries. */
+extern const wp_cause_kind wp_cause_kinds[];
+extern const int wp_ncause_kinds;
+/* The colour of a cause id (a neutral colour for unknown ids). */
+const char *wp_cause_colour(const char *id);
 
 /* Attributes excess_s (the step's time over the baseline median, s) of step st against base (the per-field medians
  * of the normal steps). Fills causes (room for WP_MAX_CAUSES), ranked by seconds, and returns their count;

@@ -75,7 +75,7 @@ static void judge_split(const double *walls, int n, wp_rank_result *rr)
         snprintf(rr->doubt, sizeof(rr->doubt), "step times alternate (neighbouring steps differ %.1fx, up and down in "
                  "turn): each step may be half of the loop's real step; try --steps N or --step-source", ratio *
                  pairs / swings);
-    else if (rr->baseline.mad > 0.5 * rr->baseline.median)
+    else if (n >= 4 && rr->baseline.mad > 0.5 * rr->baseline.median)
         snprintf(rr->doubt, sizeof(rr->doubt), "step times scatter as widely as they run (MAD %.0f%% of the median): "
                  "no baseline to measure spikes against", 100.0 * rr->baseline.mad / rr->baseline.median);
 }
@@ -123,8 +123,87 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
     return WP_OK;
 }
 
+typedef struct kernel_time {
+    uint32_t name, calls, ref_calls; /* ref_calls: in the step compared against */
+    int64_t ns;
+} kernel_time;
+
+static int by_name(const void *a, const void *b)
+{
+    uint32_t x = ((const kernel_time *)a)->name, y = ((const kernel_time *)b)->name;
+    return x < y ? -1 : x > y;
+}
+
+static int by_ns_desc(const void *a, const void *b)
+{
+    int64_t x = ((const kernel_time *)a)->ns, y = ((const kernel_time *)b)->ns;
+    return x > y ? -1 : x < y;
+}
+
+/* Kernel time per name in [start, end) of proc, sorted by name; *n entries; NULL when out of memory or none. */
+static kernel_time *kernel_times(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *n)
+{
+    size_t lo, hi, m = 0;
+    wp_run_op_range(r, proc, start, end, &lo, &hi);
+    kernel_time *k = malloc((hi - lo + 1) * sizeof(*k));
+    for (size_t i = lo; k && i < hi; i++)
+        if (WP_OP_IS_KERNEL(r->ops[i].key))
+            k[m++] = (kernel_time){r->ops[i].key, 1, 0, r->ops[i].end - r->ops[i].start};
+    if (k)
+        qsort(k, m, sizeof(*k), by_name);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (u && k[u - 1].name == k[i].name) {
+            k[u - 1].calls++;
+            k[u - 1].ns += k[i].ns;
+        } else {
+            k[u++] = k[i];
+        }
+    }
+    *n = u;
+    return k;
+}
+
+/* gpu_work names the kernels that grew most against the normal step nearest the median. */
+static void name_grown_kernels(const wp_run *r, const wp_rank_result *rr, wp_cause *c, int index)
+{
+    int ref = -1;
+    double best = 0;
+    for (int k = 1; k < rr->steps.count; k++) {
+        double w = (double)rr->stats[k].wall_ns * NS, d = w > rr->baseline.median ? w - rr->baseline.median
+                                                                                    : rr->baseline.median - w;
+        if (w <= rr->baseline.threshold && (ref < 0 || d < best)) {
+            ref = k;
+            best = d;
+        }
+    }
+    if (ref < 0)
+        return;
+    const wp_step *a = &rr->steps.steps[index], *b = &rr->steps.steps[ref];
+    size_t na, nb;
+    kernel_time *ka = kernel_times(r, rr->proc, a->start, a->end, &na);
+    kernel_time *kb = kernel_times(r, rr->proc, b->start, b->end, &nb);
+    if (ka && kb) {
+        for (size_t i = 0, j = 0; i < na; i++) { /* growth per name; both sorted by name */
+            while (j < nb && kb[j].name < ka[i].name)
+                j++;
+            int both = j < nb && kb[j].name == ka[i].name;
+            ka[i].ns -= both ? kb[j].ns : 0;
+            ka[i].ref_calls = both ? kb[j].calls : 0;
+        }
+        qsort(ka, na, sizeof(*ka), by_ns_desc);
+        size_t used = strlen(c->evidence);
+        for (size_t i = 0; i < na && i < 3 && ka[i].ns > 0 && used < sizeof(c->evidence); i++)
+            used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "%s\"%.40s\" +%.1f ms (%u -> %u "
+                                     "calls)", i ? ", " : "; grew: ", wp_run_str(r, ka[i].name), (double)ka[i].ns * 1e-6,
+                                     ka[i].ref_calls, ka[i].calls);
+    }
+    free(ka);
+    free(kb);
+}
+
 /* Causes need the other ranks (nccl_wait), so they come after every rank's steps. */
-static void attribute(wp_explain *e)
+static void attribute(const wp_run *r, wp_explain *e)
 {
     for (int i = 0; i < e->nranks; i++) {
         wp_rank_result *rr = &e->ranks[i];
@@ -148,6 +227,9 @@ static void attribute(wp_explain *e)
             }
             sp->ncauses = wp_causes_attribute(&rr->stats[sp->index], &rr->base, sp->excess, &ctx, sp->causes,
                                               &sp->unexplained);
+            for (int k = 0; k < sp->ncauses; k++)
+                if (strcmp(sp->causes[k].id, "gpu_work") == 0)
+                    name_grown_kernels(r, rr, &sp->causes[k], sp->index);
         }
     }
 }
@@ -197,7 +279,7 @@ int wp_explain_run(const wp_run *r, const wp_explain_opts *o, wp_explain *out)
         if (rc != WP_OK)
             return rc;
     }
-    attribute(out);
+    attribute(r, out);
     schedule_check(r, o, out);
     const wp_rank_result *m = wp_explain_main_rank(out);
     for (int k = 0; m && k < m->steps.count; k++)

@@ -69,7 +69,7 @@ static void spikes_table(const wp_rank_result *rr, FILE *out)
             if (i)
                 fputs("<tr>", out);
             fprintf(out, "<td><span class=\"sw\" style=\"background:%s\"></span>%s</td><td class=\"n\">%s</td><td>",
-                    wp_svg_cause_color(ca->id), ca->id, wp_fmt_seconds(ca->seconds, c, sizeof(c)));
+                    wp_cause_colour(ca->id), ca->id, wp_fmt_seconds(ca->seconds, c, sizeof(c)));
             esc(out, ca->evidence);
             fputs("</td><td>", out);
             esc(out, ca->suggestion);

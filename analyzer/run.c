@@ -101,8 +101,21 @@ static int starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Start-up calls: context creation, host memory registration, communicator set-up. */
+static int is_init(const char *n)
+{
+    static const char *const names[] = {"cuInit", "cuDevicePrimaryCtxRetain", "cuCtxCreate", "cudaHostRegister",
+                                        "cuMemHostRegister", "ncclCommInit", "MPI_Init"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (starts(n, names[i]))
+            return 1;
+    return 0;
+}
+
 static int classify_api(const char *n)
 {
+    if (is_init(n))
+        return WP_HOST_INIT;
     if (strstr(n, "Synchronize"))
         return WP_HOST_SYNC;
     if (starts(n, "cudaMemcpy") || starts(n, "cuMemcpy"))
@@ -120,6 +133,8 @@ static int classify_api(const char *n)
 
 static int classify_range(wp_run *r, const char *n)
 {
+    if (is_init(n))
+        return WP_HOST_INIT;
     if (starts(n, "Torch-Compiled Region"))
         return WP_HOST_REGION;
     if (starts(n, "entire_frame_compile") || starts(n, "backend_compile") || strstr(n, "(dynamo_timed)") ||
@@ -300,6 +315,7 @@ static int on_range(wp_run *r, const wp_event *ev, wp_run_proc *p)
     }
     case WP_HOST_COMPILE:
     case WP_HOST_EXPERT:
+    case WP_HOST_INIT:
         return push_host(r, ev, cls, 0);
     default:
         return 0;
@@ -344,6 +360,8 @@ static int on_event(wp_tool *tool, const wp_event *ev)
         break;
     case WP_EV_API: {
         p->host_events++;
+        if (p->first_api.end == p->first_api.start || ev->start < p->first_api.start)
+            p->first_api = (wp_run_host){ev->start, ev->end, 0, ev->proc, ev->name, WP_HOST_INIT};
         int cls = name_class(r, ev->name, 1) & 0x0f;
         if (cls != CLS_NONE)
             rc = push_host(r, ev, cls, 0);
@@ -489,8 +507,23 @@ static void resolve_launches(wp_run *r)
         qsort(r->ops, r->nops, sizeof(*r->ops), cmp_op);
 }
 
+/* A process's first CUDA call creates its context, whatever the call is: start-up time (unless it is a call of
+ * another class, whose record is kept already: a synchronisation is not start-up). */
+static void push_first_calls(wp_run *r)
+{
+    for (uint32_t i = 0; i < r->nprocs; i++) {
+        const wp_run_host *f = &r->procs[i].first_api;
+        if (f->end > f->start && (name_class(r, f->name, 1) & 0x0f) == CLS_NONE &&
+            !grow(r, (void **)&r->hosts, r->nhosts, &r->caphosts, sizeof(*r->hosts)))
+            r->hosts[r->nhosts++] = *f;
+    }
+}
+
 int wp_run_finish(wp_run *r)
 {
+    if (r->nomem)
+        return WP_ERR_NOMEM;
+    push_first_calls(r);
     if (r->nomem)
         return WP_ERR_NOMEM;
     assign_owners(r);

@@ -38,6 +38,8 @@ typedef enum wp_host_class {
     WP_HOST_STEP,       /* a range matching the step pattern (aux = step number, -1 when none) */
     WP_HOST_RUNNER_STEP,/* a step range of our runner (NVTX domain "wanprof"; aux = payload) */
     WP_HOST_EXPERT,     /* a runner mark of an expert switch ("expert switch ...", "load expert ...") */
+    WP_HOST_INIT,       /* start-up: CUDA context (cuInit, a process's first CUDA call), registering host memory,
+                         * MPI_Init, NCCL communicator set-up */
     WP_HOST_CLASS_COUNT
 } wp_host_class;
 
@@ -56,6 +58,7 @@ typedef struct wp_run_proc {
     uint64_t gpu_events;    /* kernels, copies, memsets */
     uint32_t owner;         /* the process whose steps this one's GPU work belongs to (see wp_run_finish) */
     char *config;           /* JSON text of meta "config" or "schedule", NULL when none */
+    wp_run_host first_api;  /* the process's first CUDA call: it creates the context (end == start: none yet) */
     uint64_t dropped;
 } wp_run_proc;
 

@@ -65,6 +65,7 @@ static void copies_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_
                 o->weight_dtoh++;
                 o->weight_dtoh_bytes += c->bytes;
             }
+            o->weight_ns += d;
             if (c->start < wfirst)
                 wfirst = c->start;
             if (c->end > wlast)
@@ -94,7 +95,7 @@ static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_s
 {
     size_t lo, hi;
     wp_run_host_range(r, proc, s->start, s->end, &lo, &hi);
-    int64_t cov_end = INT64_MIN, cfirst = INT64_MAX, clast = INT64_MIN;
+    int64_t cov_end = INT64_MIN, init_cov = INT64_MIN;
     /* One wait or allocation can arrive twice: as the API call (cudaDeviceSynchronize, cudaMalloc) and as CUPTI's
      * SYNCHRONIZATION / MEMORY record inside it. Hosts come sorted by start, so what lies under the coverage of an
      * earlier one is counted once. */
@@ -112,12 +113,11 @@ static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_s
         case WP_HOST_COPY_CALL:
             o->copy_calls++;
             o->copy_call_ns += d;
-            if (d > 100000) { /* a copy call that blocked the host > 100 us */
-                if (h->start < cfirst)
-                    cfirst = h->start;
-                if (end > clast)
-                    clast = end;
-            }
+            break;
+        case WP_HOST_INIT: /* an API call inside an MPI_Init range is counted once */
+            o->inits += h->start >= init_cov;
+            o->init_ns += end > init_cov ? end - (h->start > init_cov ? h->start : init_cov) : 0;
+            init_cov = end > init_cov ? end : init_cov;
             break;
         case WP_HOST_ALLOC:
         case WP_HOST_FREE:
@@ -147,7 +147,16 @@ static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_s
         default: break;
         }
     }
-    o->sync_copy_span_ns = clast > cfirst ? clast - cfirst : 0;
+}
+
+static uint32_t kernels_in(const wp_run *r, uint32_t proc, const wp_step *s)
+{
+    size_t lo, hi;
+    uint32_t n = 0;
+    wp_run_op_range(r, proc, s->start, s->end, &lo, &hi);
+    for (size_t i = lo; i < hi; i++)
+        n += WP_OP_IS_KERNEL(r->ops[i].key);
+    return n;
 }
 
 void wp_stepstats_compute(const wp_run *r, const wp_steps *s, wp_step_stats *out)
@@ -176,6 +185,7 @@ void wp_stepstats_compute(const wp_run *r, const wp_steps *s, wp_step_stats *out
         o->max_gpu_gap_ns = b.max_idle;
         copies_of(r, s->proc, st, o);
         hosts_of(r, s->proc, st, o, &rs);
+        o->kernels = kernels_in(r, s->proc, st);
         o->new_kernels = wp_run_new_kernels(r, s->proc, i == 0 ? INT64_MIN : st->start, st->end);
     }
 }

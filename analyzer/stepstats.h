@@ -44,7 +44,10 @@ typedef struct wp_step_stats {
     uint32_t weight_htod, weight_dtoh;
     uint64_t weight_htod_bytes, weight_dtoh_bytes;
     int64_t weight_span_ns;
-    int64_t sync_copy_span_ns;       /* span of the host calls that copied pageable/synchronously (host blocked) */
+    int64_t weight_ns;               /* device time of the tensor-sized copies */
+    uint32_t inits;                  /* start-up calls: context creation, host registration, MPI/NCCL set-up */
+    int64_t init_ns;                 /* host time in them */
+    uint32_t kernels;                /* kernels that started in the step */
 } wp_step_stats;
 
 /* Computes the figures of every step of s into out (room for s->count). */

@@ -11,18 +11,6 @@ static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2"
                                       "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c",
                                       "#d62728", "#9467bd", "#8c564b", "#17becf"};
 
-const char *wp_svg_cause_color(const char *cause)
-{
-    static const struct { const char *id, *color; } m[] = {
-        {"expert_switch", "#e15759"}, {"recompilation", "#b07aa1"}, {"memcpy_stall", "#f28e2b"},
-        {"allocator", "#edc948"},     {"host_sync", "#76b7b2"},     {"nccl_wait", "#59a14f"},
-    };
-    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-        if (cause && strcmp(cause, m[i].id) == 0)
-            return m[i].color;
-    return "#9c755f";
-}
-
 static void esc(FILE *out, const char *s)
 {
     for (; s && *s; s++) {
@@ -64,14 +52,11 @@ static void legend(const wp_svg_chart *c, FILE *out, int x, int y)
         esc(out, c->series[s].name);
         fputs("</text>", out);
     }
-    for (int k = 0; k < 8 && c->legend_extra[k]; k++, x += 150) {
-        const char *bar = strchr(c->legend_extra[k], '|');
-        if (!bar)
-            continue;
-        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%.*s\"/>", x, y - 9,
-                (int)(bar - c->legend_extra[k]), c->legend_extra[k]);
+    for (int k = 0; k < 8 && c->legend_causes[k]; k++, x += 130) {
+        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", x, y - 9,
+                wp_cause_colour(c->legend_causes[k]));
         fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 14, y);
-        esc(out, bar + 1);
+        esc(out, c->legend_causes[k]);
         fputs("</text>", out);
     }
 }
@@ -208,7 +193,7 @@ void wp_svg_steps_write(const wp_rank_result *rr, FILE *out)
             v[i] = (double)rr->stats[i].wall_ns * 1e-9;
         for (int s = 0; s < rr->nspikes; s++) {
             const wp_spike *sp = &rr->spikes[s];
-            colors[sp->index] = sp->ncauses ? wp_svg_cause_color(sp->causes[0].id) : "#9c755f";
+            colors[sp->index] = wp_cause_colour(sp->ncauses ? sp->causes[0].id : NULL);
         }
         char med[64], mt[32];
         snprintf(med, sizeof(med), "median %s", wp_fmt_seconds(rr->baseline.median, mt, sizeof(mt)));
@@ -221,9 +206,13 @@ void wp_svg_steps_write(const wp_rank_result *rr, FILE *out)
                           .hline_label = med};
         c.series[0] = (wp_svg_series){"normal step", "#bab0ac", v, colors};
         c.nseries = 1;
-        const char *extra[] = {"#e15759|expert_switch", "#b07aa1|recompilation", "#f28e2b|memcpy_stall",
-                               "#edc948|allocator", "#76b7b2|host_sync"};
-        memcpy(c.legend_extra, extra, sizeof(extra));
+        int nl = 0; /* the legend names the causes that colour a bar here, in table order */
+        for (int k = 0; k < wp_ncause_kinds && nl < 7; k++)
+            for (int sp = 0; sp < rr->nspikes; sp++)
+                if (rr->spikes[sp].ncauses && strcmp(rr->spikes[sp].causes[0].id, wp_cause_kinds[k].id) == 0) {
+                    c.legend_causes[nl++] = wp_cause_kinds[k].id;
+                    break;
+                }
         wp_svg_chart_write(&c, out);
     }
     free(labels), free(cats), free(colors), free(v);

@@ -30,7 +30,7 @@ typedef struct wp_svg_chart {
     const char *hline_label;
     double clip;          /* > 0: the y axis stops here; taller bars are cut and labelled with their value */
     int width, height;    /* px */
-    const char *legend_extra[8]; /* extra legend entries "color|text" (e.g. spike causes) */
+    const char *legend_causes[8]; /* cause ids to add to the legend, in their colours (causes.h) */
 } wp_svg_chart;
 
 /* Writes one chart as a standalone <svg> element. */
@@ -42,7 +42,5 @@ void wp_svg_hist_write(const wp_hist *h, const char *title, int standalone, FILE
 void wp_svg_steps_write(const wp_rank_result *rr, FILE *out);
 /* Per-step copy/compute overlap of one rank: kernel time, copy time hidden under compute, exposed copy time. */
 void wp_svg_overlap_write(const wp_rank_result *rr, FILE *out);
-/* The colour the charts give a cause id. */
-const char *wp_svg_cause_color(const char *cause);
 
 #endif

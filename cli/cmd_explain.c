@@ -23,23 +23,22 @@ const char cmd_explain_help[] =
     "    stand out from a robust baseline (median and MAD of the step times). The first step is flagged as warm-up\n"
     "    but still explained.\n"
     "\n"
-    "    Steps come from, best first: wanprof runner NVTX step ranges; ranges (NVTX, Kineto user_annotation) whose\n"
-    "    text matches the step pattern (\"step N\", \"denoising step N\", \"denoise_step_N\", \"ProfilerStep#N\");\n"
-    "    with no step marks, one torch.compile'd region call per step (steps end with the call), else one\n"
-    "    appearance of a periodic kernel per step (the kernel name most often seen the same number of times as\n"
-    "    other names, taking the one that comes last in a step; steps end with it). The output says which source\n"
-    "    was used.\n"
+    "    Steps come from, best first: wanprof runner NVTX step ranges; ranges (NVTX, Kineto user_annotation or\n"
+    "    cpu_op) whose text matches the step pattern: \"step N\", \"denoising step N\", \"denoise_step_N\", SGLang's\n"
+    "    \"denoising_step_N_tT\", torch.profiler's \"ProfilerStep#N\" (one such range is a mark too; a profiler\n"
+    "    schedule that skipped steps keeps the numbers its marks give); with no step marks, one torch.compile'd\n"
+    "    region call per step; else the period of the kernel sequence: the shortest shift at which the run's\n"
+    "    kernels repeat, so two CFG forwards and the sampler update make one step, not two (--steps N, or the\n"
+    "    run's metadata, is a hint). schemas/step_marks.md lists the marks. What runs before the first step and\n"
+    "    after the last is reported as \"before the loop\" and \"after the loop\", never folded into a step.\n"
+    "    Steps are timed on the GPU side: from the mark (or the end of the previous step's GPU work, if later) to\n"
+    "    the end of the last GPU work the step launched. The \"step split\" line says how sure the split is; when\n"
+    "    step times alternate or scatter as widely as they run, no spikes are reported.\n"
     "\n"
     "    Each spike gets ranked causes, each with the seconds it accounts for and the evidence in numbers; the\n"
-    "    seconds add up to the excess over the median, with an explicit `unexplained` remainder:\n"
-    "      expert_switch   weight traffic: many tensor-sized copies GPU->host and host->GPU of similar volume\n"
-    "                      (or a runner mark)\n"
-    "      recompilation   torch.compile phases (entire_frame_compile, backend_compile, ... (dynamo_timed)), a new\n"
-    "                      Torch-Compiled Region id, module loads / JIT, kernels never seen before, GPU idle gaps\n"
-    "      allocator       cudaMalloc/cudaFree storms, e.g. after torch.cuda.empty_cache()\n"
-    "      memcpy_stall    synchronous or pageable copies, low bandwidth, copy time not hidden by compute\n"
-    "      nccl_wait       collectives waiting for a slower rank (several ranks)\n"
-    "      host_sync       long synchronisation waits on the host\n"
+    "    seconds add up to the excess over the median, with an explicit `unexplained` remainder, and no cause\n"
+    "    claims more than its own evidence measured:\n"
+    "@causes\n"
     "\n"
     "    Schedule check: when the trace's metadata (\"config\" or \"schedule\": sampler, shift, steps, boundary) or\n"
     "    the flags below give the sampler schedule, the observed expert switch is compared with the predicted one;\n"
@@ -53,10 +52,10 @@ const char cmd_explain_help[] =
     "    --min-excess F      ... and more than the fraction F over the median (default 0.10)\n"
     "    --step-pattern RE   POSIX extended regex (case-insensitive) for step ranges; its last all-digit group is\n"
     "                        the step number (default: " WP_DEFAULT_STEP_PATTERN ")\n"
-    "    --steps-per-call N  compiled-region calls (or periodic-kernel appearances) per step when steps come\n"
-    "                        from them (CFG: 2); alias --calls-per-step\n"
-    "    --step-source S     auto (default), runner, pattern, region or kernels: insist on one way of finding\n"
-    "                        steps (the whole run is one step when the trace lacks it)\n"
+    "    --steps-per-call N  compiled-region calls per step when steps come from them (CFG: 2); alias\n"
+    "                        --calls-per-step\n"
+    "    --step-source S     auto (default), runner, pattern, region or kernels (alias structure): insist on one\n"
+    "                        way of finding steps; a trace that lacks it is a usage error\n"
     "    --sampler NAME --shift S --steps N --boundary B\n"
     "                        the schedule for the check (overrides the trace's metadata; see `wanprof schedule`)\n"
     "    --write-back        store the steps and spikes into the (SQLite) TRACE as tables WANPROF_STEPS and\n"
@@ -121,9 +120,27 @@ static void json_step(json_out *j, const wp_step *s, const wp_step_stats *st, in
     json_key_int(j, "frees", st->frees);
     json_key_double(j, "alloc_free_s", st->alloc_ns * ns);
     json_key_int(j, "module_loads", st->modules);
+    json_key_double(j, "module_load_s", st->module_ns * ns);
+    json_key_int(j, "startup_calls", st->inits);
+    json_key_double(j, "startup_s", st->init_ns * ns);
+    json_key_int(j, "kernels", st->kernels);
+    json_key_double(j, "weight_copy_s", st->weight_ns * ns);
     json_key_double(j, "compile_s", st->compile_ns * ns);
     json_key_int(j, "new_compiled_regions", st->new_regions);
     json_key_int(j, "new_kernels", st->new_kernels);
+    json_end_object(j);
+}
+
+static void json_phase(json_out *j, const char *key, const wp_phase *ph)
+{
+    json_key(j, key);
+    json_begin_object(j);
+    json_key_int(j, "start_ns", ph->start);
+    json_key_int(j, "end_ns", ph->end);
+    json_key_double(j, "seconds", (double)(ph->end - ph->start) * 1e-9);
+    json_key_int(j, "copies", ph->stats.copies.count);
+    json_key_int(j, "copy_bytes", (long long)ph->stats.copies.bytes);
+    json_key_double(j, "gpu_busy_s", (double)ph->stats.gpu_busy_ns * 1e-9);
     json_end_object(j);
 }
 
@@ -134,6 +151,14 @@ static void json_rank(json_out *j, const wp_rank_result *rr)
     json_key_int(j, "process", rr->proc);
     json_key_string(j, "step_source", wp_step_source_name(rr->steps.source));
     json_key_string(j, "step_source_text", rr->steps.source_text);
+    json_key_string(j, "step_split", rr->steps.confidence);
+    json_key(j, "doubt");
+    if (rr->doubt[0])
+        json_string(j, rr->doubt);
+    else
+        json_null(j);
+    json_phase(j, "before_loop", &rr->before);
+    json_phase(j, "after_loop", &rr->after);
     json_key(j, "baseline");
     json_begin_object(j);
     json_key_double(j, "median_s", rr->baseline.median);

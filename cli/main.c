@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../analyzer/causes.h"
 #include "cli.h"
 
 const wp_command wp_commands[] = {
@@ -28,9 +29,28 @@ const wp_command *wp_command_find(const char *name)
     return NULL;
 }
 
+/* A help page's "@causes" line stands for the cause table (analyzer/causes.h), so the page lists every cause. */
 void cli_print_help(const wp_command *cmd, FILE *out)
 {
-    fputs(cmd->help, out);
+    const char *at = strstr(cmd->help, "@causes\n");
+    if (!at) {
+        fputs(cmd->help, out);
+        return;
+    }
+    fwrite(cmd->help, 1, (size_t)(at - cmd->help), out);
+    for (int i = 0; i < wp_ncause_kinds; i++) { /* "      id              help", wrapped at 116 columns */
+        const char *h = wp_cause_kinds[i].help;
+        fprintf(out, "      %-15s ", wp_cause_kinds[i].id);
+        while (strlen(h) > 94) {
+            int cut = 94;
+            while (cut > 0 && h[cut] != ' ')
+                cut--;
+            fprintf(out, "%.*s\n%22s", cut, h, "");
+            h += cut + 1;
+        }
+        fprintf(out, "%s\n", h);
+    }
+    fputs(at + strlen("@causes\n"), out);
 }
 
 int cli_wants_help(const char *name, int argc, char **argv)
