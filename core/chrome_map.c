@@ -12,20 +12,61 @@
 
 #define IS(s, lit) ((s)->len == sizeof(lit) - 1 && memcmp((s)->p, lit, sizeof(lit) - 1) == 0)
 
+/* Category spellings and the model's category each stands for. Kineto names categories after its ActivityType
+ * (libkineto/src/ActivityType.cpp) since mid-2021; before that libkineto/src/output_json.cpp wrote capitalised names
+ * of its own, and those of GPU work lasted until kineto 1679e50e (April 2022, first shipped in torch 1.12). A table,
+ * so that a spelling found in another old trace is one line. */
+typedef struct cat_name {
+    const char *name;
+    uint32_t len;
+    enum wp_chrome_cat cat;
+} cat_name;
+
+#define CAT(s, c) {s, sizeof(s) - 1, c}
+static const cat_name cat_names[] = {
+    /* today's Kineto */
+    CAT("kernel", C_KERNEL), CAT("gpu_memcpy", C_MEMCPY), CAT("gpu_memset", C_MEMSET),
+    CAT("cuda_runtime", C_RUNTIME), CAT("cuda_driver", C_DRIVER), CAT("cpu_op", C_CPU_OP),
+    CAT("user_annotation", C_USER_ANNOTATION), CAT("gpu_user_annotation", C_GPU_USER_ANNOTATION),
+    CAT("python_function", C_PYTHON), CAT("overhead", C_OVERHEAD),
+    /* ours: Kineto has no synchronisation or allocation records of CUPTI's */
+    CAT("cuda_sync", C_SYNC), CAT("cuda_memory", C_MEMORY),
+    /* torch <= 1.11: GPU work */
+    CAT("Kernel", C_KERNEL), CAT("Memcpy", C_MEMCPY), CAT("Memset", C_MEMSET),
+    /* torch <= 1.10: CUDA runtime calls (also the ROCm build's HIP calls, kineto e624b51d) */
+    CAT("Runtime", C_RUNTIME),
+    /* torch 1.10 and 1.11: ActivityType's misspelling, corrected in kineto 3db5c597 (May 2022) */
+    CAT("gpu_user_Annotation", C_GPU_USER_ANNOTATION),
+    /* torch <= 1.9: aten ops; the GPU spans of annotations (pid = device, tid "stream N user") */
+    CAT("Operator", C_CPU_OP), CAT("User", C_GPU_USER_ANNOTATION),
+    /* Python-level spans under the name the TensorBoard plugin lists among the old categories */
+    CAT("Python", C_PYTHON),
+};
+#undef CAT
+
 static enum wp_chrome_cat cat_of(const wp_jstr *c)
 {
-    switch (c->len) {
-    case 6: return IS(c, "kernel") ? C_KERNEL : IS(c, "cpu_op") ? C_CPU_OP : C_UNKNOWN;
-    case 8: return IS(c, "overhead") ? C_OVERHEAD : C_UNKNOWN;
-    case 9: return IS(c, "cuda_sync") ? C_SYNC : C_UNKNOWN;
-    case 10: return IS(c, "gpu_memcpy") ? C_MEMCPY : IS(c, "gpu_memset") ? C_MEMSET : C_UNKNOWN;
-    case 11: return IS(c, "cuda_driver") ? C_DRIVER : IS(c, "cuda_memory") ? C_MEMORY : C_UNKNOWN;
-    case 12: return IS(c, "cuda_runtime") ? C_RUNTIME : C_UNKNOWN;
-    case 15:
-        return IS(c, "user_annotation") ? C_USER_ANNOTATION : IS(c, "python_function") ? C_PYTHON : C_UNKNOWN;
-    case 19: return IS(c, "gpu_user_annotation") ? C_GPU_USER_ANNOTATION : C_UNKNOWN;
-    default: return C_UNKNOWN;
-    }
+    for (size_t i = 0; i < sizeof(cat_names) / sizeof(cat_names[0]); i++)
+        if (cat_names[i].len == c->len && memcmp(cat_names[i].name, c->p, c->len) == 0)
+            return cat_names[i].cat;
+    return C_UNKNOWN;
+}
+
+/* Kineto's allocator records are instants named "[memory]": category "cpu_instant_event" since torch 1.12, none
+ * before (kineto 1679e50e added it). */
+static int is_allocator_event(const wp_chrome_raw *raw)
+{
+    return (raw->ph == 'i' || raw->ph == 'I') && IS(&raw->name, "[memory]") &&
+           (raw->cat.len == 0 || IS(&raw->cat, "cpu_instant_event"));
+}
+
+/* c10::DeviceType of CUDA memory; ROCm builds of PyTorch report HIP memory as CUDA too. The model's memory events are
+ * device allocations, so host memory (0) and other devices have no place in it, nor has a record without a size. */
+#define C10_DEVICE_TYPE_CUDA 1
+
+static int allocator_event_mappable(const wp_chrome_raw *raw)
+{
+    return NUM_OR(raw, A_ALLOC_DEVICE_TYPE, UINT64_MAX) == C10_DEVICE_TYPE_CUDA && NUM_OR(raw, A_ALLOC_BYTES, 0) != 0;
 }
 
 static char *scratch(wp_chrome_reader *r, size_t need)
@@ -265,7 +306,7 @@ int wp_chrome_handle(wp_chrome_reader *r, const wp_chrome_raw *raw)
         return handle_metadata(r, raw);
     if (raw->ph == 's' || raw->ph == 'f' || raw->ph == 't')
         return WP_OK; /* flow arrows: the correlation ids in args carry the same link */
-    enum wp_chrome_cat cat = cat_of(&raw->cat);
+    enum wp_chrome_cat cat = is_allocator_event(raw) ? C_ALLOCATOR : cat_of(&raw->cat);
     if ((raw->ph != 'X' && raw->ph != 'i' && raw->ph != 'I') || cat == C_UNKNOWN || !raw->has_ts) {
         note_unknown(r, raw);
         return WP_OK;
@@ -277,6 +318,11 @@ int wp_chrome_handle(wp_chrome_reader *r, const wp_chrome_raw *raw)
     }
     if (raw->ph == 'X' && raw->has_dur && raw->dur < 0) { /* ends before it starts: no analysis can use it */
         r->negative++;
+        r->stats->skipped++;
+        return WP_OK;
+    }
+    if (cat == C_ALLOCATOR && !allocator_event_mappable(raw)) {
+        r->host_allocs++;
         r->stats->skipped++;
         return WP_OK;
     }

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
 static int is_gpu_cat(int cat)
 {
     return cat == C_KERNEL || cat == C_MEMCPY || cat == C_MEMSET || cat == C_GPU_USER_ANNOTATION;
@@ -105,6 +103,21 @@ static void fill_memory(const wp_chrome_raw *raw, wp_memory_info *m)
     m->async = (uint8_t)NUM_OR(raw, A_ASYNC, 0);
 }
 
+/* A "[memory]" instant of CUDA memory (the caller checked): "Bytes" > 0 allocates, < 0 frees; "Addr" is absent in
+ * older traces (0 then). The block is one of PyTorch's caching allocator, which need not be a cudaMalloc of its own:
+ * the event keeps Kineto's name "[memory]" so that consumers can tell. */
+static void fill_allocator(const wp_chrome_raw *raw, wp_event *ev)
+{
+    wp_memory_info *m = &ev->u.memory;
+    int64_t bytes = (int64_t)NUM_OR(raw, A_ALLOC_BYTES, 0);
+    int64_t device = (int64_t)NUM_OR(raw, A_ALLOC_DEVICE_ID, -1);
+    ev->device = device >= 0 && device < WP_NONE ? (uint32_t)device : WP_NONE;
+    m->address = NUM_OR(raw, A_ALLOC_ADDR, 0);
+    m->bytes = bytes < 0 ? (uint64_t)0 - (uint64_t)bytes : (uint64_t)bytes;
+    m->op = bytes < 0 ? WP_MEMORY_FREE : WP_MEMORY_ALLOC;
+    m->mem_kind = WP_MEM_DEVICE;
+}
+
 static void fill_copy(const wp_chrome_raw *raw, int cat, wp_event *ev)
 {
     if (cat == C_MEMCPY) {
@@ -128,6 +141,7 @@ static const uint8_t kind_of_cat[] = {
     [C_RUNTIME] = WP_EV_API,        [C_DRIVER] = WP_EV_API,            [C_SYNC] = WP_EV_SYNC,
     [C_MEMORY] = WP_EV_MEMORY,      [C_USER_ANNOTATION] = WP_EV_RANGE, [C_GPU_USER_ANNOTATION] = WP_EV_RANGE,
     [C_CPU_OP] = WP_EV_RANGE,       [C_PYTHON] = WP_EV_RANGE,          [C_OVERHEAD] = WP_EV_OVERHEAD,
+    [C_ALLOCATOR] = WP_EV_MEMORY,
 };
 
 int wp_chrome_fill(wp_chrome_reader *r, const wp_chrome_raw *raw, int cat, wp_event *ev)
@@ -160,6 +174,7 @@ int wp_chrome_fill(wp_chrome_reader *r, const wp_chrome_raw *raw, int cat, wp_ev
         break;
     }
     case C_MEMORY: fill_memory(raw, &ev->u.memory); break;
+    case C_ALLOCATOR: fill_allocator(raw, ev); break;
     case C_OVERHEAD: break;
     default: fill_range(r, raw, cat, &ev->u.range); break;
     }

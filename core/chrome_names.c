@@ -8,8 +8,25 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const mem_labels[] = {"Pageable", "Pinned",        "Device",         "Array",
-                                         "Managed",  "Device Static", "Managed Static", "Unknown"};
+/* The memory kinds in copy and memset names ("Memcpy HtoD (Pageable -> Device)", "Memset (Device)"). CUPTI's
+ * memoryKindString spellings come first: the writer prints the first name of a kind. ROCm's Kineto names the sides of
+ * a copy "Host" and "Device" only (roctracer and rocprofiler-sdk know the direction, not the kind of host memory), so
+ * "Host" is host memory of unknown kind: neither pageable nor pinned, and never device memory. Any other name
+ * (CUPTI's "Unrecognized", ROCm's "?") reads as unknown too. */
+static const struct mem_side {
+    const char *name;
+    uint8_t kind;
+} mem_sides[] = {
+    {"Pageable", WP_MEM_PAGEABLE},
+    {"Pinned", WP_MEM_PINNED},
+    {"Device", WP_MEM_DEVICE},
+    {"Array", WP_MEM_ARRAY},
+    {"Managed", WP_MEM_MANAGED},
+    {"Device Static", WP_MEM_DEVICE_STATIC},
+    {"Managed Static", WP_MEM_MANAGED_STATIC},
+    {"Unknown", WP_MEM_UNKNOWN},
+    {"Host", WP_MEM_UNKNOWN}, /* ROCm */
+};
 static const char *const copy_labels[] = {"Unknown", "HtoD", "DtoH", "HtoA", "AtoH", "AtoA",
                                           "AtoD",    "DtoA", "DtoD", "HtoH", "PtoP"};
 static const char *const sync_labels[] = {"Unknown Sync", "Event Sync", "Stream Wait Event", "Stream Sync",
@@ -19,7 +36,10 @@ static const char *const source_names[] = {"nvtx", "user_annotation", "gpu_user_
 
 const char *wp_chrome_mem_label(uint32_t k)
 {
-    return k < COUNT(mem_labels) ? mem_labels[k] : "Unknown";
+    for (size_t i = 0; i < COUNT(mem_sides); i++)
+        if (mem_sides[i].kind == k)
+            return mem_sides[i].name;
+    return "Unknown";
 }
 
 const char *wp_chrome_copy_label(uint32_t k)
@@ -52,7 +72,10 @@ static int find(const char *const *names, size_t count, const char *s, size_t le
 
 int wp_chrome_mem_parse(const char *s, size_t len)
 {
-    return find(mem_labels, COUNT(mem_labels), s, len);
+    for (size_t i = 0; i < COUNT(mem_sides); i++)
+        if (strlen(mem_sides[i].name) == len && strncasecmp(mem_sides[i].name, s, len) == 0)
+            return mem_sides[i].kind;
+    return -1;
 }
 
 int wp_chrome_copy_parse(const char *s, size_t len)

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "Pageable", "Pinned", "Device", ..., "Unknown" (CUPTI's memoryKindString, which Kineto prints). */
+/* "Pageable", "Pinned", "Device", ..., "Unknown" (CUPTI's memoryKindString, which Kineto prints on CUDA). */
 const char *wp_chrome_mem_label(uint32_t mem_kind);
 /* "HtoD", ..., "PtoP"; "Unknown" for WP_COPY_UNKNOWN. */
 const char *wp_chrome_copy_label(uint32_t copy_kind);
@@ -15,7 +15,8 @@ const char *wp_chrome_sync_label(uint32_t sync_type);
 /* Kineto category of a range source: user_annotation, gpu_user_annotation, cpu_op, python_function. */
 const char *wp_chrome_range_cat(uint32_t source);
 
-/* Parsers over (s, len), case-insensitive; -1 when unknown. */
+/* Parsers over (s, len), case-insensitive; -1 when unknown. wp_chrome_mem_parse also takes ROCm's "Host" (a host
+ * buffer of unknown kind: WP_MEM_UNKNOWN). */
 int wp_chrome_mem_parse(const char *s, size_t len);
 int wp_chrome_copy_parse(const char *s, size_t len);
 int wp_chrome_sync_parse(const char *s, size_t len);

@@ -46,6 +46,11 @@ static arg_def arg_defs[] = {
     {"computeMinor", 0, A_CC_MINOR, T_NUM},
     {"numSms", 0, A_NUM_SMS, T_NUM},
     {"rank", 0, A_RANK, T_NUM},
+    /* Kineto's "[memory]" instants (PyTorch's caching allocator): signed size, address, c10::DeviceType, ordinal. */
+    {"Bytes", 0, A_ALLOC_BYTES, T_NUM},
+    {"Addr", 0, A_ALLOC_ADDR, T_NUM},
+    {"Device Type", 0, A_ALLOC_DEVICE_TYPE, T_NUM},
+    {"Device Id", 0, A_ALLOC_DEVICE_ID, T_NUM},
     {"address", 0, A_ADDRESS, T_ADDR},
     {"label", 0, A_LABEL, T_STR},
     {"source", 0, A_SOURCE, T_STR},
@@ -241,6 +246,40 @@ static int parse_id(const char *p, const char *end, int64_t *v, uint8_t *is_num,
     return rc;
 }
 
+/* Kineto before torch 1.10 wrote the tid of X events as a string: a host thread as "25738", a GPU track as "stream 7"
+ * (kernels, copies) or "stream 7 user" (the GPU spans of annotations, which carry no "stream" arg). The number in them
+ * is the thread or the stream; any other string ("PyTorch Profiler") names no thread. */
+static int parse_tid_string(const wp_jstr *s, int64_t *v)
+{
+    static const char stream_prefix[] = "stream ";
+    const size_t plen = sizeof(stream_prefix) - 1;
+    const char *p = s->p, *end = s->p + s->len;
+    int prefixed = s->len > plen && memcmp(p, stream_prefix, plen) == 0;
+    if (s->esc)
+        return 0;
+    if (prefixed)
+        p += plen;
+    int64_t n = 0;
+    const char *digits = p;
+    for (; p < end && *p >= '0' && *p <= '9' && p - digits < 18; p++)
+        n = n * 10 + (*p - '0');
+    if (p == digits || (p < end && !(prefixed && *p == ' ')))
+        return 0;
+    *v = n;
+    return 1;
+}
+
+static int parse_tid(const char *p, const char *end, wp_chrome_raw *ev, const char **next, const char **bad)
+{
+    if (*p != '"')
+        return parse_id(p, end, &ev->tid, &ev->tid_num, next, bad);
+    wp_jstr s;
+    int rc = wp_js_string(p, end, &s, next);
+    if (rc == WP_JS_OK)
+        ev->tid_num = (uint8_t)parse_tid_string(&s, &ev->tid);
+    return rc;
+}
+
 static int parse_time(const char *p, const char *end, wp_chrome_raw *ev, int64_t *v, uint8_t *has, const char **next,
                       const char **bad)
 {
@@ -282,7 +321,7 @@ static int parse_key_value(const char *p, const char *end, const wp_jstr *key, w
         if (memcmp(k, "pid", 3) == 0)
             return parse_id(p, end, &ev->pid, &ev->pid_num, next, bad);
         if (memcmp(k, "tid", 3) == 0)
-            return parse_id(p, end, &ev->tid, &ev->tid_num, next, bad);
+            return parse_tid(p, end, ev, next, bad);
         if (memcmp(k, "dur", 3) == 0)
             return parse_time(p, end, ev, &ev->dur, &ev->has_dur, next, bad);
         break;

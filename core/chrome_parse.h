@@ -11,7 +11,7 @@ typedef enum wp_arg {
     A_DEVICE, A_STREAM, A_CORRELATION, A_TID, A_CBID, A_RETURN, A_BYTES, A_REGS, A_SHARED, A_STATIC_SHARED,
     A_DYNAMIC_SHARED, A_ASYNC, A_FROM_DEVICE, A_TO_DEVICE, A_VALUE, A_SYNC_TYPE, A_CUDA_EVENT, A_OP, A_MEM_KIND,
     A_COLOR, A_FLAGS, A_RECORDS, A_WP_INDEX, A_WP_PID, A_WP_RANK, A_ID, A_TOTAL_MEM, A_CC_MAJOR, A_CC_MINOR,
-    A_NUM_SMS, A_RANK, A_ADDRESS_NUM,
+    A_NUM_SMS, A_RANK, A_ADDRESS_NUM, A_ALLOC_BYTES, A_ALLOC_ADDR, A_ALLOC_DEVICE_TYPE, A_ALLOC_DEVICE_ID,
     A_NUM_COUNT, /* numeric args above, string / raw args below */
     A_LABEL = A_NUM_COUNT, A_SOURCE, A_DOMAIN, A_PAYLOAD_TYPE, A_WP_ARGS, A_ADDRESS, A_NAME, A_KEY, A_WP_HOST,
     A_WP_LABEL, A_PAYLOAD, A_META_VALUE,
@@ -23,7 +23,7 @@ typedef enum wp_arg {
 typedef struct wp_chrome_raw {
     char ph;          /* 'X', 'i', 'M', 's', 'f', ...; 0 when absent */
     uint8_t pid_num;  /* pid is a number (Kineto also writes strings such as "Spans") */
-    uint8_t tid_num;
+    uint8_t tid_num;  /* tid is a number, or a string with one (see parse_tid_string in chrome_parse.c) */
     uint8_t has_ts, has_dur;
     wp_jstr cat, name;
     int64_t pid, tid;

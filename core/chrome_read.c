@@ -313,6 +313,9 @@ static int finish(read_ctx *c, int rc)
     if (r->negative)
         wp_diag_warn(r->diag, "%s: skipped %llu events with a negative duration", r->path,
                      (unsigned long long)r->negative);
+    if (r->host_allocs)
+        wp_diag_warn(r->diag, "%s: skipped %llu \"[memory]\" allocator events of host or non-CUDA memory or without a "
+                     "size (the event model records device memory only)", r->path, (unsigned long long)r->host_allocs);
     if (r->undeclared > 5)
         wp_diag_warn(r->diag, "%s: %llu pids in all without a process record", r->path,
                      (unsigned long long)r->undeclared);

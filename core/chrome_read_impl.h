@@ -13,10 +13,11 @@
 #define HAVE(raw, a) (((raw)->have & WP_ARG_BIT(a)) != 0)
 #define NUM_OR(raw, a, dflt) (HAVE(raw, a) ? (raw)->num[a] : (uint64_t)(dflt))
 
-/* The Kineto categories the model takes (cuda_sync and cuda_memory are ours). */
+/* The Kineto categories the model takes (cuda_sync and cuda_memory are ours); C_ALLOCATOR stands for Kineto's
+ * "[memory]" instants (PyTorch's caching allocator), which are told by their name, not by a category. */
 enum wp_chrome_cat {
     C_UNKNOWN, C_KERNEL, C_MEMCPY, C_MEMSET, C_RUNTIME, C_DRIVER, C_SYNC, C_MEMORY, C_USER_ANNOTATION,
-    C_GPU_USER_ANNOTATION, C_CPU_OP, C_PYTHON, C_OVERHEAD
+    C_GPU_USER_ANNOTATION, C_CPU_OP, C_PYTHON, C_OVERHEAD, C_ALLOCATOR
 };
 
 typedef struct wp_chrome_pmap {
@@ -56,6 +57,7 @@ typedef struct wp_chrome_reader {
     char unknown_example[64];
     uint64_t bad_numbers;
     uint64_t negative;   /* X events with a negative duration, skipped */
+    uint64_t host_allocs; /* "[memory]" instants of host (or other non-CUDA) memory, or without a size: skipped */
     uint64_t undeclared; /* our files: pids without a process record */
     int rc; /* first non-OK result (a handler's stop, out of memory) */
 } wp_chrome_reader;

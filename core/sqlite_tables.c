@@ -305,7 +305,8 @@ static int cursor_open(sq_reader *r, sq_cursor *c, const sq_table *t)
     return cursor_step(r, c);
 }
 
-/* Turns the current row of c into ev; 1 when it is an event, 0 to skip it, <0 on error. */
+/* Turns the current row of c into ev; 1 when it is an event, 0 to skip it (the caller counts it in stats->skipped),
+ * <0 on error. */
 static int cursor_decode(sq_reader *r, sq_cursor *c, wp_event *ev)
 {
     sqlite3_stmt *st = c->st;
@@ -315,8 +316,6 @@ static int cursor_decode(sq_reader *r, sq_cursor *c, wp_event *ev)
     ev->end = col_i64(st, C_END, ev->start);
     if (ev->end < ev->start) { /* no analysis can use a span that ends before it starts */
         r->backwards++;
-        if (r->stats)
-            r->stats->skipped++;
         return 0;
     }
     int64_t gtid = col_i64(st, C_GTID, 0);
@@ -372,6 +371,8 @@ int sq_read_events(sq_reader *r)
         int got = cursor_decode(r, next, &ev);
         if (got < 0)
             rc = got;
+        else if (got == 0 && r->stats) /* a row of an event table that is no event: counted like the JSON reader's */
+            r->stats->skipped++;
         else if (got > 0 && (rc = deliver(r, &ev)) != WP_OK)
             break;
         if (rc == WP_OK)

@@ -19,10 +19,18 @@ typedef struct wp_read_opts {
     int time_ordered;   /* 1: deliver events sorted by start (bounded memory: spills to temp files if needed) */
 } wp_read_opts;
 
-/* Summary of one read, for `wanprof info` and for salvage messages. */
+/* Summary of one read, for `wanprof info` and for salvage messages.
+ *
+ * skipped is the one count of records that did not become events, kept alike by every reader: a record is a
+ * traceEvents element other than metadata ("M") and flow arrows ("s", "f", "t"), or a row of an event table the SQLite
+ * reader reads (ours or nsys'). Counted: unknown categories or shapes, out-of-range numbers, spans that end before they
+ * start, elements larger than the reader's window, Kineto's own markers ("Trace" spans, uncategorised instants),
+ * "[memory]" allocator records of host memory, nsys backtrace rows. Each cause is warned about (one summary line; one
+ * line per oversized element), except the markers and backtrace rows, which are in every such file and need no
+ * action. Tables the SQLite reader does not read and metadata are not records here. */
 typedef struct wp_read_stats {
     uint64_t events;          /* events delivered */
-    uint64_t skipped;         /* records that could not be turned into events (each also warned about, up to a cap) */
+    uint64_t skipped;         /* records that could not be turned into events (see above) */
     uint64_t dropped;         /* records the source itself reported as dropped */
     uint64_t bytes_read;      /* input bytes consumed (uncompressed for gzip) */
     uint64_t bytes_lost;      /* bytes after the last complete event when the input was truncated */
