@@ -168,59 +168,211 @@ static void loop_bounds(const uint32_t *seq, const uint32_t *hits, size_t n, siz
         }
 }
 
-/* How well a boundary at j fits: how many of the SIGNATURE kernels that open the loop recur from j on, plus how many
- * of those that close it recur just before j. */
-static size_t boundary_fit(const uint32_t *seq, const wp_period *o, size_t q, size_t j)
+/* The kernels that open and close a step, as seen at a reference boundary r, and how well a boundary at j matches
+ * them: opening (seq[j..j+q) against seq[r..r+q)) and closing (the q kernels before j against those before r). */
+typedef struct refs {
+    const uint32_t *seq;
+    size_t n, r, q;
+} refs;
+
+static size_t opening_at(const refs *f, size_t j)
 {
     size_t hits = 0;
-    for (size_t k = 0; k < q && j + k < o->end; k++)
-        hits += seq[j + k] == seq[o->first + k];
-    for (size_t k = 1; k <= q && k <= j; k++)
-        hits += seq[j - k] == seq[o->end - k];
+    for (size_t k = 0; k < f->q && j + k < f->n && f->r + k < f->n; k++)
+        hits += f->seq[j + k] == f->seq[f->r + k];
     return hits;
 }
 
-/* The next boundary after prev: where the loop's opening and closing recur best, within an eighth of a period of
- * prev + p, else within half a period; ties go to the position nearest prev + p. */
-static size_t next_cut(const uint32_t *seq, const wp_period *o, size_t q, size_t prev)
+static size_t closing_at(const refs *f, size_t j)
 {
-    size_t p = o->period, expect = prev + p, best = expect, best_hits = 0;
-    for (int pass = 0; pass < 2 && best_hits < 2 * q; pass++) {
-        size_t w = pass == 0 ? p / 8 + 1 : p / 2;
-        size_t lo = expect > prev + w ? expect - w : prev + 1, hi = expect + w < o->end ? expect + w : o->end - 1;
-        for (size_t j = lo; j <= hi; j++) {
-            size_t h = boundary_fit(seq, o, q, j);
-            size_t dist = j > expect ? j - expect : expect - j, bdist = best > expect ? best - expect : expect - best;
-            if (h > best_hits || (h == best_hits && dist < bdist)) {
-                best = j;
-                best_hits = h;
-            }
-        }
-    }
-    return best_hits >= q ? best : expect;
+    size_t hits = 0;
+    for (size_t k = 1; k <= f->q && k <= j && k <= f->r; k++)
+        hits += f->seq[j - k] == f->seq[f->r - k];
+    return hits;
 }
 
-static int place_cuts(const uint32_t *seq, wp_period *o)
+/* The boundary in [from, to] nearest `expect` that fits best; accepted when both sides together match half the
+ * kernels, or (looking back, where the setup precedes the first step) the opening alone matches 3/4. Returns
+ * SIZE_MAX when none is accepted. */
+static size_t find_boundary(const refs *f, size_t expect, size_t from, size_t to, int backward)
 {
-    size_t p = o->period, q = p / 2 < SIGNATURE ? p / 2 + 1 : SIGNATURE;
-    size_t cap = (o->end - o->first) / (p / 2 + 1) + 2;
-    o->cuts = malloc(cap * sizeof(*o->cuts));
-    if (!o->cuts)
-        return -1;
-    o->cuts[0] = o->first;
-    int k = 0;
-    while ((size_t)k + 2 < cap && o->cuts[k] + p + p / 2 <= o->end) {
-        size_t c = next_cut(seq, o, q, o->cuts[k]);
-        if (c <= o->cuts[k] || c >= o->end)
-            break;
-        o->cuts[++k] = c;
+    size_t best = SIZE_MAX, best_fit = 0;
+    for (size_t j = from; j <= to && j + f->q <= f->n; j++) { /* a whole opening to compare: the last step's end is
+                                                                * last_end's to find */
+        size_t open = opening_at(f, j), fit = open + closing_at(f, j);
+        if (backward && open * 4 >= f->q * 3 && fit < f->q)
+            fit = f->q;
+        size_t dist = j > expect ? j - expect : expect - j, bdist = best > expect ? best - expect : expect - best;
+        if (fit > best_fit || (fit == best_fit && best != SIZE_MAX && dist < bdist)) {
+            best = j;
+            best_fit = fit;
+        }
     }
-    o->cuts[++k] = o->end;
-    o->count = k;
+    return best_fit >= f->q ? best : SIZE_MAX;
+}
+
+/* The next boundary after c (or before it, backward): a step is 3/4 to 5/4 of a period long (a sampler's first and
+ * last orders make steps a little shorter, a recompilation a little longer). */
+static size_t step_from(const refs *f, size_t p, size_t c, int backward)
+{
+    if (backward)
+        return c < p * 3 / 4 ? SIZE_MAX : find_boundary(f, c - p < c ? c - p : 0, c > p * 5 / 4 ? c - p * 5 / 4 : 0,
+                                                         c - p * 3 / 4, 1);
+    return find_boundary(f, c + p, c + p * 3 / 4, c + p * 5 / 4, 0);
+}
+
+#define PHASES 6 /* candidate phases tried */
+
+/* Candidate phases of a step: the positions within the period where the GPU waits most for the host (a
+ * synchronisation, a progress bar, a weight move: where a loop's iteration may begin), by the median over the steps
+ * of gaps[] at that position, most first; always position 0 of the rough boundaries too. rough[0..count] are
+ * boundaries of any phase. Returns how many were written to out (at most PHASES). */
+static int phases(const int64_t *gaps, const size_t *rough, int count, size_t p, size_t *out)
+{
+    int64_t med[PHASES];
+    int m = 0;
+    out[m] = 0;
+    med[m++] = INT64_MAX; /* the rough phase: tried first, replaced by better-waiting ones only if they walk further */
+    int64_t *v = gaps && count >= 3 ? malloc((size_t)count * sizeof(*v)) : NULL;
+    for (size_t phi = 1; v && phi < p; phi++) {
+        int c = 0;
+        for (int k = 1; k + 1 < count; k++) /* whole steps only */
+            if (rough[k] + phi < rough[k + 1])
+                v[c++] = gaps[rough[k] + phi];
+        if (c < (count - 1) / 2)
+            continue;
+        for (int a = 1; a < c; a++) /* insertion sort: c is the step count */
+            for (int b = a; b > 0 && v[b - 1] > v[b]; b--) {
+                int64_t t = v[b];
+                v[b] = v[b - 1];
+                v[b - 1] = t;
+            }
+        if (m == PHASES && v[c / 2] <= med[PHASES - 1])
+            continue; /* keep the PHASES - 1 largest medians after the rough phase */
+        int at = m < PHASES ? m++ : PHASES - 1;
+        out[at] = phi;
+        med[at] = v[c / 2];
+        for (; at > 1 && med[at - 1] < med[at]; at--) {
+            int64_t t = med[at];
+            med[at] = med[at - 1];
+            med[at - 1] = t;
+            size_t u = out[at];
+            out[at] = out[at - 1];
+            out[at - 1] = u;
+        }
+    }
+    free(v);
+    return m;
+}
+
+/* Rough boundaries one period apart from `from`, each nudged to where the kernels at `from` recur best. */
+static int rough_cuts(const refs *f, size_t p, size_t from, size_t to, size_t *cuts, int cap)
+{
+    int k = 0;
+    cuts[k++] = from;
+    while (k < cap && cuts[k - 1] + p + p / 2 <= to) {
+        size_t c = step_from(f, p, cuts[k - 1], 0);
+        cuts[k] = c == SIZE_MAX ? cuts[k - 1] + p : c;
+        k++;
+    }
+    return k;
+}
+
+/* From the boundary f->r outwards, a period at a time, for as long as steps open and close like the one at r (the
+ * first step, after the setup, has only to open like it). Writes the boundaries in order to cuts (room for cap,
+ * back is scratch of the same size); returns how many. */
+static int walk(const refs *f, size_t p, size_t *cuts, size_t *back, int cap)
+{
+    int nb = 0, n = 0;
+    for (size_t c = f->r; nb + 1 < cap && c != SIZE_MAX; c = step_from(f, p, c, 1))
+        back[nb++] = c;
+    for (int k = nb; k-- > 0;)
+        cuts[n++] = back[k];
+    for (size_t c = f->r; n < cap;) {
+        if ((c = step_from(f, p, c, 0)) == SIZE_MAX)
+            break;
+        cuts[n++] = c;
+    }
+    return n;
+}
+
+/* Where the last step ends: at the first position past half a period where the GPU waited as long as it does at a
+ * step boundary (the teardown starts with the host catching up), unless the step before has a wait of half that at
+ * the same place and kernel (the iteration's own synchronisation, e.g. a sampler's .item()); else at the end of the
+ * sequence. */
+static size_t last_end(const int64_t *gaps, const uint32_t *seq, size_t n, const size_t *cuts, int k, size_t p)
+{
+    if (!gaps || k < 3)
+        return n;
+    int64_t *v = malloc((size_t)k * sizeof(*v)), t = INT64_MAX;
+    if (!v)
+        return n;
+    for (int i = 1; i < k; i++)
+        v[i - 1] = gaps[cuts[i]];
+    for (int a = 1; a < k - 1; a++)
+        for (int b = a; b > 0 && v[b - 1] > v[b]; b--) {
+            int64_t x = v[b];
+            v[b] = v[b - 1];
+            v[b - 1] = x;
+        }
+    t = v[(k - 1) / 2];
+    free(v);
+    size_t last = cuts[k - 1], prev = cuts[k - 2], w = p / 8;
+    for (size_t j = last + p / 2; j < n; j++) {
+        if (gaps[j] < t)
+            continue;
+        int own = 0;
+        for (size_t i = j - last + prev > w ? j - last + prev - w : 0; i <= j - last + prev + w && i < last; i++)
+            own |= gaps[i] >= t / 2 && seq[i] == seq[j];
+        if (!own)
+            return j;
+    }
+    return n;
+}
+
+/* Places the step boundaries: rough ones from the loop's first repeating position, then, of the candidate phases,
+ * the one whose steps cover the most of the sequence when walked out from the middle of the loop: steps are alike
+ * from one boundary to the next at the phase where the loop's iteration begins, and stop being alike sooner at a
+ * phase inside it (a sampler's first steps differ in their own part). */
+static int place_cuts(const uint32_t *seq, const int64_t *gaps, size_t n, wp_period *o)
+{
+    size_t p = o->period, q = p < SIGNATURE ? p : SIGNATURE, cap = n / (p / 2 + 1) + 4;
+    size_t *rough = malloc(cap * sizeof(*rough)), *back = malloc(cap * sizeof(*back));
+    size_t *tmp = malloc(cap * sizeof(*tmp));
+    o->cuts = malloc(cap * sizeof(*o->cuts));
+    if (!rough || !back || !tmp || !o->cuts) {
+        free(rough);
+        free(back);
+        free(tmp);
+        return -1;
+    }
+    refs f = {seq, n, o->first, q};
+    int nr = rough_cuts(&f, p, o->first, o->end, rough, (int)cap - 1), best = 0;
+    size_t cand[PHASES];
+    int nc = phases(gaps, rough, nr - 1, p, cand);
+    for (int i = 0; i < nc; i++) { /* the phase whose steps, end included, cover the most */
+        f.r = rough[nr / 2] + cand[i];
+        if (f.r >= n)
+            continue;
+        int k = walk(&f, p, tmp, back, (int)cap - 1);
+        if (k < 2)
+            continue;
+        tmp[k] = last_end(gaps, seq, n, tmp, k, p);
+        if (best == 0 || tmp[k] - tmp[0] > o->cuts[best - 1] - o->cuts[0]) {
+            memcpy(o->cuts, tmp, (size_t)(k + 1) * sizeof(*tmp));
+            best = k + 1;
+        }
+    }
+    free(rough);
+    free(back);
+    free(tmp);
+    o->count = best - 1;
+    o->first = best ? o->cuts[0] : 0;
+    o->end = best ? o->cuts[best - 1] : 0;
     return 0;
 }
 
-int wp_period_find(const uint32_t *seq, size_t n, int want_steps, wp_period *out)
+int wp_period_find(const uint32_t *seq, const int64_t *gaps, size_t n, int want_steps, wp_period *out)
 {
     memset(out, 0, sizeof(*out));
     if (n < 6)
@@ -251,11 +403,13 @@ int wp_period_find(const uint32_t *seq, size_t n, int want_steps, wp_period *out
         memset(out, 0, sizeof(*out));
         return 0;
     }
-    size_t span = out->end - out->period - out->first;
-    out->repeat = (double)(hits[out->end - out->period] - hits[out->first]) / (double)span;
-    free(hits);
-    if (place_cuts(seq, out) != 0)
+    if (place_cuts(seq, gaps, n, out) != 0) {
+        free(hits);
         return -1;
+    }
+    size_t span = out->count >= 2 && out->end > out->first + out->period ? out->end - out->period - out->first : 0;
+    out->repeat = span ? (double)(hits[out->end - out->period] - hits[out->first]) / (double)span : 0;
+    free(hits);
     if (out->count < 2)
         wp_period_free(out);
     return 0;

@@ -6,9 +6,12 @@
  * sampler's kernels sit after every second forward; a block repeats at its length only inside a forward. Candidate
  * shifts come from the distances between repeats of each kernel name (1 to 8 appearances apart), each is scored by the
  * fraction of sampled positions i with seq[i] == seq[i + P], and the smallest shift within 1% of the best score wins.
- * The loop is the stretch that repeats; kernels before and after it are the setup and teardown. Step boundaries are
- * placed where the loop's opening and closing kernels recur best, looked for within half a period of one period on, so that
- * steps of slightly different lengths (a sampler's first and last orders, an inserted recompilation) stay aligned. */
+ * Step boundaries sit where the GPU waits most for the host within the period (a synchronisation, a progress bar, a
+ * weight move: where a loop's iteration begins), then are walked out from the middle of the loop a period at a time,
+ * each where the kernels that open and close a step recur best within half a period, so that steps of slightly
+ * different lengths (a sampler's first and last orders, an inserted recompilation) stay aligned; the walk stops where
+ * steps no longer open and close that way. Kernels before the first step and after the last are the setup and the
+ * teardown. */
 #ifndef WP_PERIOD_H
 #define WP_PERIOD_H
 
@@ -26,10 +29,12 @@ typedef struct wp_period {
     int hinted;         /* 1: the period was picked because it gives want_steps steps */
 } wp_period;
 
-/* Finds the loop and its steps in seq[0..n) (kernel name ids in start order). want_steps > 0: prefer a period giving
- * that many steps when it scores within 5% of the best. Returns 0, or -1 when out of memory. out->count is 0 when no
- * shift repeats at least half the sequence. Free with wp_period_free. */
-int wp_period_find(const uint32_t *seq, size_t n, int want_steps, wp_period *out);
+/* Finds the loop and its steps in seq[0..n) (kernel name ids in start order). gaps[i] (NULL: none known) weighs how
+ * much the GPU waited for the host before kernel i (steps.c: idle time, plus a large weight where the host
+ * synchronised): steps are cut where it is largest. want_steps > 0: prefer a period
+ * giving that many steps when it scores within 5% of the best. Returns 0, or -1 when out of memory. out->count is 0
+ * when no shift repeats at least half the sequence. Free with wp_period_free. */
+int wp_period_find(const uint32_t *seq, const int64_t *gaps, size_t n, int want_steps, wp_period *out);
 void wp_period_free(wp_period *p);
 
 #endif

@@ -116,6 +116,69 @@ static int from_regions(const wp_run *r, const wp_run_proc *p, size_t lo, size_t
     return WP_OK;
 }
 
+/* How long the GPU waited for the host before each kernel (no op of any kind running), plus SYNC_WEIGHT when the host
+ * synchronised between launching the kernel before it and this one: the host catching up with the GPU (a progress
+ * bar's .item(), a per-step synchronize) is where a loop's iteration begins, also when every kernel waits for a
+ * slow host. Fills seq, at and gaps for the kernels among ops [lo, hi). */
+#define SYNC_WEIGHT ((int64_t)1 << 50)
+static void waits_before_kernels(const wp_run *r, uint32_t proc, size_t lo, size_t hi, uint32_t *seq, size_t *at,
+                                 int64_t *gaps)
+{
+    int64_t busy_until = INT64_MIN, prev_launch = INT64_MIN;
+    for (size_t i = lo, k = 0; i < hi; i++) {
+        const wp_run_op *op = &r->ops[i];
+        if (WP_OP_IS_KERNEL(op->key)) {
+            seq[k] = op->key;
+            gaps[k] = busy_until == INT64_MIN ? 0 : op->start > busy_until ? op->start - busy_until : 0;
+            if (prev_launch != INT64_MIN && op->launch > prev_launch) {
+                size_t hlo, hhi;
+                wp_run_host_range(r, proc, prev_launch, op->launch, &hlo, &hhi);
+                for (size_t h = hlo; h < hhi; h++)
+                    if (r->hosts[h].cls == WP_HOST_SYNC) {
+                        gaps[k] += SYNC_WEIGHT;
+                        break;
+                    }
+            }
+            if (op->launch != INT64_MIN)
+                prev_launch = op->launch;
+            at[k++] = i;
+        }
+        busy_until = op->end > busy_until ? op->end : busy_until;
+    }
+}
+
+/* The first step's start from what opens every other step: when the op just before most steps' first kernel is the
+ * same (the copy of a host synchronisation, say), the first step starts at its last occurrence since the setup's
+ * last kernel, so that what the first step does before its first kernel (a weight upload) is in it. INT64_MIN when
+ * the steps have no such common op or the first step lacks it. */
+static int64_t head_marker(const wp_run *r, const size_t *at, const wp_period *per)
+{
+    int n = per->count, same = 0;
+    uint32_t key = 0;
+    for (int k = 1; k < n; k++) { /* majority vote (Boyer-Moore) on the op before each step's first kernel */
+        size_t i = at[per->cuts[k]];
+        uint32_t kk = i > 0 && r->ops[i - 1].proc == r->ops[i].proc ? r->ops[i - 1].key : UINT32_MAX;
+        if (same == 0)
+            key = kk;
+        same += kk == key ? 1 : -1;
+    }
+    int votes = 0;
+    for (int k = 1; k < n; k++) {
+        size_t i = at[per->cuts[k]];
+        votes += i > 0 && r->ops[i - 1].proc == r->ops[i].proc && r->ops[i - 1].key == key;
+    }
+    if (n < 3 || votes * 3 < (n - 1) * 2 || key == UINT32_MAX)
+        return INT64_MIN;
+    size_t i = at[per->cuts[0]];
+    while (i-- > 0 && r->ops[i].proc == r->ops[at[per->cuts[0]]].proc) {
+        if (r->ops[i].key == key)
+            return r->ops[i].start;
+        if (WP_OP_IS_KERNEL(r->ops[i].key))
+            break; /* the setup's last kernel: no marker in the first step's lead-in */
+    }
+    return INT64_MIN;
+}
+
 /* ends[k]: the end of step k's last-finishing kernel; leads[k]: from the end of step k-1 to step k's first kernel. */
 static void structure_windows(const wp_run *r, const size_t *at, const wp_period *per, int64_t floor, int64_t *ends,
                               int64_t *leads, wp_steps *out)
@@ -134,7 +197,9 @@ static void structure_windows(const wp_run *r, const size_t *at, const wp_period
     }
     qsort(leads, (size_t)m, sizeof(*leads), cmp_i64);
     int64_t first = r->ops[at[per->first]].start;
-    int64_t start0 = first_step_start(r, out->proc, first, m ? leads[m / 2] : 0, floor);
+    int64_t start0 = head_marker(r, at, per);
+    if (start0 == INT64_MIN)
+        start0 = first_step_start(r, out->proc, first, m ? leads[m / 2] : 0, floor);
     out->count = n;
     for (int k = 0; k < n; k++) {
         wp_step *s = &out->steps[k];
@@ -173,13 +238,11 @@ static int from_structure(const wp_run *r, const wp_run_proc *p, size_t lo, size
     size_t *at = malloc((nk + 1) * sizeof(*at));
     wp_period per;
     memset(&per, 0, sizeof(per));
-    int rc = seq && at ? WP_OK : WP_ERR_NOMEM;
-    for (size_t i = lo, k = 0; rc == WP_OK && i < hi; i++)
-        if (WP_OP_IS_KERNEL(r->ops[i].key)) {
-            seq[k] = r->ops[i].key;
-            at[k++] = i;
-        }
-    if (rc == WP_OK && wp_period_find(seq, nk, steps_hint, &per) != 0)
+    int64_t *gaps = malloc((nk + 1) * sizeof(*gaps));
+    int rc = seq && at && gaps ? WP_OK : WP_ERR_NOMEM;
+    if (rc == WP_OK)
+        waits_before_kernels(r, p->info.index, lo, hi, seq, at, gaps);
+    if (rc == WP_OK && wp_period_find(seq, gaps, nk, steps_hint, &per) != 0)
         rc = WP_ERR_NOMEM;
     if (rc == WP_OK && per.count >= 2 && !(out->steps = calloc((size_t)per.count, sizeof(wp_step))))
         rc = WP_ERR_NOMEM;
@@ -196,6 +259,7 @@ static int from_structure(const wp_run *r, const wp_run_proc *p, size_t lo, size
     wp_period_free(&per);
     free(seq);
     free(at);
+    free(gaps);
     return rc;
 }
 
