@@ -102,10 +102,11 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
     phases(r, &r->procs[i], rr);
     for (int k = 0; k < n; k++)
         walls[k] = (double)rr->stats[k].wall_ns * NS;
-    wp_baseline_compute(walls, n, n > 2 ? 1 : 0, o->threshold_mad, o->min_excess, &rr->baseline);
+    int warm = rr->steps.first_is_warmup && n > 2;
+    wp_baseline_compute(walls, n, warm, o->threshold_mad, o->min_excess, &rr->baseline);
     judge_split(walls, n, rr);
     for (int k = 0; k < n; k++)
-        keep[k] = (k > 0 || n <= 2) && walls[k] <= rr->baseline.threshold;
+        keep[k] = (k > 0 || !warm) && walls[k] <= rr->baseline.threshold;
     wp_causes_baseline(rr->stats, keep, n, &rr->base);
     for (int k = 0; k < n && !rr->doubt[0]; k++) {
         if (walls[k] <= rr->baseline.threshold || n < 3)
@@ -113,10 +114,10 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
         wp_spike *sp = &rr->spikes[rr->nspikes++];
         sp->index = k;
         sp->number = rr->steps.steps[k].number;
-        sp->warmup = k == 0;
+        sp->warmup = k == 0 && warm;
         sp->seconds = walls[k];
         sp->excess = walls[k] - rr->baseline.median;
-        rr->warmup_is_spike |= k == 0;
+        rr->warmup_is_spike |= sp->warmup;
     }
     free(walls);
     free(keep);
@@ -234,7 +235,8 @@ static void attribute(const wp_run *r, wp_explain *e)
     }
 }
 
-/* The observed switch: the first non-warm-up spike (any rank) whose top cause is expert_switch. */
+/* The observed switch: the loop step (its number: 0-based in the loop, also when a profiler schedule skipped the
+ * first steps) of the first non-warm-up spike (any rank) whose top cause is expert_switch. */
 static int observed_switch(const wp_explain *e)
 {
     int best = -1;
@@ -242,8 +244,8 @@ static int observed_switch(const wp_explain *e)
         for (int s = 0; s < e->ranks[i].nspikes; s++) {
             const wp_spike *sp = &e->ranks[i].spikes[s];
             if (!sp->warmup && sp->ncauses && strcmp(sp->causes[0].id, "expert_switch") == 0 &&
-                (best < 0 || sp->index < best))
-                best = sp->index;
+                (best < 0 || sp->number < best))
+                best = (int)sp->number;
         }
     return best;
 }

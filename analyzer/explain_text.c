@@ -9,7 +9,7 @@ static void write_spike_head(const wp_rank_result *rr, const wp_spike *sp, FILE 
 {
     char ord[16], t[32], x[32], c[32];
     fprintf(out, "\nstep %lld, the %s step%s: %s, %s over the %s median\n", (long long)sp->number,
-            wp_ordinal(sp->index + 1, ord, sizeof(ord)), sp->warmup ? " (warm-up)" : "",
+            wp_ordinal((int)sp->number + 1, ord, sizeof(ord)), sp->warmup ? " (warm-up)" : "",
             wp_fmt_seconds(sp->seconds, t, sizeof(t)), wp_fmt_seconds(sp->excess, x, sizeof(x)),
             wp_fmt_seconds(rr->baseline.median, c, sizeof(c)));
 }

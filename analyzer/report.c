@@ -62,7 +62,7 @@ static void spikes_table(const wp_rank_result *rr, FILE *out)
         int rows = sp->ncauses + (sp->unexplained > 0.0005 || !sp->ncauses);
         fprintf(out, "<tr><td rowspan=\"%d\">%lld (the %s%s)</td><td class=\"n\" rowspan=\"%d\">%s</td>"
                      "<td class=\"n\" rowspan=\"%d\">%s</td>", rows, (long long)sp->number,
-                wp_ordinal(sp->index + 1, o, sizeof(o)), sp->warmup ? ", warm-up" : "", rows,
+                wp_ordinal((int)sp->number + 1, o, sizeof(o)), sp->warmup ? ", warm-up" : "", rows,
                 wp_fmt_seconds(sp->seconds, t, sizeof(t)), rows, wp_fmt_seconds(sp->excess, x, sizeof(x)));
         for (int i = 0; i < sp->ncauses; i++) {
             const wp_cause *ca = &sp->causes[i];

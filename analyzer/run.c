@@ -602,6 +602,16 @@ void wp_run_op_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end,
     LOWER_BOUND(r->ops, r->nops, proc, end, *hi);
 }
 
+uint32_t wp_run_kernels_in(const wp_run *r, uint32_t proc, int64_t start, int64_t end)
+{
+    size_t lo, hi;
+    uint32_t n = 0;
+    wp_run_op_range(r, proc, start, end, &lo, &hi);
+    for (size_t i = lo; i < hi; i++)
+        n += WP_OP_IS_KERNEL(r->ops[i].key);
+    return n;
+}
+
 size_t wp_run_bytes(const wp_run *r)
 {
     return sizeof(*r) + wp_timeline_bytes(r->timeline) + r->capcopies * sizeof(wp_run_copy) +

@@ -134,6 +134,8 @@ uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64
 void wp_run_copy_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
 void wp_run_host_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
 void wp_run_op_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
+/* Number of kernels of proc starting in [start, end). */
+uint32_t wp_run_kernels_in(const wp_run *r, uint32_t proc, int64_t start, int64_t end);
 /* Approximate bytes held, for the memory bound. */
 size_t wp_run_bytes(const wp_run *r);
 

@@ -344,6 +344,35 @@ static void time_marks(const wp_run *r, wp_steps *out)
              out->by_launch ? "by the GPU work each step launched" : "from the marks and the GPU work between them");
 }
 
+/* A profiler schedule's last range runs on to the profiler's stop (SGLang records ProfilerStep#1 to #N+1): when it
+ * holds under half the kernels of the median step, it is the loop's tail, not a step, and goes to "after the loop". */
+static void drop_tail(const wp_run *r, wp_steps *out)
+{
+    int n = out->count;
+    if (n < 3)
+        return;
+    uint32_t *k = malloc((size_t)n * sizeof(*k));
+    if (!k)
+        return;
+    for (int i = 0; i < n; i++)
+        k[i] = wp_run_kernels_in(r, out->proc, out->steps[i].start, out->steps[i].end);
+    uint32_t last = k[n - 1];
+    for (int a = 1; a < n; a++) /* insertion sort for the median */
+        for (int b = a; b > 0 && k[b - 1] > k[b]; b--) {
+            uint32_t t = k[b];
+            k[b] = k[b - 1];
+            k[b - 1] = t;
+        }
+    uint32_t median = k[n / 2];
+    free(k);
+    if (2 * last >= median)
+        return;
+    out->count--;
+    size_t len = strlen(out->source_text);
+    snprintf(out->source_text + len, sizeof(out->source_text) - len, " (the last, with %u kernels, is the tail: after "
+             "the loop)", last);
+}
+
 static const char *source_want_text(wp_step_source s)
 {
     switch (s) {
@@ -408,8 +437,11 @@ int wp_steps_find(const wp_run *r, uint32_t proc, const wp_steps_opts *o, wp_ste
             numbered = 0;
     for (int i = 0; !numbered && i < out->count; i++)
         out->steps[i].number = i;
+    out->first_is_warmup = out->steps[0].number == 0; /* ProfilerStep#1 first: the warm-up went unrecorded */
     if (out->source != WP_STEPS_KERNELS)
         time_marks(r, out);
+    if (out->source == WP_STEPS_PATTERN)
+        drop_tail(r, out);
     if (out->source == WP_STEPS_REGION)
         snprintf(out->confidence, sizeof(out->confidence), "medium: one step per compiled-region call%s",
                  per > 1 ? "s as asked" : "");

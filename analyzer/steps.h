@@ -41,6 +41,7 @@ typedef struct wp_steps {
     char confidence[200];  /* how sure the split is and why, e.g. "high: the kernel sequence repeats ..." */
     int doubtful;          /* 1: the split itself is in doubt (weak repetition); spikes are not trustworthy */
     int by_launch;         /* 1: marked steps were timed by the GPU work they launched (correlation ids) */
+    int first_is_warmup;   /* 1: the first step is the loop's first (a profiler schedule may start recording later) */
     wp_step *steps;
     int count;
 } wp_steps;

@@ -149,16 +149,6 @@ static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_s
     }
 }
 
-static uint32_t kernels_in(const wp_run *r, uint32_t proc, const wp_step *s)
-{
-    size_t lo, hi;
-    uint32_t n = 0;
-    wp_run_op_range(r, proc, s->start, s->end, &lo, &hi);
-    for (size_t i = lo; i < hi; i++)
-        n += WP_OP_IS_KERNEL(r->ops[i].key);
-    return n;
-}
-
 void wp_stepstats_compute(const wp_run *r, const wp_steps *s, wp_step_stats *out)
 {
     region_seen rs;
@@ -185,7 +175,7 @@ void wp_stepstats_compute(const wp_run *r, const wp_steps *s, wp_step_stats *out
         o->max_gpu_gap_ns = b.max_idle;
         copies_of(r, s->proc, st, o);
         hosts_of(r, s->proc, st, o, &rs);
-        o->kernels = kernels_in(r, s->proc, st);
+        o->kernels = wp_run_kernels_in(r, s->proc, st->start, st->end);
         o->new_kernels = wp_run_new_kernels(r, s->proc, i == 0 ? INT64_MIN : st->start, st->end);
     }
 }
