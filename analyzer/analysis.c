@@ -79,9 +79,14 @@ int wp_analysis_load(const wp_analysis_opts *o, const char *const *paths, int n,
     if (n > WP_ANALYSIS_MAX_INPUTS)
         return wp_diag_error(diag, WP_ERR_USAGE, "too many inputs (at most %d)", WP_ANALYSIS_MAX_INPUTS);
     a->ninputs = n;
+    struct stat st[WP_ANALYSIS_MAX_INPUTS];
     for (int i = 0; i < n; i++) {
-        struct stat st;
-        a->input_bytes[i] = stat(paths[i], &st) == 0 ? (long long)st.st_size : -1;
+        int ok = stat(paths[i], &st[i]) == 0;
+        a->input_bytes[i] = ok ? (long long)st[i].st_size : -1;
+        for (int j = 0; ok && j < i; j++) /* one run read twice would be two ranks with the same steps */
+            if (a->input_bytes[j] >= 0 && st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino)
+                return wp_diag_error(diag, WP_ERR_USAGE, "%s and %s are the same file: give each trace once",
+                                     paths[j], paths[i]);
     }
     a->strings = wp_strtab_new();
     if (!a->strings)

@@ -23,6 +23,8 @@ int wp_copy_hmem(const wp_run_copy *c)
         return WP_HMEM_PAGEABLE;
     if (k == WP_MEM_PINNED)
         return WP_HMEM_PINNED;
+    if (k == WP_MEM_UNKNOWN && (c->kind == WP_COPY_HTOD || c->kind == WP_COPY_DTOH))
+        return WP_HMEM_HOST;
     return WP_HMEM_DEVICE;
 }
 
@@ -34,7 +36,7 @@ const char *wp_dir_name(int d)
 
 const char *wp_hmem_name(int m)
 {
-    static const char *const n[] = {"pageable", "pinned", "device"};
+    static const char *const n[] = {"pageable", "pinned", "device", "host"};
     return m >= 0 && m < WP_HMEM_COUNT ? n[m] : "device";
 }
 

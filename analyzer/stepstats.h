@@ -8,7 +8,9 @@
 #include "steps.h"
 
 enum { WP_DIR_HTOD, WP_DIR_DTOH, WP_DIR_DTOD, WP_DIR_PTOP, WP_DIR_OTHER, WP_DIR_COUNT };
-enum { WP_HMEM_PAGEABLE, WP_HMEM_PINNED, WP_HMEM_DEVICE, WP_HMEM_COUNT }; /* the host side of a copy; DtoD: device */
+/* The host side of a copy (DtoD: device). "host" is host memory of unknown kind: a ROCm trace names it "Host",
+ * neither pageable nor pinned. */
+enum { WP_HMEM_PAGEABLE, WP_HMEM_PINNED, WP_HMEM_DEVICE, WP_HMEM_HOST, WP_HMEM_COUNT };
 
 #define WP_WEIGHT_COPY_MIN_BYTES (1u << 20) /* a copy this large or larger counts as tensor-sized (weights) */
 
@@ -55,6 +57,6 @@ void wp_stepstats_compute(const wp_run *r, const wp_steps *s, wp_step_stats *out
 int wp_copy_dir(uint8_t copy_kind);   /* WP_DIR_* */
 int wp_copy_hmem(const wp_run_copy *c); /* WP_HMEM_* */
 const char *wp_dir_name(int dir);     /* "HtoD", ... */
-const char *wp_hmem_name(int hmem);   /* "pageable", "pinned", "device" */
+const char *wp_hmem_name(int hmem);   /* "pageable", "pinned", "device", "host" */
 
 #endif

@@ -26,7 +26,9 @@ void cli_print_help(const wp_command *cmd, FILE *out);
 int cli_wants_help(const char *name, int argc, char **argv);
 /* Prints "wanprof NAME: message" to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prints "wanprof NAME: <diag->error>" to stderr and returns EXIT_BAD_INPUT. */
+/* Prints "wanprof NAME: <diag->error>" to stderr and returns EXIT_BAD_INPUT. cli_fail_rc: the same, but EXIT_USAGE
+ * when rc is WP_ERR_USAGE (a request the input cannot honour, such as a --step-source the trace lacks). */
+int cli_fail_rc(const char *name, const wp_diag *diag, int rc);
 int cli_fail(const char *name, const wp_diag *diag);
 /* A wp_diag whose warnings go to stderr as "wanprof NAME: warning: ...". */
 void cli_diag_init(wp_diag *diag, const char *name);

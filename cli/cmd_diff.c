@@ -216,8 +216,9 @@ int cmd_diff(int argc, char **argv)
     memset(a, 0, sizeof(a));
     int rc = EXIT_OK;
     for (int r = 0; r < 2 && rc == EXIT_OK; r++) {
-        if (wp_analysis_load(&ao, (const char *const *)&paths[r], 1, &diag, &a[r]) != WP_OK)
-            rc = cli_fail(CMD, &diag);
+        int load_rc = wp_analysis_load(&ao, (const char *const *)&paths[r], 1, &diag, &a[r]);
+        if (load_rc != WP_OK)
+            rc = cli_fail_rc(CMD, &diag, load_rc);
         else
             wp_summary_compute(&a[r], &s[r]);
     }

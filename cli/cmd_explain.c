@@ -279,9 +279,10 @@ int cmd_explain(int argc, char **argv)
     if (npaths == 0)
         return cli_usage_error(CMD, "no TRACE given");
     wp_analysis a;
-    if (wp_analysis_load(&o, (const char *const *)paths, npaths, &diag, &a) != WP_OK) {
+    int load_rc = wp_analysis_load(&o, (const char *const *)paths, npaths, &diag, &a);
+    if (load_rc != WP_OK) {
         wp_analysis_free(&a);
-        return cli_fail(CMD, &diag);
+        return cli_fail_rc(CMD, &diag, load_rc);
     }
     if (json)
         write_json(&a.explain, paths, npaths);

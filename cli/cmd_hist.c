@@ -312,9 +312,10 @@ int cmd_hist(int argc, char **argv)
     if (o.per_step && o.steps)
         return cli_usage_error(CMD, "--per-step and --steps exclude each other");
     wp_analysis a;
-    if (wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a) != WP_OK) {
+    int load_rc = wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a);
+    if (load_rc != WP_OK) {
         wp_analysis_free(&a);
-        return cli_fail(CMD, &diag);
+        return cli_fail_rc(CMD, &diag, load_rc);
     }
     const wp_rank_result *rr = wp_explain_main_rank(&a.explain);
     int rc = EXIT_OK;

@@ -80,9 +80,10 @@ int cmd_report(int argc, char **argv)
     if (wp_output_check(output, force, &diag) != WP_OK) /* before the analysis, not after it */
         return cli_fail(CMD, &diag);
     wp_analysis a;
-    if (wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a) != WP_OK) {
+    int load_rc = wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a);
+    if (load_rc != WP_OK) {
         wp_analysis_free(&a);
-        return cli_fail(CMD, &diag);
+        return cli_fail_rc(CMD, &diag, load_rc);
     }
     wp_output out;
     if (wp_output_open(&out, output, force, &diag) != WP_OK) {

@@ -83,6 +83,12 @@ int cli_fail(const char *name, const wp_diag *diag)
     return EXIT_BAD_INPUT;
 }
 
+int cli_fail_rc(const char *name, const wp_diag *diag, int rc)
+{
+    int exit_code = cli_fail(name, diag);
+    return rc == WP_ERR_USAGE ? EXIT_USAGE : exit_code;
+}
+
 static void print_warning(void *ctx, const char *message)
 {
     fprintf(stderr, "wanprof %s: warning: %s\n", (const char *)ctx, message);

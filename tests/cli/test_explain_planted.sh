@@ -11,6 +11,7 @@ for name in planted_annotated planted_unannotated; do
   trace=$WP_FIXTURES/$name.json.gz
   "$WANPROF" explain "$trace" > "$tmp/$name.txt" 2> "$tmp/$name.err"
   "$WANPROF" explain --json "$trace" > "$tmp/$name.json" 2> /dev/null
+  python3 "$WP_SOURCE_DIR/tests/tools/check_causes.py" "$tmp/$name.json" >/dev/null
   python3 - "$tmp/$name.json" "$WP_FIXTURES/$name.json" "$WP_SOURCE_DIR/schemas/explain.schema.json" <<'PY'
 import json, sys
 out, sidecar, schema = (json.load(open(p)) for p in sys.argv[1:4])
