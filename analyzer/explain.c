@@ -1,6 +1,8 @@
 /* explain.c: steps -> figures -> baseline -> spikes -> causes -> schedule check (see explain.h). */
 #include "explain.h"
 
+#include "fmt.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,8 @@ static int wanted(const wp_run *r, uint32_t i)
 static void phases(const wp_run *r, const wp_run_proc *p, wp_rank_result *rr)
 {
     const wp_steps *s = &rr->steps;
-    wp_step win[2] = {{0, p->first, s->steps[0].start, 0, 0}, {1, s->steps[s->count - 1].end, p->last, 0, 0}};
+    wp_step win[2] = {{.number = 0, .start = p->first, .end = s->steps[0].start},
+                      {.number = 1, .start = s->steps[s->count - 1].end, .end = p->last}};
     for (int k = 0; k < 2; k++)
         if (win[k].end < win[k].start)
             win[k].end = win[k].start;
@@ -268,6 +271,41 @@ static void schedule_check(const wp_run *r, const wp_explain_opts *o, wp_explain
     wp_schedcheck_run(&p, from, observed_switch(e), &e->sched);
 }
 
+static void marked_switch(const wp_explain_opts *o, wp_explain *e)
+{
+    const wp_rank_result *m = wp_explain_main_rank(e);
+    wp_marked_switch *w = &e->marked;
+    if (!m || m->steps.count < 2)
+        return;
+    for (int k = 0; k < m->steps.count; k++)
+        if (!m->steps.steps[k].has_timestep)
+            return;
+    double boundary = e->sched.have ? e->sched.p.boundary : o->sched.boundary;
+    w->have = 1;
+    w->boundary_t = boundary * 1000;
+    w->step = -1;
+    w->observed = observed_switch(e);
+    int k = 0;
+    while (k < m->steps.count && m->steps.steps[k].timestep >= w->boundary_t)
+        k++;
+    char o1[16], o2[16];
+    if (k == m->steps.count) {
+        snprintf(w->note, sizeof(w->note), "every step's timestep is >= %g: the high-noise expert ran throughout",
+                 w->boundary_t);
+        return;
+    }
+    w->step = (int)m->steps.steps[k].number;
+    const char *seen = w->observed < 0 ? "no switch spike was seen"
+                       : w->observed == w->step ? "the observed switch is there"
+                                                : "the observed switch is not there (step %d, the %s)";
+    int n = snprintf(w->note, sizeof(w->note), "the marks' timesteps cross %g at step %d (the %s step: t=%g after "
+                     "t=%g); ", w->boundary_t, w->step, wp_ordinal(w->step + 1, o1, sizeof(o1)),
+                     m->steps.steps[k].timestep, k ? m->steps.steps[k - 1].timestep : m->steps.steps[k].timestep);
+    if (n > 0 && (size_t)n < sizeof(w->note))
+        snprintf(w->note + n, sizeof(w->note) - (size_t)n, seen, w->observed,
+                 wp_ordinal(w->observed + 1, o2, sizeof(o2)));
+}
+
 int wp_explain_run(const wp_run *r, const wp_explain_opts *o, wp_explain *out)
 {
     memset(out, 0, sizeof(*out));
@@ -283,6 +321,7 @@ int wp_explain_run(const wp_run *r, const wp_explain_opts *o, wp_explain *out)
     }
     attribute(r, out);
     schedule_check(r, o, out);
+    marked_switch(o, out);
     const wp_rank_result *m = wp_explain_main_rank(out);
     for (int k = 0; m && k < m->steps.count; k++)
         out->total_s += (double)m->stats[k].wall_ns * NS;

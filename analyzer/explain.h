@@ -53,10 +53,21 @@ typedef struct wp_rank_result {
     int warmup_is_spike;
 } wp_rank_result;
 
+/* The switch as the step marks' own timesteps put it (SGLang's and the runner's marks name them): the first step
+ * whose timestep is under boundary * 1000, the rule every Wan2.2 runtime uses. */
+typedef struct wp_marked_switch {
+    int have;           /* 1: every step of the main rank named its timestep */
+    double boundary_t;  /* boundary * 1000 */
+    int step;           /* the first low-noise step by the marks' timesteps, -1 when none */
+    int observed;       /* the observed switch (as in the schedule check), -1 none */
+    char note[240];
+} wp_marked_switch;
+
 typedef struct wp_explain {
     wp_rank_result *ranks;
     int nranks;
     wp_schedcheck sched; /* sched.have == 0 when no schedule was known */
+    wp_marked_switch marked; /* marked.have == 0 when the marks name no timesteps */
     double total_s;      /* wall time of all steps of the first rank */
 } wp_explain;
 

@@ -132,4 +132,6 @@ void wp_explain_write_text(const wp_explain *e, const char *label, FILE *out)
         write_rank(&e->ranks[i], e->nranks > 1, out);
     if (e->sched.have)
         fprintf(out, "\nschedule (%s): %s\n", e->sched.from, e->sched.note);
+    if (e->marked.have)
+        fprintf(out, "%stimesteps (step marks): %s\n", e->sched.have ? "" : "\n", e->marked.note);
 }

@@ -1,6 +1,7 @@
 /* steps.c: step segmentation (see steps.h). */
 #include "steps.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,20 @@ static int count_class(const wp_run *r, size_t lo, size_t hi, int cls)
     return n;
 }
 
+/* The sampler timestep a step mark names: SGLang's "denoising_step_{i}_t{t}", the runner's "step N (t=T, ...)".
+ * Returns 1 and sets *t when the name has one. */
+static int timestep_in(const char *name, double *t)
+{
+    for (const char *p = name; *p; p++) {
+        const char *num = p[0] == 't' && p[1] == '=' ? p + 2 : p[0] == 't' ? p + 1 : NULL;
+        if (num && isdigit((unsigned char)*num) && p > name && (p[-1] == '_' || p[-1] == '(' || p[-1] == ' ')) {
+            *t = strtod(num, NULL);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Ranges of class cls, outermost only (a step range nested in another of the same class is the same step seen twice,
  * e.g. a wrapper), one per step number. */
 static int from_marks(const wp_run *r, size_t lo, size_t hi, int cls, wp_steps *out)
@@ -44,6 +59,7 @@ static int from_marks(const wp_run *r, size_t lo, size_t hi, int cls, wp_steps *
         outer_end = h->end;
         wp_step *s = &out->steps[out->count++];
         s->number = h->aux;
+        s->has_timestep = timestep_in(wp_run_str(r, h->name), &s->timestep);
         s->mark_start = s->start = h->start;
         s->mark_end = s->end = h->end;
         if (out->count == 1)
@@ -423,7 +439,7 @@ int wp_steps_find(const wp_run *r, uint32_t proc, const wp_steps_opts *o, wp_ste
             return WP_ERR_NOMEM;
         out->source = WP_STEPS_NONE;
         out->count = 1;
-        out->steps[0] = (wp_step){0, p->first, p->last, p->first, p->last};
+        out->steps[0] = (wp_step){.start = p->first, .end = p->last, .mark_start = p->first, .mark_end = p->last};
         out->doubtful = 1;
         snprintf(out->source_text, sizeof(out->source_text),
                  "no step marks and no repeating kernel sequence found: the whole run is one step");

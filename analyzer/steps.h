@@ -26,6 +26,8 @@ typedef struct wp_step {
     int64_t number; /* the trace's own step number, else the 0-based index */
     int64_t start, end; /* ns: the step's window (host mark plus the GPU work it launched) */
     int64_t mark_start, mark_end; /* the host range that marked it */
+    int has_timestep;   /* 1: the mark's name gives the sampler timestep ("denoising_step_9_t857", "t=857.00") */
+    double timestep;
 } wp_step;
 
 typedef struct wp_steps_opts {

@@ -244,6 +244,17 @@ static void write_json(const wp_explain *e, char **paths, int n)
     json_end_array(&j);
     json_key(&j, "schedule");
     json_schedule(&j, &e->sched);
+    json_key(&j, "marked_switch");
+    if (!e->marked.have) {
+        json_null(&j);
+    } else {
+        json_begin_object(&j);
+        json_key_double(&j, "boundary_timestep", e->marked.boundary_t);
+        json_key_int(&j, "first_low_step", e->marked.step);
+        json_key_int(&j, "observed_switch_step", e->marked.observed);
+        json_key_string(&j, "note", e->marked.note);
+        json_end_object(&j);
+    }
     json_end_object(&j);
     fputc('\n', stdout);
 }

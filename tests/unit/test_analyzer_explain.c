@@ -37,7 +37,8 @@ static void copy(synth *y, int64_t t, int64_t d, uint8_t kind, uint64_t bytes)
 }
 
 /* 16 steps of 10 ms: 8 ms of kernels each; planted: step 4 expert swap (+40 ms), step 7 allocator storm (+20 ms),
- * step 11 recompilation (+60 ms). Step marks "step N" unless regions: then one compiled-region call per step. */
+ * step 11 recompilation (+60 ms). Step marks "step N" unless regions: then one compiled-region call per step (1), no
+ * marks at all (2), or SGLang's NVTX names "denoising_step_N_tT" whose timesteps cross 875 at step 4 (3). */
 static void build(synth *y, int regions)
 {
     memset(y, 0, sizeof(*y));
@@ -61,10 +62,13 @@ static void build(synth *y, int regions)
             push(y, WP_EV_KERNEL, i == 11 && j == 0 ? "triton_new_kernel" : "gemm_kernel", k, k + 990000);
         t = k + 1800000 + (i % 3) * 10000;
         char name[32];
-        snprintf(name, sizeof(name), "step %d", i);
+        if (regions == 3)
+            snprintf(name, sizeof(name), "denoising_step_%d_t%d", i, i < 4 ? 999 - 20 * i : 857 - 20 * i);
+        else
+            snprintf(name, sizeof(name), "step %d", i);
         if (regions == 2) { /* no marks at all: one scheduler kernel ends each step */
             push(y, WP_EV_KERNEL, "sched_update_kernel", k + 100000, k + 150000);
-        } else if (regions) {
+        } else if (regions == 1) {
             const char *rn = i == 11 ? "Torch-Compiled Region: 0/1" : "Torch-Compiled Region: 0/0";
             push(y, WP_EV_RANGE, rn, t - 1500000, t - 100000)->u.range.source = WP_RANGE_CPU_OP;
         } else {
@@ -362,6 +366,22 @@ int main(void)
         CHECK_EQ_INT(e.sched.have, 0); /* no metadata, no flags */
         wp_explain_free(&e);
         wp_run_free(&r);
+        wp_strtab_free(y.s);
+    }
+    /* SGLang's step names carry the timestep: the switch is checked against them, no schedule needed */
+    build(&y, 3);
+    {
+        wp_run rm;
+        wp_explain em;
+        analyse(&y, &rm, &em, &o);
+        CHECK_EQ_INT(em.ranks[0].steps.count, 16);
+        CHECK_EQ_INT(em.marked.have, 1);
+        CHECK_EQ_INT(em.marked.step, 4);
+        CHECK_EQ_INT(em.marked.observed, 4);
+        CHECK(strstr(em.marked.note, "the observed switch is there") != NULL);
+        CHECK_NEAR(em.marked.boundary_t, 875.0, 1e-9);
+        wp_explain_free(&em);
+        wp_run_free(&rm);
         wp_strtab_free(y.s);
     }
     /* schedule check: a 16-step wan schedule at shift 12 switches late; the swap at index 4 needs a smaller shift */
