@@ -44,7 +44,7 @@ typedef struct wp_rank_result {
     int32_t rank;       /* -1 unknown */
     wp_steps steps;
     wp_phase before, after;
-    char doubt[256];    /* non-empty: the step split looks wrong (why, and what was tried); no spikes are reported */
+    char doubt[320];    /* non-empty: the step split looks wrong (why, and what was tried); no spikes are reported */
     wp_step_stats *stats;
     wp_step_stats base; /* per-field medians of the normal steps */
     wp_baseline baseline; /* of step wall times, seconds */

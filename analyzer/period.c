@@ -9,6 +9,7 @@
 #define MAX_HOPS 8        /* a name appearing up to 8 times per step still proposes the step's length */
 #define MAX_CANDIDATES 64
 #define SIGNATURE 16      /* kernels that open a step, looked for at each boundary */
+#define MIN_PERIOD 8      /* fewer kernels than that is no denoising step (a forward alone runs dozens) */
 
 static size_t hash32(uint64_t k, size_t mask)
 {
@@ -59,6 +60,12 @@ typedef struct candidate {
     double score;
 } candidate;
 
+static int by_score(const void *a, const void *b)
+{
+    double x = ((const candidate *)a)->score, y = ((const candidate *)b)->score;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
 static int by_votes(const void *a, const void *b)
 {
     const candidate *x = a, *y = b;
@@ -78,7 +85,7 @@ static int propose(const size_t *next, size_t n, candidate *out)
         size_t j = i;
         for (int hop = 0; hop < MAX_HOPS && (j = next[j]) != NONE; hop++) {
             size_t d = j - i;
-            if (d < 2 || d > n / 2)
+            if (d < MIN_PERIOD || d > n / 2)
                 continue;
             size_t k = hash32(d, mask);
             while (h[k].shift && h[k].shift != d)
@@ -223,6 +230,19 @@ static size_t step_from(const refs *f, size_t p, size_t c, int backward)
 
 #define PHASES 6 /* candidate phases tried */
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median of v[0..n) (n > 0), sorting v. */
+static int64_t median_i64(int64_t *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_i64);
+    return v[n / 2];
+}
+
 /* Candidate phases of a step: the positions within the period where the GPU waits most for the host (a
  * synchronisation, a progress bar, a weight move: where a loop's iteration may begin), by the median over the steps
  * of gaps[] at that position, most first; always position 0 of the rough boundaries too. rough[0..count] are
@@ -239,19 +259,14 @@ static int phases(const int64_t *gaps, const size_t *rough, int count, size_t p,
         for (int k = 1; k + 1 < count; k++) /* whole steps only */
             if (rough[k] + phi < rough[k + 1])
                 v[c++] = gaps[rough[k] + phi];
-        if (c < (count - 1) / 2)
+        if (c < (count - 1) / 2 || c == 0)
             continue;
-        for (int a = 1; a < c; a++) /* insertion sort: c is the step count */
-            for (int b = a; b > 0 && v[b - 1] > v[b]; b--) {
-                int64_t t = v[b];
-                v[b] = v[b - 1];
-                v[b - 1] = t;
-            }
-        if (m == PHASES && v[c / 2] <= med[PHASES - 1])
+        int64_t mid = median_i64(v, c);
+        if (m == PHASES && mid <= med[PHASES - 1])
             continue; /* keep the PHASES - 1 largest medians after the rough phase */
         int at = m < PHASES ? m++ : PHASES - 1;
         out[at] = phi;
-        med[at] = v[c / 2];
+        med[at] = mid;
         for (; at > 1 && med[at - 1] < med[at]; at--) {
             int64_t t = med[at];
             med[at] = med[at - 1];
@@ -309,13 +324,7 @@ static size_t last_end(const int64_t *gaps, const uint32_t *seq, size_t n, const
         return n;
     for (int i = 1; i < k; i++)
         v[i - 1] = gaps[cuts[i]];
-    for (int a = 1; a < k - 1; a++)
-        for (int b = a; b > 0 && v[b - 1] > v[b]; b--) {
-            int64_t x = v[b];
-            v[b] = v[b - 1];
-            v[b - 1] = x;
-        }
-    t = v[(k - 1) / 2];
+    t = median_i64(v, k - 1);
     free(v);
     size_t last = cuts[k - 1], prev = cuts[k - 2], w = p / 8;
     for (size_t j = last + p / 2; j < n; j++) {
@@ -372,6 +381,31 @@ static int place_cuts(const uint32_t *seq, const int64_t *gaps, size_t n, wp_per
     return 0;
 }
 
+/* The loop and its steps for one period: out->count 0 when the sequence does not repeat at it. */
+static int find_loop(const uint32_t *seq, const int64_t *gaps, size_t n, size_t period, wp_period *out)
+{
+    out->period = period;
+    uint32_t *hits = match_prefix(seq, n, period);
+    if (!hits)
+        return -1;
+    loop_bounds(seq, hits, n, period, out);
+    if (out->end <= out->first + period) {
+        free(hits);
+        out->count = 0;
+        return 0;
+    }
+    if (place_cuts(seq, gaps, n, out) != 0) {
+        free(hits);
+        return -1;
+    }
+    size_t span = out->count >= 2 && out->end > out->first + period ? out->end - period - out->first : 0;
+    out->repeat = span ? (double)(hits[out->end - period] - hits[out->first]) / (double)span : 0;
+    free(hits);
+    return 0;
+}
+
+#define RIVALS 3 /* most-voted and best-scoring periods also tried: one that repeats well locally may cover little */
+
 int wp_period_find(const uint32_t *seq, const int64_t *gaps, size_t n, int want_steps, wp_period *out)
 {
     memset(out, 0, sizeof(*out));
@@ -392,26 +426,50 @@ int wp_period_find(const uint32_t *seq, const int64_t *gaps, size_t n, int want_
         free(c);
         return 0;
     }
-    out->period = p->shift;
+    /* the pick, and the best-scoring rivals that are not its multiples: the one whose loop covers clearly more of
+     * the run (by a fifth) wins, else the pick */
+    size_t tried[2 * RIVALS + 1];
+    int ntried = 0;
+    tried[ntried++] = p->shift;
+    for (int pass = 0; pass < 2; pass++) { /* the most-voted (c comes sorted by votes), then the best-scoring */
+        if (pass)
+            qsort(c, (size_t)m, sizeof(*c), by_score);
+        for (int i = 0, added = 0; i < m && added < RIVALS; i++) {
+            int fresh = c[i].score >= 0.5 && c[i].shift % tried[0] && tried[0] % c[i].shift;
+            for (int k = 1; fresh && k < ntried; k++)
+                fresh = tried[k] != c[i].shift;
+            if (fresh) {
+                tried[ntried++] = c[i].shift;
+                added++;
+            }
+        }
+    }
     free(c);
-    uint32_t *hits = match_prefix(seq, n, out->period);
-    if (!hits)
-        return -1;
-    loop_bounds(seq, hits, n, out->period, out);
-    if (out->end <= out->first + out->period) {
-        free(hits);
-        memset(out, 0, sizeof(*out));
+    wp_period best, cand;
+    memset(&best, 0, sizeof(best));
+    for (int i = 0; i < ntried; i++) {
+        memset(&cand, 0, sizeof(cand));
+        if (find_loop(seq, gaps, n, tried[i], &cand) != 0) {
+            wp_period_free(&best);
+            return -1;
+        }
+        size_t cover = cand.count >= 2 ? cand.end - cand.first : 0, had = best.count >= 2 ? best.end - best.first : 0;
+        if (cover && (!had || cover * 4 > had * 5)) {
+            wp_period_free(&best);
+            best = cand;
+        } else {
+            wp_period_free(&cand);
+        }
+    }
+    if (best.count < 2) {
+        wp_period_free(&best);
         return 0;
     }
-    if (place_cuts(seq, gaps, n, out) != 0) {
-        free(hits);
-        return -1;
-    }
-    size_t span = out->count >= 2 && out->end > out->first + out->period ? out->end - out->period - out->first : 0;
-    out->repeat = span ? (double)(hits[out->end - out->period] - hits[out->first]) / (double)span : 0;
-    free(hits);
-    if (out->count < 2)
-        wp_period_free(out);
+    best.hinted = out->hinted && best.period == tried[0];
+    best.other = out->other;
+    best.other_repeat = out->other_repeat;
+    best.covered = (double)(best.end - best.first) / (double)n;
+    *out = best;
     return 0;
 }
 

@@ -24,6 +24,7 @@ typedef struct wp_period {
     int count;          /* steps; 0 when the sequence does not repeat */
     size_t period;      /* kernels per step */
     double repeat;      /* fraction of the loop's positions that repeat one period on (0..1) */
+    double covered;     /* fraction of the whole sequence the loop holds (0..1) */
     size_t other;       /* the best-scoring shift that is not a multiple of period, 0 when none */
     double other_repeat;
     int hinted;         /* 1: the period was picked because it gives want_steps steps */

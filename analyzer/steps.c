@@ -234,13 +234,15 @@ static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_pe
     snprintf(out->source_text, sizeof(out->source_text),
              "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.40s\")%s",
              per->period, name, per->hinted ? ", the period that gives the expected step count" : "");
-    const char *level = per->repeat >= 0.97 ? "high" : per->repeat >= 0.85 ? "medium" : "low";
-    int n = snprintf(out->confidence, sizeof(out->confidence), "%s: %.1f%% of the loop's kernels recur one step on",
-                     level, 100.0 * per->repeat);
+    const char *level = per->repeat >= 0.97 && per->covered >= 0.5   ? "high"
+                        : per->repeat >= 0.85 && per->covered >= 0.25 ? "medium"
+                                                                       : "low";
+    int n = snprintf(out->confidence, sizeof(out->confidence), "%s: %.1f%% of the loop's kernels recur one step on, "
+                     "the loop holds %.0f%% of the run's kernels", level, 100.0 * per->repeat, 100.0 * per->covered);
     if (per->other && n > 0 && (size_t)n < sizeof(out->confidence))
         snprintf(out->confidence + n, sizeof(out->confidence) - (size_t)n, "; every %zu kernels: %.1f%%",
                  per->other, 100.0 * per->other_repeat);
-    out->doubtful = per->repeat < 0.85;
+    out->doubtful = per->repeat < 0.85 || per->covered < 0.25;
 }
 
 /* Steps from the period of the kernel sequence (period.h). Step k runs from the end of step k-1's kernels to the end
@@ -360,6 +362,12 @@ static void time_marks(const wp_run *r, wp_steps *out)
              out->by_launch ? "by the GPU work each step launched" : "from the marks and the GPU work between them");
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* A profiler schedule's last range runs on to the profiler's stop (SGLang records ProfilerStep#1 to #N+1): when it
  * holds under half the kernels of the median step, it is the loop's tail, not a step, and goes to "after the loop". */
 static void drop_tail(const wp_run *r, wp_steps *out)
@@ -373,12 +381,7 @@ static void drop_tail(const wp_run *r, wp_steps *out)
     for (int i = 0; i < n; i++)
         k[i] = wp_run_kernels_in(r, out->proc, out->steps[i].start, out->steps[i].end);
     uint32_t last = k[n - 1];
-    for (int a = 1; a < n; a++) /* insertion sort for the median */
-        for (int b = a; b > 0 && k[b - 1] > k[b]; b--) {
-            uint32_t t = k[b];
-            k[b] = k[b - 1];
-            k[b - 1] = t;
-        }
+    qsort(k, (size_t)n, sizeof(*k), cmp_u32);
     uint32_t median = k[n / 2];
     free(k);
     if (2 * last >= median)

@@ -40,7 +40,7 @@ typedef struct wp_steps {
     uint32_t proc;
     wp_step_source source;
     char source_text[224]; /* e.g. "annotation ranges like \"denoising step 9\"" */
-    char confidence[200];  /* how sure the split is and why, e.g. "high: the kernel sequence repeats ..." */
+    char confidence[256];  /* how sure the split is and why, e.g. "high: the kernel sequence repeats ..." */
     int doubtful;          /* 1: the split itself is in doubt (weak repetition); spikes are not trustworthy */
     int by_launch;         /* 1: marked steps were timed by the GPU work they launched (correlation ids) */
     int first_is_warmup;   /* 1: the first step is the loop's first (a profiler schedule may start recording later) */

@@ -2,8 +2,10 @@
 # Speed and memory of `wanprof explain` on a large Kineto trace: replicates tests/fixtures/planted_annotated.json.gz
 # (27 steps, ~30k events) with shifted timestamps until the uncompressed JSON reaches SIZE_MB (default 1024), then
 # times `gzip -dc FILE > /dev/null` and `wanprof explain FILE` in the same run, and reports peak RSS.
-# Target (issue 6): explain within 1.5x of gzip -dc, peak RSS < 512 MB.
-# usage: bench/bench_explain.sh [BUILD_DIR] [SIZE_MB]
+# Target (issue 6): explain within 1.5x of gzip -dc, peak RSS < 512 MB. With BASE_WANPROF=PATH (another build of
+# wanprof, e.g. of the commit before a change) it is timed too, in the same run, alternating, RUNS times each (default
+# 3), and the ratio of the medians is printed (issue 12's target: <= 1.2x).
+# usage: [BASE_WANPROF=PATH] [RUNS=N] bench/bench_explain.sh [BUILD_DIR] [SIZE_MB]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
@@ -56,3 +58,17 @@ print(f"gzip -dc: {g:.2f} s; wanprof explain: {e:.2f} s ({e / g:.2f}x, target <=
       f"explain peak RSS {rss / 1024:.0f} MiB (target < 512 MiB)")
 PY
 head -4 "$work/explain.txt"
+if [ -n "${BASE_WANPROF:-}" ]; then
+  for i in $(seq "${RUNS:-3}"); do
+    /usr/bin/time -a -o "$work/t_base" -f "%e %M" "$BASE_WANPROF" explain "$trace" > /dev/null 2>&1
+    /usr/bin/time -a -o "$work/t_new" -f "%e %M" "$wanprof" explain "$trace" > /dev/null 2>&1
+  done
+  python3 - "$work/t_base" "$work/t_new" <<'PY'
+import statistics, sys
+base, new = ([tuple(map(float, l.split())) for l in open(p)] for p in sys.argv[1:3])
+b, n = statistics.median(t for t, _ in base), statistics.median(t for t, _ in new)
+print(f"baseline explain: median {b:.2f} s of {[t for t, _ in base]}, peak RSS {max(m for _, m in base) / 1024:.0f} MiB")
+print(f"this explain:     median {n:.2f} s of {[t for t, _ in new]}, peak RSS {max(m for _, m in new) / 1024:.0f} MiB")
+print(f"ratio: {n / b:.2f}x (target <= 1.2x)")
+PY
+fi
