@@ -53,6 +53,8 @@ void wp_causes_baseline(const wp_step_stats *stats, const int *keep, int n, wp_s
     BASE_FIELD(new_kernels);
     BASE_FIELD(weight_span_ns);
     BASE_FIELD(weight_ns);
+    BASE_FIELD(weight_htod_bytes);
+    BASE_FIELD(weight_dtoh_bytes);
     BASE_FIELD(init_ns);
     BASE_FIELD(kernels);
     free(v);
@@ -81,13 +83,16 @@ static double claimed_total(const wp_cause_ctx *x)
     return t;
 }
 
-static int is_switch(const wp_step_stats *s)
+/* A runner mark, or weight traffic both ways of similar volume beyond what a normal step moves (layerwise or group
+ * offload streams weights every step: that is not a switch). */
+static int is_switch(const wp_step_stats *s, const wp_step_stats *base)
 {
     if (s->expert_marks)
         return 1;
     uint64_t a = s->weight_htod_bytes, b = s->weight_dtoh_bytes;
     uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
-    return s->weight_htod >= 8 && s->weight_dtoh >= 8 && lo >= (16ull << 20) && lo * 2 >= hi;
+    uint64_t usual = base->weight_htod_bytes + base->weight_dtoh_bytes;
+    return s->weight_htod >= 8 && s->weight_dtoh >= 8 && lo >= (16ull << 20) && lo * 2 >= hi && a + b > 2 * usual;
 }
 
 /* Bounded by what the weights' move measured: the device time of the tensor-sized copies, or the host time blocked
@@ -95,7 +100,7 @@ static int is_switch(const wp_step_stats *s)
 static double expert_switch(const wp_cause_ctx *x, wp_cause *c)
 {
     const wp_step_stats *s = x->st, *b = x->base;
-    if (!is_switch(s))
+    if (!is_switch(s, b))
         return 0;
     double raw = pos((double)(s->weight_ns - b->weight_ns) * NS);
     double calls = pos((double)(s->copy_call_ns - b->copy_call_ns) * NS);

@@ -59,6 +59,7 @@ print(f"gzip -dc: {g:.2f} s; wanprof explain: {e:.2f} s ({e / g:.2f}x, target <=
 PY
 head -4 "$work/explain.txt"
 if [ -n "${BASE_WANPROF:-}" ]; then
+  rm -f "$work/t_base" "$work/t_new"
   for i in $(seq "${RUNS:-3}"); do
     /usr/bin/time -a -o "$work/t_base" -f "%e %M" "$BASE_WANPROF" explain "$trace" > /dev/null 2>&1
     /usr/bin/time -a -o "$work/t_new" -f "%e %M" "$wanprof" explain "$trace" > /dev/null 2>&1
