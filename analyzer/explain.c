@@ -83,6 +83,32 @@ static void judge_split(const double *walls, int n, wp_rank_result *rr)
                  "no baseline to measure spikes against", 100.0 * rr->baseline.mad / rr->baseline.median);
 }
 
+/* Steps found from the kernel sequence start with the first step that repeats the others: a first step that also
+ * compiled (torch.compile, autotuning) does not, and lands in "before the loop". Say so when the setup is long and
+ * loaded code, since the step numbers may then be one short. */
+static void caution_first_step(const wp_run *r, wp_rank_result *rr)
+{
+    const wp_phase *b = &rr->before;
+    double setup = (double)(b->end - b->start) * NS;
+    if (rr->steps.source != WP_STEPS_KERNELS || setup < 10 * rr->baseline.median || rr->steps.count < 2)
+        return;
+    /* a compile runs and autotunes the step's code: more kernels than a few steps hold */
+    uint32_t step_kernels = rr->stats[1].kernels, setup_kernels = wp_run_kernels_in(r, rr->proc, b->start, b->end);
+    if (setup_kernels < 4 * step_kernels)
+        return;
+    size_t lo, hi; /* code loaded in the last second before the first step found */
+    uint32_t loads = 0;
+    wp_run_host_range(r, rr->proc, b->end - 1000000000, b->end, &lo, &hi);
+    for (size_t i = lo; i < hi; i++)
+        loads += r->hosts[i].cls == WP_HOST_MODULE || r->hosts[i].cls == WP_HOST_COMPILE;
+    if (loads == 0)
+        return;
+    snprintf(rr->caution, sizeof(rr->caution), "before the loop holds %.3f s, %u kernels and code loaded in its "
+             "last second (%u module loads or compile phases): if the loop's first step compiled (torch.compile), it "
+             "is in there, and the steps found are numbered from the loop's second (pass --steps N to check)", setup,
+             setup_kernels, loads);
+}
+
 static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, wp_rank_result *rr)
 {
     rr->proc = r->procs[i].info.index;
@@ -108,6 +134,7 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
     int warm = rr->steps.first_is_warmup && n > 2;
     wp_baseline_compute(walls, n, warm, o->threshold_mad, o->min_excess, &rr->baseline);
     judge_split(walls, n, rr);
+    caution_first_step(r, rr);
     for (int k = 0; k < n; k++)
         keep[k] = (k > 0 || !warm) && walls[k] <= rr->baseline.threshold;
     wp_causes_baseline(rr->stats, keep, n, &rr->base);

@@ -45,6 +45,8 @@ typedef struct wp_rank_result {
     wp_steps steps;
     wp_phase before, after;
     char doubt[320];    /* non-empty: the step split looks wrong (why, and what was tried); no spikes are reported */
+    char caution[320];  /* non-empty: a doubt about the numbering, spikes still reported (e.g. a first step that
+                         * compiled may be in "before the loop") */
     wp_step_stats *stats;
     wp_step_stats base; /* per-field medians of the normal steps */
     wp_baseline baseline; /* of step wall times, seconds */

@@ -113,6 +113,8 @@ static void write_rank(const wp_rank_result *rr, int many, FILE *out)
             wp_fmt_seconds(rr->baseline.median, m, sizeof(m)), wp_fmt_seconds(rr->baseline.mad, d, sizeof(d)),
             wp_fmt_seconds(rr->baseline.threshold, th, sizeof(th)));
     write_copies(rr, out);
+    if (rr->caution[0])
+        fprintf(out, "caution: %s\n", rr->caution);
     if (rr->doubt[0]) {
         fprintf(out, "spikes: not reported: the step split is doubtful: %s\n", rr->doubt);
         return;

@@ -108,13 +108,32 @@ static int propose(const size_t *next, size_t n, candidate *out)
     return m;
 }
 
-/* Fraction of sampled positions i in [0, n - shift) with seq[i] == seq[i + shift]. */
+#define WINDOWS 4 /* the loop may hold a minority of the kernels (a long compile or autotune before it) */
+
+/* How well the sequence repeats at `shift`: the fraction of sampled positions i with seq[i] == seq[i + shift], in the
+ * best of WINDOWS equal stretches of [0, n - shift) (and at least in the whole, so that short stretches of a
+ * kernel repeated back to back, as autotuning runs them, do not win over a loop that repeats throughout). */
+static double score_at(const uint32_t *seq, size_t n, size_t shift, size_t *best_window)
+{
+    size_t span = n - shift, stride = span / SAMPLES + 1, hits[WINDOWS] = {0}, total[WINDOWS] = {0};
+    for (size_t i = 0; i < span; i += stride) {
+        size_t w = i * WINDOWS / span;
+        total[w]++;
+        hits[w] += seq[i] == seq[i + shift];
+    }
+    double best = 0;
+    for (int w = 0; w < WINDOWS; w++)
+        if (total[w] && (double)hits[w] / (double)total[w] > best) {
+            best = (double)hits[w] / (double)total[w];
+            if (best_window)
+                *best_window = (size_t)w;
+        }
+    return best;
+}
+
 static double score(const uint32_t *seq, size_t n, size_t shift)
 {
-    size_t span = n - shift, stride = span / SAMPLES + 1, hits = 0, total = 0;
-    for (size_t i = 0; i < span; i += stride, total++)
-        hits += seq[i] == seq[i + shift];
-    return total ? (double)hits / (double)total : 0;
+    return score_at(seq, n, shift, NULL);
 }
 
 /* Picks the period: the smallest shift scoring within 1% of the best, or one that gives want_steps steps (of n
@@ -218,14 +237,30 @@ static size_t find_boundary(const refs *f, size_t expect, size_t from, size_t to
     return best_fit >= f->q ? best : SIZE_MAX;
 }
 
+/* Whether the step [a, b) is like the reference step: at least half of up to 64 positions spread over it hold the
+ * kernel the reference step holds at the same offset (a sampler's first steps differ only in their last part;
+ * stretches of a compile or an autotune that happen to open like a step do not go on like one). */
+static int alike(const refs *f, size_t a, size_t b)
+{
+    size_t len = b - a, hits = 0, total = 0, stride = len / 64 + 1;
+    for (size_t i = 0; i < len && f->r + i < f->n; i += stride, total++)
+        hits += f->seq[a + i] == f->seq[f->r + i];
+    return total && hits * 2 >= total;
+}
+
 /* The next boundary after c (or before it, backward): a step is 3/4 to 5/4 of a period long (a sampler's first and
- * last orders make steps a little shorter, a recompilation a little longer). */
+ * last orders make steps a little shorter, a recompilation a little longer) and like the reference step. */
 static size_t step_from(const refs *f, size_t p, size_t c, int backward)
 {
-    if (backward)
-        return c < p * 3 / 4 ? SIZE_MAX : find_boundary(f, c - p < c ? c - p : 0, c > p * 5 / 4 ? c - p * 5 / 4 : 0,
-                                                         c - p * 3 / 4, 1);
-    return find_boundary(f, c + p, c + p * 3 / 4, c + p * 5 / 4, 0);
+    size_t j;
+    if (backward) {
+        if (c < p * 3 / 4)
+            return SIZE_MAX;
+        j = find_boundary(f, c - p < c ? c - p : 0, c > p * 5 / 4 ? c - p * 5 / 4 : 0, c - p * 3 / 4, 1);
+        return j != SIZE_MAX && alike(f, j, c) ? j : SIZE_MAX;
+    }
+    j = find_boundary(f, c + p, c + p * 3 / 4, c + p * 5 / 4, 0);
+    return j != SIZE_MAX && alike(f, c, j) ? j : SIZE_MAX;
 }
 
 #define PHASES 6 /* candidate phases tried */
@@ -357,10 +392,16 @@ static int place_cuts(const uint32_t *seq, const int64_t *gaps, size_t n, wp_per
     }
     refs f = {seq, n, o->first, q};
     int nr = rough_cuts(&f, p, o->first, o->end, rough, (int)cap - 1), best = 0;
-    size_t cand[PHASES];
+    size_t cand[PHASES], w = 0, mid = nr / 2; /* walk out from the stretch that repeats best */
+    score_at(seq, n, p, &w);
+    size_t centre = (n - p) * (2 * w + 1) / (2 * WINDOWS);
+    for (int k = 0; k < nr; k++)
+        if ((rough[k] > centre ? rough[k] - centre : centre - rough[k]) <
+            (rough[mid] > centre ? rough[mid] - centre : centre - rough[mid]))
+            mid = (size_t)k;
     int nc = phases(gaps, rough, nr - 1, p, cand);
     for (int i = 0; i < nc; i++) { /* the phase whose steps, end included, cover the most */
-        f.r = rough[nr / 2] + cand[i];
+        f.r = rough[mid] + cand[i];
         if (f.r >= n)
             continue;
         int k = walk(&f, p, tmp, back, (int)cap - 1);

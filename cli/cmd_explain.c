@@ -157,6 +157,11 @@ static void json_rank(json_out *j, const wp_rank_result *rr)
         json_string(j, rr->doubt);
     else
         json_null(j);
+    json_key(j, "caution");
+    if (rr->caution[0])
+        json_string(j, rr->caution);
+    else
+        json_null(j);
     json_phase(j, "before_loop", &rr->before);
     json_phase(j, "after_loop", &rr->after);
     json_key(j, "baseline");
