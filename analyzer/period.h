@@ -28,6 +28,7 @@ typedef struct wp_period {
     size_t other;       /* the best-scoring shift that is not a multiple of period, 0 when none */
     double other_repeat;
     int hinted;         /* 1: the period was picked because it gives want_steps steps */
+    int long_first;     /* 1: the first step was extended over a compile (steps.c) */
 } wp_period;
 
 /* Finds the loop and its steps in seq[0..n) (kernel name ids in start order). gaps[i] (NULL: none known) weighs how

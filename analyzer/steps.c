@@ -233,7 +233,8 @@ static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_pe
     const char *name = wp_run_str(r, seq[per->first]);
     snprintf(out->source_text, sizeof(out->source_text),
              "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.40s\")%s",
-             per->period, name, per->hinted ? ", the period that gives the expected step count" : "");
+             per->period, name, per->hinted ? ", the period that gives the expected step count"
+             : per->long_first ? "; the first step, which loaded code, is longer" : "");
     const char *level = per->repeat >= 0.97 && per->covered >= 0.5   ? "high"
                         : per->repeat >= 0.85 && per->covered >= 0.25 ? "medium"
                                                                        : "low";
@@ -243,6 +244,41 @@ static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_pe
         snprintf(out->confidence + n, sizeof(out->confidence) - (size_t)n, "; every %zu kernels: %.1f%%",
                  per->other, 100.0 * per->other_repeat);
     out->doubtful = per->repeat < 0.85 || per->covered < 0.25;
+}
+
+/* A first step that compiled (torch.compile: the compile, then autotuning that runs the new kernels many times) is
+ * far longer than the others, so the period walk leaves it out. When more kernels than four steps hold precede the
+ * first step found and code was loaded in the last second before it, the first step starts at the earliest place
+ * there where a step's first two kernels run back to back (the code before the compiled call, as every step opens).
+ * Returns 0, or -1 when out of memory. */
+static int compiling_first_step(const wp_run *r, uint32_t proc, const uint32_t *seq, const size_t *at, wp_period *per)
+{
+    size_t c0 = per->cuts[0];
+    if (c0 < 4 * per->period + 2)
+        return 0;
+    int64_t first = r->ops[at[c0]].start;
+    size_t lo, hi;
+    int loads = 0;
+    wp_run_host_range(r, proc, first - 1000000000, first, &lo, &hi);
+    for (size_t i = lo; i < hi; i++)
+        loads += r->hosts[i].cls == WP_HOST_MODULE || r->hosts[i].cls == WP_HOST_COMPILE;
+    if (!loads)
+        return 0;
+    size_t j = 0;
+    while (j + 1 < c0 - per->period && !(seq[j] == seq[c0] && seq[j + 1] == seq[c0 + 1]))
+        j++;
+    if (j + 1 >= c0 - per->period)
+        return 0;
+    size_t *cuts = realloc(per->cuts, ((size_t)per->count + 2) * sizeof(*cuts));
+    if (!cuts)
+        return -1;
+    memmove(cuts + 1, cuts, ((size_t)per->count + 1) * sizeof(*cuts));
+    cuts[0] = j;
+    per->cuts = cuts;
+    per->count++;
+    per->first = j;
+    per->long_first = 1;
+    return 0;
 }
 
 /* Steps from the period of the kernel sequence (period.h). Step k runs from the end of step k-1's kernels to the end
@@ -261,6 +297,8 @@ static int from_structure(const wp_run *r, const wp_run_proc *p, size_t lo, size
     if (rc == WP_OK)
         waits_before_kernels(r, p->info.index, lo, hi, seq, at, gaps);
     if (rc == WP_OK && wp_period_find(seq, gaps, nk, steps_hint, &per) != 0)
+        rc = WP_ERR_NOMEM;
+    if (rc == WP_OK && per.count >= 2 && compiling_first_step(r, p->info.index, seq, at, &per) != 0)
         rc = WP_ERR_NOMEM;
     if (rc == WP_OK && per.count >= 2 && !(out->steps = calloc((size_t)per.count, sizeof(wp_step))))
         rc = WP_ERR_NOMEM;
