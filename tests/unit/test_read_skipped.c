@@ -49,25 +49,6 @@ static int sql(const char *db_path, const char *text)
     return ok ? 0 : -1;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = 0;
-    fclose(f);
-    return s;
-}
-
 static void chrome(void)
 {
     const char *text =
@@ -113,7 +94,7 @@ static void sqlite_files(void)
     char nsys[128], ours[128];
     snprintf(nsys, sizeof(nsys), "%s/nsys.sqlite", dir);
     snprintf(ours, sizeof(ours), "%s/ours.sqlite", dir);
-    char *fixture = slurp(check_fixture("nsys_export_small.sql"));
+    char *fixture = check_slurp(check_fixture("nsys_export_small.sql"));
     CHECK(fixture != NULL);
     CHECK_EQ_INT(fixture ? sql(nsys, fixture) : -1, 0);
     free(fixture);

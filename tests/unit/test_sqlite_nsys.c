@@ -14,28 +14,9 @@
 
 #define T0 1790857026000000000LL
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = 0;
-    fclose(f);
-    return s;
-}
-
 static int build_db(const char *sql_path, const char *db_path)
 {
-    char *sql = slurp(sql_path);
+    char *sql = check_slurp(sql_path);
     sqlite3 *db = NULL;
     char *err = NULL;
     unlink(db_path);
