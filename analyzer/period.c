@@ -110,9 +110,8 @@ static int propose(const size_t *next, size_t n, candidate *out)
 
 #define WINDOWS 4 /* the loop may hold a minority of the kernels (a long compile or autotune before it) */
 
-/* How well the sequence repeats at `shift`: the fraction of sampled positions i with seq[i] == seq[i + shift], in the
- * best of WINDOWS equal stretches of [0, n - shift) (and at least in the whole, so that short stretches of a
- * kernel repeated back to back, as autotuning runs them, do not win over a loop that repeats throughout). */
+/* How well the sequence repeats at `shift`: the fraction of sampled positions i with seq[i] == seq[i + shift] in the
+ * best of WINDOWS equal stretches of [0, n - shift); *best_window (may be NULL) gets that stretch's index. */
 static double score_at(const uint32_t *seq, size_t n, size_t shift, size_t *best_window)
 {
     size_t span = n - shift, stride = span / SAMPLES + 1, hits[WINDOWS] = {0}, total[WINDOWS] = {0};
@@ -129,11 +128,6 @@ static double score_at(const uint32_t *seq, size_t n, size_t shift, size_t *best
                 *best_window = (size_t)w;
         }
     return best;
-}
-
-static double score(const uint32_t *seq, size_t n, size_t shift)
-{
-    return score_at(seq, n, shift, NULL);
 }
 
 /* Picks the period: the smallest shift scoring within 1% of the best, or one that gives want_steps steps (of n
@@ -256,7 +250,7 @@ static size_t step_from(const refs *f, size_t p, size_t c, int backward)
     if (backward) {
         if (c < p * 3 / 4)
             return SIZE_MAX;
-        j = find_boundary(f, c - p < c ? c - p : 0, c > p * 5 / 4 ? c - p * 5 / 4 : 0, c - p * 3 / 4, 1);
+        j = find_boundary(f, c > p ? c - p : 0, c > p * 5 / 4 ? c - p * 5 / 4 : 0, c - p * 3 / 4, 1);
         return j != SIZE_MAX && alike(f, j, c) ? j : SIZE_MAX;
     }
     j = find_boundary(f, c + p, c + p * 3 / 4, c + p * 5 / 4, 0);
@@ -461,7 +455,7 @@ int wp_period_find(const uint32_t *seq, const int64_t *gaps, size_t n, int want_
         return -1;
     }
     for (int i = 0; i < m; i++)
-        c[i].score = score(seq, n, c[i].shift);
+        c[i].score = score_at(seq, n, c[i].shift, NULL);
     const candidate *p = pick(c, m, n, want_steps, out);
     if (!p || p->score < 0.5) {
         free(c);

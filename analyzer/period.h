@@ -1,17 +1,20 @@
-/* period.h: the repeating unit of a loop, found from the sequence of its GPU kernels when nothing marks the steps.
+/* period.h: the repeating unit of a loop, found from the sequence of its GPU kernels when nothing marks the steps
+ * (schemas/step_marks.md says it for users).
  *
  * A denoising step is whatever the loop repeats: two CFG forwards and the sampler update, or one forward, or a
- * compiled region. So the step is the period of the kernel-name sequence: the shortest shift P at which the sequence
- * repeats itself almost everywhere. A forward alone (P/2 in a CFG loop) does not repeat at its own length, since the
- * sampler's kernels sit after every second forward; a block repeats at its length only inside a forward. Candidate
- * shifts come from the distances between repeats of each kernel name (1 to 8 appearances apart), each is scored by the
- * fraction of sampled positions i with seq[i] == seq[i + P], and the smallest shift within 1% of the best score wins.
- * Step boundaries sit where the GPU waits most for the host within the period (a synchronisation, a progress bar, a
- * weight move: where a loop's iteration begins), then are walked out from the middle of the loop a period at a time,
- * each where the kernels that open and close a step recur best within half a period, so that steps of slightly
- * different lengths (a sampler's first and last orders, an inserted recompilation) stay aligned; the walk stops where
- * steps no longer open and close that way. Kernels before the first step and after the last are the setup and the
- * teardown. */
+ * compiled region. So the step is the period of the kernel-name sequence: the shortest shift P (of at least 8 kernels)
+ * at which the sequence repeats itself almost everywhere. A forward alone (P/2 in a CFG loop) does not repeat at its
+ * own length, since the sampler's kernels sit after every second forward; a block repeats at its length only inside a
+ * forward. Candidate shifts come from the distances between repeats of each kernel name (1 to 8 appearances apart);
+ * each is scored by the fraction of sampled positions i with seq[i] == seq[i + P] in the best quarter of the run (the
+ * loop may follow a long compile), the smallest shift within 1% of the best score is picked, and a few rivals replace
+ * it when their loop covers clearly more of the run.
+ * Step boundaries sit at the phase of the period where the loop's iteration begins: of the positions where the GPU
+ * waits most for the host (a synchronisation, a progress bar, a weight move), the one whose steps cover the most when
+ * walked out, a period at a time, from the stretch that repeats best; each step is 3/4 to 5/4 of a period, placed where
+ * the kernels that open and close a step recur, and like the reference step over half its kernels, so that steps of
+ * slightly different lengths (a sampler's first and last orders) stay aligned and a compile or the teardown are not
+ * taken for steps. Kernels before the first step and after the last are the setup and the teardown. */
 #ifndef WP_PERIOD_H
 #define WP_PERIOD_H
 
