@@ -343,10 +343,12 @@ static int walk(const refs *f, size_t p, size_t *cuts, size_t *back, int cap)
 /* Where the last step ends: at the first position past half a period where the GPU waited as long as it does at a
  * step boundary (the teardown starts with the host catching up), unless the step before has a wait of half that at
  * the same place and kernel (the iteration's own synchronisation, e.g. a sampler's .item()); else at the end of the
- * sequence. */
+ * sequence. Without waits to go by, the last step is as long as the one before. */
 static size_t last_end(const int64_t *gaps, const uint32_t *seq, size_t n, const size_t *cuts, int k, size_t p)
 {
-    if (!gaps || k < 3)
+    if (k >= 2 && (!gaps || k < 3)) /* no waits to go by: as long as the step before */
+        return cuts[k - 1] + (cuts[k - 1] - cuts[k - 2]) < n ? cuts[k - 1] + (cuts[k - 1] - cuts[k - 2]) : n;
+    if (k < 2)
         return n;
     int64_t *v = malloc((size_t)k * sizeof(*v)), t = INT64_MAX;
     if (!v)
