@@ -274,16 +274,14 @@ static int64_t median_i64(int64_t *v, int n)
 
 /* Candidate phases of a step: the positions within the period where the GPU waits most for the host (a
  * synchronisation, a progress bar, a weight move: where a loop's iteration may begin), by the median over the steps
- * of gaps[] at that position, most first; always position 0 of the rough boundaries too. rough[0..count] are
- * boundaries of any phase. Returns how many were written to out (at most PHASES). */
+ * of gaps[] at that position, most first (without gaps: position 0 of the rough boundaries alone). rough[0..count]
+ * are boundaries of any phase. Returns how many were written to out (at most PHASES). */
 static int phases(const int64_t *gaps, const size_t *rough, int count, size_t p, size_t *out)
 {
     int64_t med[PHASES];
     int m = 0;
-    out[m] = 0;
-    med[m++] = INT64_MAX; /* the rough phase: tried first, replaced by better-waiting ones only if they walk further */
     int64_t *v = gaps && count >= 3 ? malloc((size_t)count * sizeof(*v)) : NULL;
-    for (size_t phi = 1; v && phi < p; phi++) {
+    for (size_t phi = 0; v && phi < p; phi++) {
         int c = 0;
         for (int k = 1; k + 1 < count; k++) /* whole steps only */
             if (rough[k] + phi < rough[k + 1])
@@ -292,11 +290,11 @@ static int phases(const int64_t *gaps, const size_t *rough, int count, size_t p,
             continue;
         int64_t mid = median_i64(v, c);
         if (m == PHASES && mid <= med[PHASES - 1])
-            continue; /* keep the PHASES - 1 largest medians after the rough phase */
+            continue; /* keep the PHASES largest medians */
         int at = m < PHASES ? m++ : PHASES - 1;
         out[at] = phi;
         med[at] = mid;
-        for (; at > 1 && med[at - 1] < med[at]; at--) {
+        for (; at > 0 && med[at - 1] < med[at]; at--) {
             int64_t t = med[at];
             med[at] = med[at - 1];
             med[at - 1] = t;
@@ -306,6 +304,8 @@ static int phases(const int64_t *gaps, const size_t *rough, int count, size_t p,
         }
     }
     free(v);
+    if (m == 0)
+        out[m++] = 0;
     return m;
 }
 

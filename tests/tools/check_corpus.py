@@ -5,12 +5,16 @@ against the truth that program wrote down itself, never into the trace: for diff
 forward ran; for wanprof-runner recorded without its NVTX, its own per-step table (NAME.stdout).
 
 Checked: the step count and numbers; every boundary between steps within 30% of the median step of where the program
-says it is (steps found on the GPU side end when their GPU work ends, the program's when the host moves on); the first
+says it is, read on the GPU side: the later of the host's progress-bar update and the end of the last GPU work the
+step launched (kernels, copies, memsets matched to their launch by correlation id in the trace), since a step lasts
+until the GPU work it launched ends (work launched through the driver API, which `wanprof run` does not record by
+default, has no launch to match and is left out); the first
 step starting after the pipeline was called and the last ending before the loop was left (setup and teardown are
 not steps); the expert switch on the program's switch step, expert_switch first, when the switch moves weights; no
 other spike on a step the program did not measure as slow (over 1.10x its median step); every cause within its own
 evidence (check_causes.py).
 usage: check_corpus.py TRACE TRUTH(.truth.json | .stdout) EXPLAIN_JSON"""
+import bisect
 import gzip
 import json
 import os
@@ -40,6 +44,28 @@ def trace_base_ns(path):
     with opener(path, "rt") as f:  # Kineto may write it after the events
         m = re.search(r'"baseTimeNanoseconds"\s*:\s*(\d+)', f.read())
     return int(m.group(1)) if m else 0
+
+
+def gpu_ends(path, bounds):
+    """For each host window [bounds[k], bounds[k + 1]) (trace ns), the end of the last GPU work (kernel, copy, memset)
+    launched in it, or None."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt") as f:
+        events = json.load(f)["traceEvents"]
+    launch = {e["args"]["correlation"]: e["ts"] * 1000 for e in events
+              if e.get("cat") in ("cuda_runtime", "cuda_driver") and "correlation" in e.get("args", {})}
+    ends = [None] * (len(bounds) - 1)
+    for e in events:
+        if e.get("cat") not in ("kernel", "gpu_memcpy", "gpu_memset"):
+            continue
+        t = launch.get(e.get("args", {}).get("correlation"))
+        if t is None:
+            continue
+        k = bisect.bisect_right(bounds, t) - 1
+        if 0 <= k < len(ends):
+            end = (e["ts"] + e.get("dur", 0)) * 1000
+            ends[k] = end if ends[k] is None else max(ends[k], end)
+    return ends
 
 
 def main_rank(explain):
@@ -79,9 +105,11 @@ def check_pipe(label, trace, truth, explain):
                     f"{want[-2:]}")
     dur = [s["duration_ns"] * 1e-9 for s in steps]
     tol = 0.3 * statistics.median(dur[1:]) * 1e9
+    host = [ns(s["start"]) for s in steps] + [ns(steps[-1]["end"])]
+    launched = gpu_ends(trace, host)
     for s in got[1:]:  # a step's start is the boundary after the previous step
         k = s["step"]
-        b = ns(steps[k]["start"])
+        b = max(host[k], launched[k - 1] or host[k])
         if abs(s["start_ns"] - b) > tol:
             fail(label, f"step {k} starts {(s['start_ns'] - b) / 1e6:+.1f} ms from where the program says "
                         f"(tolerance {tol / 1e6:.1f} ms)")
