@@ -55,6 +55,13 @@ static int export_paths(char **paths, int npaths, const wp_write_opts *wopts)
     for (int i = 0; rc == WP_OK && i < npaths - 1; i++) {
         wp_read_stats st = {0};
         rc = wp_trace_read(paths[i], strings, wp_writer_tool(w), &ropts, &diag, &st);
+        if (rc == WP_OK && st.skipped && st.processes) { /* kept, on the input's first process: info shows it again */
+            char n[32];
+            snprintf(n, sizeof(n), "%llu", (unsigned long long)st.skipped);
+            wp_tool *t = wp_writer_tool(w);
+            if (t->meta(t, ropts.proc_base, WP_META_SKIPPED, n))
+                rc = wp_diag_error(&diag, WP_ERR_NOMEM, "%s: cannot keep its skipped-record count", out_path);
+        }
         ropts.proc_base += st.processes;
     }
     if (rc != WP_OK) {

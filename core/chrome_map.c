@@ -270,7 +270,10 @@ static int handle_metadata(wp_chrome_reader *r, const wp_chrome_raw *raw)
             free(k);
             return wp_diag_error(r->diag, WP_ERR_NOMEM, "%s: out of memory", r->path);
         }
-        stop = r->tool->meta && r->tool->meta(r->tool, proc, k, value);
+        if (strcmp(k, WP_META_SKIPPED) == 0) /* an export's count of what its inputs skipped: a count, not metadata */
+            r->stats->skipped += strtoull(value, NULL, 10);
+        else
+            stop = r->tool->meta && r->tool->meta(r->tool, proc, k, value);
         free(k);
     } else if (is_drop) {
         uint64_t n_rec = NUM_OR(raw, A_RECORDS, 0);

@@ -263,7 +263,12 @@ static int read_meta(sq_reader *r)
         int stop = 0;
         uint32_t proc = sq_rproc_index(r, sqlite3_column_int64(st, 0), &stop);
         const char *key = (const char *)sqlite3_column_text(st, 1), *value = (const char *)sqlite3_column_text(st, 2);
-        if (!stop && r->tool->meta && (stop = r->tool->meta(r->tool, proc, key ? key : "", value ? value : "null")))
+        if (key && value && strcmp(key, WP_META_SKIPPED) == 0) { /* an export's count, not metadata to pass on */
+            if (r->stats)
+                r->stats->skipped += strtoull(value, NULL, 10);
+        }
+        else if (!stop && r->tool->meta &&
+                 (stop = r->tool->meta(r->tool, proc, key ? key : "", value ? value : "null")))
             stop = stop < 0 ? stop : WP_ERR_STOPPED;
         if (stop) {
             sqlite3_finalize(st);

@@ -7,6 +7,8 @@
 #include "event.h"
 #include "strtab.h"
 
+#define WP_META_SKIPPED "skipped_records" /* written by export: records its inputs skipped */
+
 typedef struct wp_tool wp_tool;
 
 struct wp_tool {
@@ -15,7 +17,8 @@ struct wp_tool {
     /* Each process is announced before any of its devices or events. */
     int (*process)(wp_tool *tool, const wp_process *proc);
     int (*device)(wp_tool *tool, const wp_device *dev);
-    /* Run metadata: key (e.g. "command", "config", "schedule") and a JSON value text, per process. */
+    /* Run metadata: key (e.g. "command", "config", "schedule") and a JSON value text, per process. The key
+     * WP_META_SKIPPED never reaches a tool: readers add it to their skipped count. */
     int (*meta)(wp_tool *tool, uint32_t proc, const char *key, const char *json_value);
     /* Records the source dropped (CUPTI buffers full, salvaged tails) so consumers can report them. */
     int (*dropped)(wp_tool *tool, uint32_t proc, uint64_t records);

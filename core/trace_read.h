@@ -21,7 +21,8 @@ typedef struct wp_read_opts {
 
 /* Summary of one read, for `wanprof info` and for salvage messages.
  *
- * skipped is the one count of records that did not become events, kept alike by every reader: a record is a
+ * skipped is the one count of records that did not become events, kept alike by every reader (and kept by export:
+ * it writes the count as the metadata "skipped_records", which our readers add here rather than pass on): a record is a
  * traceEvents element other than metadata ("M") and flow arrows ("s", "f", "t"), or a row of an event table the SQLite
  * reader reads (ours or nsys'). Counted: unknown categories or shapes, out-of-range numbers, spans that end before they
  * start, elements larger than the reader's window, Kineto's own markers ("Trace" spans, uncategorised instants),
