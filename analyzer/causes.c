@@ -48,6 +48,7 @@ void wp_causes_baseline(const wp_step_stats *stats, const int *keep, int n, wp_s
     BASE_FIELD(allocs);
     BASE_FIELD(frees);
     BASE_FIELD(alloc_ns);
+    BASE_FIELD(pinned_alloc_ns);
     BASE_FIELD(module_ns);
     BASE_FIELD(compile_ns);
     BASE_FIELD(new_kernels);
@@ -83,6 +84,13 @@ static double claimed_total(const wp_cause_ctx *x)
     return t;
 }
 
+/* "pageable" or "pinned": where most of the step's copies of direction dir went, "" when neither. */
+static const char *host_kind_of(const wp_step_stats *s, int dir)
+{
+    uint64_t pageable = s->copy[dir][WP_HMEM_PAGEABLE].bytes, pinned = s->copy[dir][WP_HMEM_PINNED].bytes;
+    return pageable > pinned ? "pageable" : pinned > pageable ? "pinned" : "";
+}
+
 /* A runner mark, or weight traffic both ways of similar volume beyond what a normal step moves (layerwise or group
  * offload streams weights every step: that is not a switch). */
 static int is_switch(const wp_step_stats *s, const wp_step_stats *base)
@@ -96,7 +104,9 @@ static int is_switch(const wp_step_stats *s, const wp_step_stats *base)
 }
 
 /* Bounded by what the weights' move measured: the device time of the tensor-sized copies, or the host time blocked
- * in copy calls (a pageable copy stages through the host), whichever is more, over the baseline's. */
+ * in copy calls (a pageable copy stages through the host), whichever is more, over the baseline's, plus the page-locked
+ * host memory allocated meanwhile over the baseline's (SGLang's .to("cpu", non_blocking=True) allocates its pinned
+ * destination: part of the switch, not of the allocator). */
 static double expert_switch(const wp_cause_ctx *x, wp_cause *c)
 {
     const wp_step_stats *s = x->st, *b = x->base;
@@ -104,18 +114,28 @@ static double expert_switch(const wp_cause_ctx *x, wp_cause *c)
         return 0;
     double raw = pos((double)(s->weight_ns - b->weight_ns) * NS);
     double calls = pos((double)(s->copy_call_ns - b->copy_call_ns) * NS);
+    double pinned_s = pos((double)(s->pinned_alloc_ns - b->pinned_alloc_ns) * NS);
     if (calls > raw)
         raw = calls;
-    /* The host memory of the weights is where most host<->device bytes went: a few tiny pageable copies (a
-     * timestep uploaded from the stack) do not make a pinned swap pageable. */
-    uint64_t pageable = s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].bytes + s->copy[WP_DIR_DTOH][WP_HMEM_PAGEABLE].bytes;
-    uint64_t pinned = s->copy[WP_DIR_HTOD][WP_HMEM_PINNED].bytes + s->copy[WP_DIR_DTOH][WP_HMEM_PINNED].bytes;
-    const char *memory = pageable > pinned ? ", pageable host memory" : pinned > pageable ? ", pinned host memory" : "";
+    raw += pinned_s;
+    /* The host memory of each direction is where most of its bytes went: a few tiny pageable copies (a timestep
+     * uploaded from the stack) do not make a pinned swap pageable. SGLang moves the outgoing expert to pinned memory
+     * and the incoming one from pageable memory: then each direction is named. */
+    const char *out = host_kind_of(s, WP_DIR_DTOH), *in = host_kind_of(s, WP_DIR_HTOD);
+    char memory[64] = "";
+    if (*out && *in && strcmp(out, in) != 0)
+        snprintf(memory, sizeof(memory), "; out to %s, in from %s host memory", out, in);
+    else if (*out || *in)
+        snprintf(memory, sizeof(memory), ", %s host memory", *out ? out : in);
     snprintf(c->evidence, sizeof(c->evidence),
              "%s%u DtoH + %u HtoD tensor-sized copies (%.0f MB out, %.0f MB in%s), the swap spanning %.3f s",
              s->expert_marks ? "runner marked an expert switch; " : "", s->weight_dtoh, s->weight_htod,
              (double)s->weight_dtoh_bytes / 1e6, (double)s->weight_htod_bytes / 1e6, memory,
              (double)s->weight_span_ns * NS);
+    size_t used = strlen(c->evidence);
+    if (pinned_s > 0 && used < sizeof(c->evidence))
+        snprintf(c->evidence + used, sizeof(c->evidence) - used, "; %u pinned host buffers allocated for it in %.3f s",
+                 s->pinned_allocs, (double)s->pinned_alloc_ns * NS);
     c->suggestion = "keep both experts resident, or prefetch the next expert layer by layer from pinned memory "
                     "(SGLang --dit-layerwise-offload) instead of module.to()";
     add_ev(c, "dtoh_copies", s->weight_dtoh);
@@ -124,6 +144,7 @@ static double expert_switch(const wp_cause_ctx *x, wp_cause *c)
     add_ev(c, "htod_bytes", (double)s->weight_htod_bytes);
     add_ev(c, "swap_span_s", (double)s->weight_span_ns * NS);
     add_ev(c, "weight_copy_s", (double)s->weight_ns * NS);
+    add_ev(c, "pinned_alloc_s", (double)s->pinned_alloc_ns * NS);
     add_ev(c, "runner_marks", s->expert_marks);
     return raw;
 }
@@ -178,10 +199,14 @@ static double recompilation(const wp_cause_ctx *x, wp_cause *c)
     return raw;
 }
 
+/* Bounded by the host time in allocation and free calls over the baseline's, less the pinned buffers an expert switch
+ * claimed. */
 static double allocator(const wp_cause_ctx *x, wp_cause *c)
 {
     const wp_step_stats *s = x->st, *b = x->base;
-    double raw = pos((double)(s->alloc_ns - b->alloc_ns) * NS);
+    double pinned = claimed_by(x, "expert_switch") > 0 ? pos((double)(s->pinned_alloc_ns - b->pinned_alloc_ns) * NS)
+                                                       : 0;
+    double raw = pos((double)(s->alloc_ns - b->alloc_ns) * NS - pinned);
     int calls = (int)(s->allocs + s->frees) - (int)(b->allocs + b->frees);
     if (raw <= 0 || (calls < 4 && raw < 1e-3))
         return 0;

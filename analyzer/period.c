@@ -398,13 +398,17 @@ static int place_cuts(const uint32_t *seq, const int64_t *gaps, size_t n, wp_per
     int nc = phases(gaps, rough, nr - 1, p, cand);
     for (int i = 0; i < nc; i++) { /* the phase whose steps, end included, cover the most */
         f.r = rough[mid] + cand[i];
+        for (size_t j = f.r > 2 ? f.r - 2 : 0; gaps && j <= f.r + 2 && j < n; j++) /* rough cuts drift by a kernel */
+            if (gaps[j] > gaps[f.r])
+                f.r = j;
         if (f.r >= n)
             continue;
         int k = walk(&f, p, tmp, back, (int)cap - 1);
         if (k < 2)
             continue;
         tmp[k] = last_end(gaps, seq, n, tmp, k, p);
-        if (best == 0 || tmp[k] - tmp[0] > o->cuts[best - 1] - o->cuts[0]) {
+        /* most steps, then most kernels; ties keep the phase the GPU waited at most */
+        if (best == 0 || k + 1 > best || (k + 1 == best && tmp[k] - tmp[0] > o->cuts[best - 1] - o->cuts[0] + p / 2)) {
             memcpy(o->cuts, tmp, (size_t)(k + 1) * sizeof(*tmp));
             best = k + 1;
         }

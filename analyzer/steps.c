@@ -132,35 +132,42 @@ static int from_regions(const wp_run *r, const wp_run_proc *p, size_t lo, size_t
     return WP_OK;
 }
 
-/* How long the GPU waited for the host before each kernel (no op of any kind running), plus SYNC_WEIGHT when the host
- * synchronised between launching the kernel before it and this one: the host catching up with the GPU (a progress
- * bar's .item(), a per-step synchronize) is where a loop's iteration begins, also when every kernel waits for a
- * slow host. Fills seq, at and gaps for the kernels among ops [lo, hi). */
+/* How long the GPU waited for the host before each kernel (no op of any kind running), plus SYNC_WEIGHT when a host
+ * synchronisation ended between the previous kernel's start and this one's: the host catching up with the GPU (a
+ * progress bar's .item(), a per-step synchronize) is where a loop's iteration begins, also when every kernel waits
+ * for a slow host. By start times, not launches: kernels launched through the driver API (cuBLASLt's) have no launch
+ * record in a default `wanprof run` trace. Fills seq, at and gaps for the kernels among ops [lo, hi). Returns 0, or -1
+ * when out of memory. */
 #define SYNC_WEIGHT ((int64_t)1 << 50)
-static void waits_before_kernels(const wp_run *r, uint32_t proc, size_t lo, size_t hi, uint32_t *seq, size_t *at,
-                                 int64_t *gaps)
+static int waits_before_kernels(const wp_run *r, uint32_t proc, size_t lo, size_t hi, uint32_t *seq, size_t *at,
+                                int64_t *gaps)
 {
-    int64_t busy_until = INT64_MIN, prev_launch = INT64_MIN;
+    size_t hlo, hhi, ns = 0, j = 0;
+    wp_run_host_range(r, proc, INT64_MIN, INT64_MAX, &hlo, &hhi);
+    int64_t *sync_end = malloc((hhi - hlo + 1) * sizeof(*sync_end));
+    if (!sync_end)
+        return -1;
+    for (size_t h = hlo; h < hhi; h++)
+        if (r->hosts[h].cls == WP_HOST_SYNC)
+            sync_end[ns++] = r->hosts[h].end;
+    qsort(sync_end, ns, sizeof(*sync_end), cmp_i64);
+    int64_t busy_until = INT64_MIN, prev_start = INT64_MIN;
     for (size_t i = lo, k = 0; i < hi; i++) {
         const wp_run_op *op = &r->ops[i];
         if (WP_OP_IS_KERNEL(op->key)) {
             seq[k] = op->key;
             gaps[k] = busy_until == INT64_MIN ? 0 : op->start > busy_until ? op->start - busy_until : 0;
-            if (prev_launch != INT64_MIN && op->launch > prev_launch) {
-                size_t hlo, hhi;
-                wp_run_host_range(r, proc, prev_launch, op->launch, &hlo, &hhi);
-                for (size_t h = hlo; h < hhi; h++)
-                    if (r->hosts[h].cls == WP_HOST_SYNC) {
-                        gaps[k] += SYNC_WEIGHT;
-                        break;
-                    }
-            }
-            if (op->launch != INT64_MIN)
-                prev_launch = op->launch;
+            while (j < ns && sync_end[j] <= prev_start)
+                j++;
+            if (prev_start != INT64_MIN && j < ns && sync_end[j] <= op->start)
+                gaps[k] += SYNC_WEIGHT;
+            prev_start = op->start;
             at[k++] = i;
         }
         busy_until = op->end > busy_until ? op->end : busy_until;
     }
+    free(sync_end);
+    return 0;
 }
 
 /* The first step's start from what opens every other step: when the op just before most steps' first kernel is the
@@ -294,8 +301,8 @@ static int from_structure(const wp_run *r, const wp_run_proc *p, size_t lo, size
     memset(&per, 0, sizeof(per));
     int64_t *gaps = malloc((nk + 1) * sizeof(*gaps));
     int rc = seq && at && gaps ? WP_OK : WP_ERR_NOMEM;
-    if (rc == WP_OK)
-        waits_before_kernels(r, p->info.index, lo, hi, seq, at, gaps);
+    if (rc == WP_OK && waits_before_kernels(r, p->info.index, lo, hi, seq, at, gaps) != 0)
+        rc = WP_ERR_NOMEM;
     if (rc == WP_OK && wp_period_find(seq, gaps, nk, steps_hint, &per) != 0)
         rc = WP_ERR_NOMEM;
     if (rc == WP_OK && per.count >= 2 && compiling_first_step(r, p->info.index, seq, at, &per) != 0)

@@ -93,6 +93,13 @@ static int seen_before(region_seen *rs, int64_t id)
     return 0;
 }
 
+/* Page-locked host allocations: the destination of a non_blocking .to("cpu"), a pinned staging buffer. */
+static int is_pinned_alloc(const char *n)
+{
+    return strncmp(n, "cudaHostAlloc", 13) == 0 || strncmp(n, "cudaMallocHost", 14) == 0 ||
+           strncmp(n, "cuMemHostAlloc", 14) == 0 || strncmp(n, "cuMemAllocHost", 14) == 0;
+}
+
 static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_stats *o, region_seen *rs)
 {
     size_t lo, hi;
@@ -130,6 +137,10 @@ static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_s
             else
                 o->frees++;
             o->alloc_ns += d;
+            if (h->cls == WP_HOST_ALLOC && is_pinned_alloc(wp_run_str(r, h->name))) {
+                o->pinned_allocs++;
+                o->pinned_alloc_ns += d;
+            }
             mem_cov = d > 0 && end > mem_cov ? end : mem_cov;
             break;
         case WP_HOST_MODULE: o->modules++; o->module_ns += d; break;

@@ -34,6 +34,8 @@ typedef struct wp_step_stats {
     uint32_t copy_calls;
     uint32_t allocs, frees;
     int64_t alloc_ns;                /* host time in allocation and free calls */
+    uint32_t pinned_allocs;          /* of those, page-locked host allocations (cudaHostAlloc, ...) */
+    int64_t pinned_alloc_ns;
     uint32_t modules;
     int64_t module_ns;               /* module loads / JIT */
     uint32_t compile_ranges;

@@ -125,6 +125,8 @@ static void json_step(json_out *j, const wp_step *s, const wp_step_stats *st, in
     json_key_double(j, "startup_s", st->init_ns * ns);
     json_key_int(j, "kernels", st->kernels);
     json_key_double(j, "weight_copy_s", st->weight_ns * ns);
+    json_key_int(j, "pinned_allocs", st->pinned_allocs);
+    json_key_double(j, "pinned_alloc_s", st->pinned_alloc_ns * ns);
     json_key_double(j, "compile_s", st->compile_ns * ns);
     json_key_int(j, "new_compiled_regions", st->new_regions);
     json_key_int(j, "new_kernels", st->new_kernels);

@@ -13,7 +13,7 @@ def bound(cause, step):
     """The most seconds a cause's evidence allows in this step."""
     s = step
     return {
-        "expert_switch": max(s["copy_call_s"], s["weight_copy_s"]),
+        "expert_switch": max(s["copy_call_s"], s["weight_copy_s"]) + s["pinned_alloc_s"],
         "initialisation": s["startup_s"],
         "recompilation": max(s["compile_s"] + s["module_load_s"], s["max_gpu_gap_s"]),
         "allocator": s["alloc_free_s"],
