@@ -39,7 +39,7 @@ PY
 done
 grep -q 'from step ranges like "denoising step 0"' "$tmp/planted_annotated.txt"
 grep -q 'no step marks: one step per "Torch-Compiled Region" call' "$tmp/planted_unannotated.txt"
-# without compiled regions to go by: a periodic kernel marks the steps, with the same verdicts
+# without compiled regions to go by: the period of the kernel sequence marks the steps, with the same verdicts
 "$WANPROF" explain --json --step-source kernels "$WP_FIXTURES/planted_unannotated.json.gz" 2>/dev/null | python3 -c '
 import json, sys
 r = json.load(sys.stdin)["ranks"][0]
