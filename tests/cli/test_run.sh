@@ -48,16 +48,13 @@ touch taken.sqlite
 "$WANPROF" run --force -o taken -- true 2>err; check "--force" 0 $?
 # SLURM: one output name per rank.
 SLURM_PROCID=3 "$WANPROF" run --json -- true >json 2>err; check "srun rank" 0 $?
-# --json output validates against the schema (python3 + jsonschema when available, otherwise parse only).
+# --json output validates against the schema (python3-jsonschema: scripts/setup.sh installs it).
 "$WANPROF" run --json -- sh -c 'exit 5' >json 2>err; check "--json" 5 $?
 python3 - "$WP_SOURCE_DIR/schemas/run_summary.schema.json" json <<'PY' || fail=$((fail + 1))
 import json, sys
 schema, doc = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 assert doc["exit_status"] == 5 and doc["processes"] == 0 and doc["outputs"]["sqlite"] is None, doc
-try:
-    import jsonschema
-except ImportError:
-    sys.exit(0)
+import jsonschema
 jsonschema.validate(doc, schema)
 PY
 [ -z "$(ls -d ./*.wanprof-parts 2>/dev/null)" ] || { echo "FAIL per-process folder left behind"; fail=$((fail + 1)); }
