@@ -152,9 +152,7 @@ static void json_run(json_out *j, const wp_summary *s, const char *path)
 static void json(const wp_summary *s, char **paths)
 {
     json_out j;
-    json_out_init(&j, stdout);
-    json_begin_object(&j);
-    json_key_string(&j, "schema", "wanprof.diff/1");
+    json_document_begin(&j, stdout, "wanprof.diff/1");
     json_key(&j, "a");
     json_run(&j, &s[0], paths[0]);
     json_key(&j, "b");

@@ -235,9 +235,7 @@ static void json_schedule(json_out *j, const wp_schedcheck *c)
 static void write_json(const wp_explain *e, char **paths, int n)
 {
     json_out j;
-    json_out_init(&j, stdout);
-    json_begin_object(&j);
-    json_key_string(&j, "schema", "wanprof.explain/1");
+    json_document_begin(&j, stdout, "wanprof.explain/1");
     json_key(&j, "inputs");
     json_begin_array(&j);
     for (int i = 0; i < n; i++)

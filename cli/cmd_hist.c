@@ -171,9 +171,7 @@ static int output(const wp_analysis *a, const wp_rank_result *rr, const hist_opt
     }
     if (o->json) {
         json_out j;
-        json_out_init(&j, stdout);
-        json_begin_object(&j);
-        json_key_string(&j, "schema", "wanprof.hist/1");
+        json_document_begin(&j, stdout, "wanprof.hist/1");
         json_key_string(&j, "input", input);
         json_key_string(&j, "scope", scope);
         json_key_int(&j, "rank", rr->rank);
@@ -215,9 +213,7 @@ static void per_step(const wp_analysis *a, const wp_rank_result *rr, const hist_
 {
     json_out j;
     if (o->json) {
-        json_out_init(&j, stdout);
-        json_begin_object(&j);
-        json_key_string(&j, "schema", "wanprof.hist/1");
+        json_document_begin(&j, stdout, "wanprof.hist/1");
         json_key_int(&j, "rank", rr->rank);
         json_key(&j, "steps");
         json_begin_array(&j);

@@ -254,7 +254,7 @@ int cmd_info(int argc, char **argv)
     json_out j;
     json_out_init(&j, stdout);
     if (as_json) {
-        json_begin_object(&j);
+        json_document_begin(&j, stdout, "wanprof.info/1");
         json_key(&j, "traces");
         json_begin_array(&j);
     }

@@ -97,9 +97,7 @@ int cmd_report(int argc, char **argv)
         return cli_fail(CMD, &diag);
     if (as_json) {
         json_out j;
-        json_out_init(&j, stdout);
-        json_begin_object(&j);
-        json_key_string(&j, "schema", "wanprof.report/1");
+        json_document_begin(&j, stdout, "wanprof.report/1");
         json_key_string(&j, "output", output);
         json_key_int(&j, "bytes", bytes);
         json_end_object(&j);

@@ -269,8 +269,7 @@ static void json_params(json_out *j, const wp_schedule_params *p)
 static void json_schedule(const wp_schedule_params *p, const wp_schedule_step *st, int first_low)
 {
     json_out j;
-    json_out_init(&j, stdout);
-    json_begin_object(&j);
+    json_document_begin(&j, stdout, "wanprof.schedule/1");
     json_key_string(&j, "mode", "schedule");
     json_params(&j, p);
     json_key_double(&j, "shift", p->shift);
@@ -329,8 +328,7 @@ static int run_schedule(const options *o)
 static void json_switch(const options *o, const wp_shift_range *r, int n)
 {
     json_out j;
-    json_out_init(&j, stdout);
-    json_begin_object(&j);
+    json_document_begin(&j, stdout, "wanprof.schedule/1");
     json_key_string(&j, "mode", "switch-at");
     json_params(&j, &o->p);
     json_key(&j, "switch_at");

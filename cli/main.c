@@ -5,6 +5,7 @@
 
 #include "../analyzer/causes.h"
 #include "cli.h"
+#include "../core/version.h"
 
 const wp_command wp_commands[] = {
     {"run", cmd_run, "profile a command (or the built-in Wan2.2 runner) and write SQLite + .json.gz", cmd_run_help},
@@ -110,7 +111,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return cmd_help(1, argv);
     if (strcmp(argv[1], "--version") == 0) {
-        printf("wanprof %s\n", WANPROF_VERSION);
+        printf("wanprof %s\n", wp_version_text());
         return EXIT_OK;
     }
     const wp_command *cmd = wp_command_find(argv[1]);

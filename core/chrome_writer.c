@@ -6,16 +6,16 @@
 #include "chrome_write_event.h"
 #include "gz_out.h"
 #include "json_emit.h"
+#include "version.h"
 #include "writer_impl.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define AUTO_FLUSH_BYTES (16u << 20) /* a killed writer loses at most this much uncompressed text */
-#define STR2(x) #x
-#define STR(x) STR2(x)
 
 typedef struct chrome_writer {
     wp_writer base;
@@ -179,10 +179,12 @@ wp_writer *wp_chrome_writer_open(const char *path, const wp_write_opts *opts, wp
     t->meta = on_meta;
     t->dropped = on_dropped;
     t->any = on_event;
-    static const char header[] = "{\"wanprof\":{\"format\":" STR(WP_CHROME_FORMAT_VERSION) ",\"version\":\"" WANPROF_VERSION
-                                 "\"},\"schemaVersion\":1,"
-                                 "\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
-    if (wp_gz_out_write(w->out, header, sizeof(header) - 1) != 0) {
+    char header[256];
+    int len = snprintf(header, sizeof(header),
+                       "{\"wanprof\":{\"format\":%d,\"version\":\"%s\",\"revision\":\"%s\"},\"schemaVersion\":1,"
+                       "\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n",
+                       WP_CHROME_FORMAT_VERSION, wp_version(), wp_revision());
+    if (wp_gz_out_write(w->out, header, (size_t)len) != 0) {
         wp_diag_error(diag, WP_ERR_IO, "%s: write failed: %s", w->base.work_path, strerror(errno));
         wp_writer_abort(&w->base);
         return NULL;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "outname.h"
+#include "version.h"
 
 static uint32_t intern(const char *s)
 {
@@ -411,7 +412,7 @@ int wpc_write_header(void)
     snprintf(json, sizeof(json),
              "{\"collector\":\"wanprof %s\",\"cupti_api_version\":%u,\"trace\":\"%s\",\"flush_interval_s\":%g,"
              "\"capture_range\":%s}",
-             WANPROF_VERSION, version, wpc.cfg.trace_text, wpc.cfg.flush_interval, range);
+             wp_version_text(), version, wpc.cfg.trace_text, wpc.cfg.flush_interval, range);
     wpc.tool->meta(wpc.tool, 0, "collector", json);
     return 0;
 }
