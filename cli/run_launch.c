@@ -2,65 +2,23 @@
  * a shell), signals sent to wanprof passed on, the exit status passed back. */
 #include "run_priv.h"
 
+#include "../core/parts.h"
+
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define COLLECTOR_NAME "libwanprof_collector.so"
-
 static volatile pid_t child_pid;
 
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
+const char *run_find_collector(char *buf, size_t n) { return wp_part_find(WP_PART_COLLECTOR, buf, n, NULL); }
 
-/* The file the environment variable `var` names (then *named is 1; NULL unless it is a file), else `rel` beside
- * this executable (NULL unless it is a file). */
-static const char *env_or_beside_exe(const char *var, const char *rel, char *buf, size_t n, int *named)
-{
-    const char *env = getenv(var);
-    *named = env && *env;
-    if (*named) {
-        snprintf(buf, n, "%s", env);
-        return is_file(buf) ? buf : NULL;
-    }
-    char exe[4096];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (len <= 0)
-        return NULL;
-    exe[len] = '\0';
-    snprintf(buf, n, "%s/%s", dirname(exe), rel);
-    return is_file(buf) ? buf : NULL;
-}
-
-const char *run_find_collector(char *buf, size_t n)
-{
-    int named;
-    const char *found = env_or_beside_exe("WANPROF_COLLECTOR", "../lib/" COLLECTOR_NAME, buf, n, &named);
-    if (found || named)
-        return found;
-#ifdef WP_COLLECTOR_BUILD_DIR
-    snprintf(buf, n, "%s/" COLLECTOR_NAME, WP_COLLECTOR_BUILD_DIR);
-    if (is_file(buf))
-        return buf;
-#endif
-    return NULL;
-}
-
-const char *run_find_runner(char *buf, size_t n)
-{
-    int named;
-    return env_or_beside_exe("WANPROF_RUNNER", "wanprof-runner", buf, n, &named);
-}
+const char *run_find_runner(char *buf, size_t n) { return wp_part_find(WP_PART_RUNNER, buf, n, NULL); }
 
 int run_visible_gpus(void)
 {
@@ -85,19 +43,22 @@ int run_visible_gpus(void)
     return count;
 }
 
-/* libcupti handles NVTX for the collector; naming it up front also catches NVTX calls made before CUDA starts. */
-static void set_nvtx_injection(void)
+/* libcupti handles NVTX for the collector; naming it up front also catches NVTX calls made before CUDA starts. The
+ * libcupti meant is the one the collector loads: found by loading the collector here (its dependencies resolve as
+ * they will in the program) and asking where a CUPTI function came from. */
+static void set_nvtx_injection(const char *collector)
 {
     const char *set = getenv("NVTX_INJECTION64_PATH");
     if (set && *set)
         return;
-#ifdef WP_CUPTI_LIBRARY
-    if (is_file(WP_CUPTI_LIBRARY)) {
-        setenv("NVTX_INJECTION64_PATH", WP_CUPTI_LIBRARY, 1);
-        return;
-    }
-#endif
-    /* Otherwise the collector sets it when CUDA starts (it knows where its libcupti is). */
+    void *lib = dlopen(collector, RTLD_LAZY | RTLD_LOCAL);
+    if (!lib)
+        return; /* the collector sets it when CUDA starts (it knows where its libcupti is) */
+    Dl_info where;
+    void *fn = dlsym(lib, "cuptiGetVersion");
+    if (fn && dladdr(fn, &where) && where.dli_fname && strstr(where.dli_fname, "cupti"))
+        setenv("NVTX_INJECTION64_PATH", where.dli_fname, 1);
+    dlclose(lib);
 }
 
 int run_set_environment(const run_opts *o, const char *collector)
@@ -124,7 +85,7 @@ int run_set_environment(const run_opts *o, const char *collector)
     if (setenv("CUDA_INJECTION64_PATH", collector, 1) != 0)
         return -1;
     if (!o->trace || strstr(o->trace, "nvtx") || strstr(o->trace, "all"))
-        set_nvtx_injection();
+        set_nvtx_injection(collector);
     return 0;
 }
 
