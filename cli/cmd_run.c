@@ -10,7 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cupti_collector/outname.h"
+#include "../capture/outname.h"
+#include "../capture/trace_words.h"
 #include "cli.h"
 #include "run_priv.h"
 
@@ -49,7 +50,7 @@ const char cmd_run_help[] =
     "OPTIONS\n"
     "    -o, --output NAME\n"
     "        Output name without extension (default wanprof-report): writes NAME.sqlite and NAME.json.gz. May hold\n"
-    "        %p (pid of wanprof), %h (host), %r (rank from RANK, SLURM_PROCID, OMPI_COMM_WORLD_RANK or LOCAL_RANK),\n"
+    "        %p (pid of wanprof), %h (host), %r (rank from RANK, OMPI_COMM_WORLD_RANK or SLURM_PROCID),\n"
     "        %q{VAR} (an environment variable) and %%. Under srun (SLURM_PROCID set) a NAME without %r, %p or %q gets\n"
     "        -rank%r appended, so `srun wanprof run -- prog` writes one file pair per rank.\n"
     "    --trace=LIST\n"
@@ -114,18 +115,8 @@ enum { OPT_TRACE = 256, OPT_CAPTURE, OPT_FLUSH, OPT_KEEP, OPT_FORCE, OPT_JSON, O
 
 static int valid_trace(const char *list)
 {
-    static const char *words[] = {"cuda", "gpu", "api", "driver", "modules", "nvtx", "memory", "sync", "overhead", "all",
-                                  "none"};
-    for (const char *p = list; *p;) {
-        size_t len = strcspn(p, ","), i;
-        for (i = 0; len && i < sizeof(words) / sizeof(words[0]); i++)
-            if (strlen(words[i]) == len && strncmp(words[i], p, len) == 0)
-                break;
-        if (len && i == sizeof(words) / sizeof(words[0]))
-            return 0;
-        p += len + (p[len] == ',');
-    }
-    return 1;
+    unsigned bits;
+    return wp_trace_parse(list, &bits) == 0;
 }
 
 static int parse_options(int argc, char **argv, run_opts *o)
@@ -146,8 +137,7 @@ static int parse_options(int argc, char **argv, run_opts *o)
         case 'o': o->output_template = optarg; break;
         case OPT_TRACE:
             if (!valid_trace(optarg))
-                return cli_usage_error("run", "--trace=%s: unknown word (use cuda,gpu,api,driver,modules,nvtx,memory,sync,"
-                                              "overhead,all)", optarg);
+                return cli_usage_error("run", "--trace=%s: unknown word (use %s)", optarg, wp_trace_words());
             o->trace = optarg;
             break;
         case OPT_CAPTURE:

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chrome_names.h"
 #include "outname.h"
 #include "version.h"
 
@@ -81,14 +82,8 @@ static uint32_t memcpy_label(uint8_t copy_kind, uint8_t src, uint8_t dst)
         return intern("Memcpy");
     uint32_t *slot = &wpc.memcpy_labels[copy_kind][src][dst];
     if (*slot == 0) {
-        char buf[128], s[32], d[32];
-        snprintf(s, sizeof(s), "%s", wp_mem_kind_name(src));
-        snprintf(d, sizeof(d), "%s", wp_mem_kind_name(dst));
-        if (s[0] >= 'a' && s[0] <= 'z')
-            s[0] = (char)(s[0] - 'a' + 'A');
-        if (d[0] >= 'a' && d[0] <= 'z')
-            d[0] = (char)(d[0] - 'a' + 'A');
-        snprintf(buf, sizeof(buf), "Memcpy %s (%s -> %s)", wp_copy_kind_name(copy_kind), s, d);
+        char buf[128];
+        wp_chrome_memcpy_name(buf, sizeof(buf), copy_kind, src, dst);
         *slot = intern(buf);
     }
     return *slot;
