@@ -24,7 +24,7 @@ void wp_chrome_memcpy_name(char *buf, size_t n, uint32_t copy_kind, uint32_t src
 int wp_chrome_mem_parse(const char *s, size_t len);
 int wp_chrome_copy_parse(const char *s, size_t len);
 int wp_chrome_sync_parse(const char *s, size_t len);
-int wp_chrome_source_parse(const char *s, size_t len); /* wp_range_source_name spellings */
+int wp_chrome_source_parse(const char *s, size_t len); /* the spellings of wp_chrome_range_cat, and "nvtx" */
 
 /* Parses "Memcpy HtoD (Pageable -> Device)" (also without the parenthesis); 0 when the name is not of that form. */
 int wp_chrome_parse_memcpy_name(const char *s, size_t len, uint8_t *copy_kind, uint8_t *src_kind, uint8_t *dst_kind);

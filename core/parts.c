@@ -24,8 +24,6 @@ static const struct {
     [WP_PART_DATA] = {"WANPROF_DATA_DIR", WP_REL_PKGDATADIR, 1},
 };
 
-const char *wp_part_env(wp_part part) { return parts[part].env; }
-
 const char *wp_part_find(wp_part part, char *buf, size_t n, int *from_env)
 {
     const char *env = getenv(parts[part].env);

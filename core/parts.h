@@ -19,7 +19,5 @@ typedef enum {
  * NULL otherwise, buf then holding the path tried (for the message). *from_env (may be NULL) tells whether the
  * environment named it. */
 const char *wp_part_find(wp_part part, char *buf, size_t n, int *from_env);
-/* The environment variable that overrides the part ("WANPROF_COLLECTOR", ...). */
-const char *wp_part_env(wp_part part);
 
 #endif

@@ -344,7 +344,7 @@ CREATE TABLE WANPROF_DROPPED (
     records                     INTEGER   NOT NULL                     -- Records lost.
 );
 
--- Filled by the analyzer (`wanprof report --save`): one row per detected step of each rank.
+-- Filled by the analyzer (`wanprof explain --write-back`, SQLite traces only): one row per step of each rank.
 CREATE TABLE WANPROF_STEPS (
     rank                        INTEGER   NOT NULL,                    -- Distributed rank (-1: unknown).
     globalPid                   INTEGER,                               -- REFERENCES WANPROF_PROCESSES(globalPid)
@@ -352,14 +352,14 @@ CREATE TABLE WANPROF_STEPS (
     start                       INTEGER   NOT NULL,                    -- Step start timestamp (ns).
     end                         INTEGER   NOT NULL,                    -- Step end timestamp (ns).
     duration                    INTEGER   NOT NULL,                    -- end - start (ns).
-    source                      TEXT      NOT NULL                     -- What delimited the step: "nvtx:step %d", "ProfilerStep#", "gap", ...
+    source                      TEXT      NOT NULL                     -- What delimited the step: "runner", "pattern", "compiled-region", "kernels" (explain --step-source).
 );
 
--- Filled by the analyzer (`wanprof explain --save`): steps that took notably longer than their peers, with the cause.
+-- Filled by the analyzer (`wanprof explain --write-back`): each spike's causes, one row per cause and one "unexplained".
 CREATE TABLE WANPROF_SPIKES (
     rank                        INTEGER   NOT NULL,                    -- Distributed rank (-1: unknown).
     step                        INTEGER   NOT NULL,                    -- REFERENCES WANPROF_STEPS(step)
-    cause                       TEXT      NOT NULL,                    -- "pageable_memcpy", "recompile", "expert_switch", ...
+    cause                       TEXT      NOT NULL,                    -- A cause id (expert_switch, recompilation, ...: `wanprof explain --help`) or "unexplained".
     seconds                     REAL      NOT NULL,                    -- Excess time attributed to the cause (s).
     evidence                    TEXT                                   -- JSON object: the events and figures behind the verdict.
 );
