@@ -1,9 +1,9 @@
 /* cmd_export.c: `wanprof export IN... OUT`: converts between SQLite and Chrome trace (.json/.json.gz), merging several
  * inputs (one per rank) into one output with one process per input process. It is a read into a writer's tool. */
 #include <getopt.h>
-#include <string.h>
 
 #include "cli.h"
+#include "output_file.h"
 #include "trace_read.h"
 #include "trace_write.h"
 
@@ -40,12 +40,11 @@ static int export_paths(char **paths, int npaths, const wp_write_opts *wopts)
     if (npaths < 2)
         return cli_usage_error("export", "need at least one input and one output");
     const char *out_path = paths[npaths - 1];
-    for (int i = 0; i < npaths - 1; i++)
-        if (strcmp(paths[i], out_path) == 0)
-            return cli_usage_error("export", "'%s' is both an input and the output", out_path);
-
     wp_diag diag;
     cli_diag_init(&diag, "export");
+    if (wp_output_check_inputs(out_path, (const char *const *)paths, npaths - 1, &diag) != WP_OK ||
+        wp_output_check(out_path, wopts->force, &diag) != WP_OK)
+        return cli_fail("export", &diag);
     wp_writer *w = wp_writer_open(out_path, wopts, &diag);
     if (!w)
         return cli_fail("export", &diag);
@@ -65,6 +64,7 @@ static int export_paths(char **paths, int npaths, const wp_write_opts *wopts)
         ropts.proc_base += st.processes;
     }
     if (rc != WP_OK) {
+        wp_writer_error(w, &diag); /* a reader stopped by a failed write: the write is what to report */
         wp_writer_abort(w);
         wp_strtab_free(strings);
         return cli_fail("export", &diag);

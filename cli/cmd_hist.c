@@ -303,7 +303,8 @@ int cmd_hist(int argc, char **argv)
         return cli_usage_error(CMD, "--csv and --json exclude each other");
     if (o.per_step && o.svg)
         return cli_usage_error(CMD, "--svg draws one range: use it with --steps or the whole run, not --per-step");
-    if (o.svg && wp_output_check(o.svg, o.force, &diag) != WP_OK) /* before the analysis, not after it */
+    if (o.svg && (wp_output_check_inputs(o.svg, (const char *const *)paths, npaths, &diag) != WP_OK ||
+                  wp_output_check(o.svg, o.force, &diag) != WP_OK)) /* before the analysis, not after it */
         return cli_fail(CMD, &diag);
     if (o.per_step && o.steps)
         return cli_usage_error(CMD, "--per-step and --steps exclude each other");

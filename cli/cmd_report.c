@@ -77,7 +77,8 @@ int cmd_report(int argc, char **argv)
         return cli_usage_error(CMD, "no TRACE given");
     if (!output)
         return cli_usage_error(CMD, "no output file: give -o FILE.html");
-    if (wp_output_check(output, force, &diag) != WP_OK) /* before the analysis, not after it */
+    if (wp_output_check_inputs(output, (const char *const *)paths, npaths, &diag) != WP_OK ||
+        wp_output_check(output, force, &diag) != WP_OK) /* before the analysis, not after it */
         return cli_fail(CMD, &diag);
     wp_analysis a;
     int load_rc = wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a);

@@ -25,6 +25,9 @@ wp_writer *wp_writer_open(const char *path, const wp_write_opts *opts, wp_diag *
 wp_tool *wp_writer_tool(wp_writer *w);
 /* Makes everything written so far durable and readable (SQLite commit, gzip sync flush). */
 int wp_writer_flush(wp_writer *w, wp_diag *diag);
+/* The first write error a handler met (WP_OK when none), its message put in diag: a read that a writer's handler
+ * stopped fails because of the write, not the input. */
+int wp_writer_error(const wp_writer *w, wp_diag *diag);
 /* Finishes the file and renames it into place; frees w in all cases. On failure the partial file is kept (and said to
  * be partial in diag->error). */
 int wp_writer_close(wp_writer *w, wp_diag *diag);
