@@ -59,7 +59,8 @@ const char cmd_explain_help[] =
     "    --sampler NAME --shift S --steps N --boundary B\n"
     "                        the schedule for the check (overrides the trace's metadata; see `wanprof schedule`)\n"
     "    --write-back        store the steps and spikes into the (SQLite) TRACE as tables WANPROF_STEPS and\n"
-    "                        WANPROF_SPIKES (views WANPROF_STEP_TIMES, WANPROF_SPIKE_CAUSES)\n"
+    "                        WANPROF_SPIKES (views WANPROF_STEP_TIMES, WANPROF_SPIKE_CAUSES); one TRACE only;\n"
+    "                        the file's triggers never run; waits up to 10 s for another process's lock\n"
     "    --json              machine-readable output (schemas/explain.schema.json)\n"
     "    -h, --help          this page\n"
     "\n"
@@ -294,6 +295,11 @@ int cmd_explain(int argc, char **argv)
     }
     if (npaths == 0)
         return cli_usage_error(CMD, "no TRACE given");
+    /* Each file gets its own steps: one trace per --write-back, checked before anything is analysed or written. */
+    if (write_back && npaths > 1)
+        return cli_usage_error(CMD, "--write-back takes one TRACE (%d given): run explain --write-back on each", npaths);
+    if (write_back && wp_writeback_check(paths[0], &diag) != WP_OK)
+        return cli_fail(CMD, &diag);
     wp_analysis a;
     int load_rc = wp_analysis_load(&o, (const char *const *)paths, npaths, &diag, &a);
     if (load_rc != WP_OK) {
@@ -306,9 +312,8 @@ int cmd_explain(int argc, char **argv)
         wp_explain_write_text(&a.explain, npaths == 1 ? paths[0] : "traces", stdout);
     int rc = EXIT_OK;
     if (write_back) {
-        for (int i = 0; i < npaths && rc == EXIT_OK; i++)
-            if (wp_writeback_sqlite(paths[i], &a.explain, &diag) != WP_OK)
-                rc = cli_fail(CMD, &diag);
+        if (wp_writeback_sqlite(paths[0], &a.explain, &diag) != WP_OK)
+            rc = cli_fail(CMD, &diag);
         if (rc == EXIT_OK && !json)
             printf("\nsteps and spikes written to WANPROF_STEPS / WANPROF_SPIKES in %s\n", paths[0]);
     }
