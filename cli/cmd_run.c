@@ -32,7 +32,9 @@ const char cmd_run_help[] =
     "    memsets, CUDA API calls, synchronisation, allocations and NVTX ranges with payloads (NCCL's own ranges\n"
     "    included) off the application's path, and flushes them to disk every --flush-interval, so a job killed with\n"
     "    SIGKILL keeps everything up to the last flush; SIGINT and SIGTERM flush everything before the program's own\n"
-    "    handling of the signal. Records CUPTI drops are counted, written and reported, never hidden.\n"
+    "    handling of the signal. Records CUPTI drops are counted, written and reported, never hidden. SIGINT,\n"
+    "    SIGTERM and SIGHUP sent to wanprof are passed on to COMMAND; if wanprof itself dies (even by SIGKILL),\n"
+    "    COMMAND gets SIGTERM (Linux PR_SET_PDEATHSIG; its own children are theirs to stop).\n"
     "\n"
     "    With no COMMAND, the workload is this project's Wan2.2 runner, `wanprof-runner --preset 720p --nproc N`:\n"
     "    the A14B model (random weights) at 720p, 81 frames, 27 steps, on N GPUs (--gpus N; default every visible\n"
@@ -80,6 +82,7 @@ const char cmd_run_help[] =
     "        Overwrite existing outputs. Without it wanprof refuses before starting COMMAND.\n"
     "    --json\n"
     "        Print the summary as JSON on stdout (schemas/run_summary.schema.json) instead of text on stderr.\n"
+    "        COMMAND's own standard output then goes to standard error, so stdout holds the JSON alone.\n"
     "    --gpus N\n"
     "        Without COMMAND only: run the built-in runner on N GPUs (default: every visible GPU). With a COMMAND it\n"
     "        is a usage error: the command picks its own GPUs.\n"
@@ -311,7 +314,7 @@ int cmd_run(int argc, char **argv)
     run_summary sum;
     memset(&sum, 0, sizeof(sum));
     double t0 = now_s();
-    sum.exit_status = run_command(o.command);
+    sum.exit_status = run_command(o.command, o.json);
     sum.wall_s = now_s() - t0;
     return finish(&o, &sum);
 }

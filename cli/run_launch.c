@@ -1,5 +1,5 @@
 /* run_launch.c: finding the collector, the environment children inherit, and the child process itself: execvp (never
- * a shell), signals sent to wanprof passed on, the exit status passed back. */
+ * a shell), signals sent to wanprof passed on, wanprof's death passed on, the exit status passed back. */
 #include "run_priv.h"
 
 #include "../core/parts.h"
@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,9 +119,15 @@ static void restore_signals(const struct sigaction saved[3])
         sigaction(sigs[i], &saved[i], NULL);
 }
 
-/* In the child: exec, or report errno through the close-on-exec pipe and exit 127. */
-static void exec_child(char **command, int report_fd)
+/* In the child: dies with wanprof (a `kill -9` of wanprof must not leave the program running unprofiled and
+ * unwatched), then exec, or report errno through the close-on-exec pipe and exit 127. SIGTERM rather than SIGKILL: the
+ * collector flushes on it, so what was recorded is kept. The death signal survives exec. */
+static void exec_child(char **command, int report_fd, pid_t parent, int stdout_to_stderr)
 {
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) /* wanprof died before prctl took effect */
+        _exit(128 + SIGTERM);
+    if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+        _exit(126);
     execvp(command[0], command);
     int err = errno;
     ssize_t r = write(report_fd, &err, sizeof(err));
@@ -128,7 +135,7 @@ static void exec_child(char **command, int report_fd)
     _exit(127);
 }
 
-int run_command(char **command)
+int run_command(char **command, int stdout_to_stderr)
 {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -138,6 +145,7 @@ int run_command(char **command)
     fflush(NULL);
     struct sigaction saved[3];
     install_forwarding(saved);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "wanprof run: fork: %s\n", strerror(errno));
@@ -147,7 +155,7 @@ int run_command(char **command)
     if (pid == 0) {
         restore_signals(saved);
         close(report[0]);
-        exec_child(command, report[1]);
+        exec_child(command, report[1], parent, stdout_to_stderr);
     }
     child_pid = pid;
     close(report[1]);
