@@ -21,7 +21,7 @@ static int sq_fail(sq_writer *w, const char *what)
     int code = w->db ? sqlite3_extended_errcode(w->db) : SQLITE_ERROR, sys = w->db ? sqlite3_system_errno(w->db) : 0;
     int io = (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR;
     const char *why = io && sys != 0                  ? strerror(sys)
-                      : (code & 0xff) == SQLITE_FULL  ? "disk full"
+                      : (code & 0xff) == SQLITE_FULL  ? strerror(ENOSPC)
                       : code == SQLITE_IOERR_WRITE    ? "short write (disk full or file size limit?)"
                       : w->db                         ? sqlite3_errmsg(w->db)
                                                       : "no database";
