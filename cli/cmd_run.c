@@ -13,6 +13,7 @@
 #include "../capture/outname.h"
 #include "../capture/trace_words.h"
 #include "cli.h"
+#include "output_file.h"
 #include "run_priv.h"
 
 const char cmd_run_help[] =
@@ -220,20 +221,23 @@ static void remove_parts(const char *dir)
     rmdir(dir);
 }
 
+/* Before the command runs: the two outputs may be written (output_file.h: what --force may replace), and the
+ * per-process folder is new or, with --force, emptied. */
 static int check_outputs(const run_opts *o)
 {
+    wp_diag diag;
+    cli_diag_init(&diag, "run");
+    if (wp_output_check(o->sqlite_path, o->force, &diag) != WP_OK ||
+        wp_output_check(o->chrome_path, o->force, &diag) != WP_OK)
+        return cli_fail("run", &diag);
     struct stat st;
-    const char *paths[3] = {o->sqlite_path, o->chrome_path, o->parts_dir};
-    for (int i = 0; i < 3; i++) {
-        if (stat(paths[i], &st) != 0)
-            continue;
+    if (stat(o->parts_dir, &st) == 0) {
         if (!o->force) {
             fprintf(stderr, "wanprof run: %s already exists (use --force to overwrite, or -o another name)\n",
-                    paths[i]);
+                    o->parts_dir);
             return EXIT_BAD_INPUT;
         }
-        if (i == 2)
-            remove_parts(paths[i]);
+        remove_parts(o->parts_dir);
     }
     if (mkdir(o->parts_dir, 0777) != 0) {
         fprintf(stderr, "wanprof run: cannot create %s: %s\n", o->parts_dir, strerror(errno));

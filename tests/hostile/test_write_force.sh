@@ -2,7 +2,7 @@
 # What --force may replace: a regular file only, keeping its mode. Refused, and left exactly as they were: a FIFO, a
 # character device (a copy of /dev/null made with mknod where this runs as root), a directory, a symbolic link
 # (dangling or not, with or without --force); the input itself, however it is spelled (./a.sqlite) or linked (a hard
-# link to it), for export, report and hist. A regular file with another hard link is replaced with a warning that
+# link to it), for export, report and hist; run's outputs, before the command runs. A regular file with another hard link is replaced with a warning that
 # the other name keeps the old contents.
 set -uo pipefail
 : "${WANPROF:?}" "${WP_FIXTURES:?}"
@@ -55,6 +55,11 @@ ln a.sqlite hard.sqlite
 refused "export onto a hard link of its input" 1 "hard.sqlite: is the input a.sqlite" a.sqlite export --force a.sqlite hard.sqlite
 refused "report onto its input" 1 "is the input" a.sqlite report --force a.sqlite -o "$tmp/a.sqlite"
 refused "hist onto its input" 1 "is the input" a.sqlite hist --force --svg ./hard.sqlite a.sqlite
+
+# run checks its outputs the same way, before the command runs.
+mkfifo r.sqlite
+refused "run onto a FIFO" 1 "r.sqlite: is a FIFO" r.sqlite run --force -o r -- touch ran
+[ ! -e ran ] || bad "run started the command although its output cannot be written"
 
 # Replaced: a regular file, keeping its mode (0600 stays 0600, 0640 stays 0640).
 for mode in 600 640; do
