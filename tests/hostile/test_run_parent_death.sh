@@ -14,7 +14,7 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 child_of() {
     local c
     for _ in $(seq 200); do
-        c=$(cat /proc/"$1"/task/*/children 2>/dev/null | tr -d ' ')
+        c=$(grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | head -n 1 | cut -d/ -f3)
         [ -n "$c" ] && [ "$(cat /proc/"$c"/comm 2>/dev/null)" = sleep ] && { echo "$c"; return 0; }
         sleep 0.1
     done
