@@ -20,7 +20,7 @@ assert d['exit_status'] == 3 and d['command'][0] == 'sh', d
 " || bad "stdout is not the summary JSON alone: $(head -c 300 out)"
 grep -qx PROGRAM-OUT out && bad "the program's stdout reached the JSON"
 grep -qx PROGRAM-OUT err && grep -qx '{"forged": 1}' err && grep -qx PROGRAM-ERR err || bad "the program's output is lost: $(cat err)"
-"$WANPROF" run --help | grep -q "standard output then goes to standard error" || bad "run --help does not say so"
+"$WANPROF" run --help >help 2>&1; grep -q "standard output then goes to standard error" help || bad "run --help does not say so"
 "$WANPROF" run -o t -- sh -c 'echo PLAIN' >out 2>err
 grep -qx PLAIN out || bad "without --json the program's stdout left stdout"
 echo "$fail failed"

@@ -52,6 +52,6 @@ if child=$(child_of $wp); then
 else
     bad "the program did not start (2)"
 fi
-"$WANPROF" run --help | grep -q "if wanprof itself dies (even by SIGKILL)" || bad "run --help does not say so"
+"$WANPROF" run --help >help 2>&1; grep -q "if wanprof itself dies (even by SIGKILL)" help || bad "run --help does not say so"
 echo "$fail failed"
 [ "$fail" -eq 0 ]

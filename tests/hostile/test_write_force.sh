@@ -29,7 +29,7 @@ refused() {
     if [ $rc -ne "$want" ]; then bad "$name: exit $rc, expected $want"; return; fi
     if ! grep -q -- "$pattern" err; then bad "$name: message lacks '$pattern'"; return; fi
     if [ "$(fingerprint "$path")" != "$before" ]; then bad "$name: $path changed"; return; fi
-    if ls -A | grep -q wanprof-; then bad "$name: temporary file left"; return; fi
+    if [ -n "$(ls -A | grep wanprof-)" ]; then bad "$name: temporary file left"; return; fi
     pass=$((pass + 1))
 }
 
