@@ -1,4 +1,5 @@
 /* main.c: the wanprof command: one table of subcommands, one file each (cmd_*.c), perf-style. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -143,7 +144,26 @@ static int run_command(int argc, char **argv)
     return cmd->run(argc - 1, argv + 1);
 }
 
+/* As perf does: what could not be written to stdout (a full disk, /dev/full, a closed pipe) is a failure, never
+ * exit 0. Buffered output reaches the file only here, so this is where a write error shows. */
+static int check_stdout(const char *name, int rc)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (!bad)
+        return rc;
+    fprintf(stderr, "wanprof%s%s: cannot write to standard output%s%s\n", name ? " " : "", name ? name : "",
+            err ? ": " : "", err ? strerror(err) : "");
+    return rc != EXIT_OK ? rc : EXIT_BAD_INPUT;
+}
+
 int main(int argc, char **argv)
 {
-    return run_command(argc, argv);
+    const wp_command *cmd = argc > 1 ? wp_command_find(argv[1]) : NULL;
+    return check_stdout(cmd ? cmd->name : NULL, run_command(argc, argv));
 }
