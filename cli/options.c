@@ -348,7 +348,7 @@ static void complete_kind(const wp_option *o, FILE *out)
     } else if (o->arg && (strncmp(o->arg, "FILE", 4) == 0 || strcmp(o->arg, "NAME") == 0)) {
         fprintf(out, "file%s%s", dot ? " " : "", dot ? dot + 1 : "");
     } else {
-        fprintf(out, "value");
+        fprintf(out, "value %s", o->arg);
     }
     fputc('\n', out);
 }

@@ -60,8 +60,8 @@ int wp_options_parse(const char *cmd, const wp_option *table, void *opts, int fl
 void wp_options_usage(const char *cmd, const wp_option *table, const char *operands, FILE *out);
 /* The OPTIONS section's entries: names, value, help (with enum words, aliases), and -h, --help. */
 void wp_options_help(const wp_option *table, FILE *out);
-/* For bash completion, one line per spelling: "NAME flag", "NAME value", "NAME file EXT", "NAME words W...",
- * "NAME list W..." (comma-separated words). Old names are left out. */
+/* For bash completion and the tests, one line per spelling: "NAME flag", "NAME value ARG", "NAME file [EXT]",
+ * "NAME words W...", "NAME list W..." (comma-separated words). Old names are left out. */
 void wp_options_complete(const wp_option *table, FILE *out);
 
 #endif

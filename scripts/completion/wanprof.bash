@@ -6,7 +6,7 @@
 #
 # wanprof's commands and options are not listed here: they come from the option tables in the program itself
 # (`wanprof __complete` lists the commands, `wanprof __complete CMD` one line per option: "NAME KIND [WORDS...]",
-# KIND being flag, value, file [EXT], words W... or list W...), so completion cannot drift from what the parser
+# KIND being flag, value ARG, file [EXT], words W... or list W...), so completion cannot drift from what the parser
 # accepts. wanprof-runner's options, below, are the runner's own.
 
 # The wanprof being completed (a path when the line starts with one), else the one on PATH.
