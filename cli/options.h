@@ -31,7 +31,7 @@ struct wp_option {
     const char *name;         /* long name without "--" */
     char short_name;          /* 'o' for -o; 0 for none */
     size_t offset;            /* of the value in the command's options struct */
-    const char *arg;          /* the value's name in usage and help ("N", "RE"); FILE or NAME completes files, FILE.ext *.ext */
+    const char *arg;          /* the value's name in usage and help ("N", "RE"); FILE, NAME, FILE.ext complete files */
     const char *help;         /* for the OPTIONS section; '\n' starts a new line */
     double min, max;          /* WP_OPT_INT, WP_OPT_DOUBLE: the accepted values */
     const char *(*word)(int i);     /* WP_OPT_ENUM, WP_OPT_LIST: the i-th accepted word; NULL past the last */

@@ -143,7 +143,8 @@ _wanprof_runner_at() {
     --host-memory) _wanprof_words "pageable pinned" "$cur"; return ;;
     --precision) _wanprof_words "bf16 fp32" "$cur"; return ;;
     --attention) _wanprof_words "auto own cudnn" "$cur"; return ;;
-    --sampler) _wanprof_words "$("$(_wanprof_bin)" __complete schedule 2>/dev/null | sed -n 's/^--sampler words //p')" "$cur"
+    --sampler)
+        _wanprof_words "$("$(_wanprof_bin)" __complete schedule 2>/dev/null | sed -n 's/^--sampler words //p')" "$cur"
         return ;;
     --forward) _wanprof_words "500:high 500:low 900:high" "$cur"; return ;;
     --model) _wanprof_compgen -d -- "$cur"; compopt -o nospace 2>/dev/null; COMPREPLY=("${COMPREPLY[@]/%//}"); return ;;

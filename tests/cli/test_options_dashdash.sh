@@ -17,7 +17,8 @@ expect() {
     shift 2
     "$W" "$@" >out 2>&1
     local rc=$?
-    [ "$rc" -eq "$want" ] && grep -qF -- "$text" out || fail "wanprof $*: want exit $want and '$text', got $rc: $(head -3 out)"
+    [ "$rc" -eq "$want" ] && grep -qF -- "$text" out ||
+        fail "wanprof $*: want exit $want and '$text', got $rc: $(head -3 out)"
 }
 expect 0 "-x.json: 1 rank" explain -- -x.json
 expect 2 "unknown option '-x'" explain -x.json

@@ -62,7 +62,7 @@ same() {
     run_in joined "$cmd" "$joined" "$@"
     checks=$((checks + 1))
     if [ "$(cat "$tmp/spaced.rc")" != "$(cat "$tmp/joined.rc")" ] || ! cmp -s "$tmp/spaced.out" "$tmp/joined.out"; then
-        fail "$cmd: '$opt $value' gives exit $(cat "$tmp/spaced.rc"), '$joined' exit $(cat "$tmp/joined.rc"), or their stdout differs"
+        fail "$cmd: '$opt $value' exits $(cat "$tmp/spaced.rc"), '$joined' $(cat "$tmp/joined.rc"), or stdout differs"
     elif [ "$(cat "$tmp/spaced.rc")" = 2 ]; then
         fail "$cmd '$opt $value' is a usage error: $(cat "$tmp/spaced.err")"
     fi
