@@ -42,8 +42,8 @@ const wp_option wp_analysis_options[] = {
              "it is a usage error"},
     {.kind = WP_OPT_ENUM, .name = "sampler", .offset = AT(sampler), .arg = "NAME", .word = sampler_word,
      .parse = sampler_value,
-     .help = "the sampler of the schedule the expert switch is checked against (see `wanprof schedule`); any of "
-             "--sampler, --shift, --steps, --boundary overrides the trace's metadata"},
+     .help = "the sampler of the schedule the expert switch is checked against (see `wanprof schedule`); any "
+             "schedule option given (sampler, shift, steps, boundary) overrides the trace's metadata"},
     {.kind = WP_OPT_DOUBLE, .name = "shift", .offset = AT(shift), .arg = "S", .min = WP_SCHEDULE_MIN_SHIFT,
      .max = WP_SCHEDULE_MAX_SHIFT, .help = "the schedule's flow shift (default 12)"},
     {.kind = WP_OPT_INT, .name = "steps", .offset = AT(steps), .arg = "N", .min = 1, .max = WP_SCHEDULE_MAX_STEPS,
