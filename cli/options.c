@@ -179,28 +179,36 @@ static int one_option(const char *cmd, const wp_option *table, char *base, int a
         const char *name = a + 2, *eq = strchr(name, '=');
         int len = eq ? (int)(eq - name) : (int)strlen(name);
         snprintf(spelled, sizeof(spelled), "--%.*s", len, name);
-        if (!find_long(table, 0, name, (size_t)len, &f))
-            return cli_usage_error(cmd, "unknown option '%s'", spelled), -1;
+        if (!find_long(table, 0, name, (size_t)len, &f)) {
+            cli_usage_error(cmd, "unknown option '%s'", spelled);
+            return -1;
+        }
         value = eq ? eq + 1 : NULL;
     } else {
         snprintf(spelled, sizeof(spelled), "-%c", a[1]);
-        if (!find_short(table, 0, a[1], &f))
-            return cli_usage_error(cmd, "unknown option '%s'", spelled), -1;
+        if (!find_short(table, 0, a[1], &f)) {
+            cli_usage_error(cmd, "unknown option '%s'", spelled);
+            return -1;
+        }
         value = a[2] ? a + 2 : NULL; /* -oFILE */
     }
     if (f.by_old_name)
         fprintf(stderr, "wanprof %s: warning: %s is the old name of --%s; it still works in this release, not after\n",
                 cmd, spelled, f.opt->name);
     if (f.opt->kind == WP_OPT_FLAG) {
-        if (value)
-            return cli_usage_error(cmd, "%s takes no value (got '%s')", spelled, value), -1;
+        if (value) {
+            cli_usage_error(cmd, "%s takes no value (got '%s')", spelled, value);
+            return -1;
+        }
         *(int *)(base + f.offset) = 1;
         return 1;
     }
     int used = 1;
     if (!value) {
-        if (i + 1 >= argc)
-            return cli_usage_error(cmd, "%s needs a value (%s)", spelled, f.opt->arg), -1;
+        if (i + 1 >= argc) {
+            cli_usage_error(cmd, "%s needs a value (%s)", spelled, f.opt->arg);
+            return -1;
+        }
         value = argv[i + 1];
         used = 2;
     }
@@ -217,7 +225,7 @@ int wp_options_parse(const char *cmd, const wp_option *table, void *opts, int fl
             i++;
             break;
         }
-        if (a[0] != '-' || a[1] == '\0') { /* an operand ("-" too: standard input) */
+        if (a[0] != '-' || a[1] == '\0') { /* an operand ("-" alone too, as getopt has it) */
             argv[1 + n++] = a;
             if (flags & WP_OPTS_STOP_AT_OPERAND) {
                 i++;
