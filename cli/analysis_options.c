@@ -5,12 +5,12 @@
 #include "../analyzer/analysis.h"
 #include "cli.h"
 
-static const char *sampler_word(int i)
+const char *cli_sampler_word(int i)
 {
     return i >= 0 ? wp_sampler_name((wp_sampler)i) : NULL;
 }
 
-static int sampler_value(const char *word)
+int cli_sampler_value(const char *word)
 {
     wp_sampler s;
     return wp_sampler_parse(word, &s) == 0 ? (int)s : -1;
@@ -40,8 +40,8 @@ const wp_option wp_analysis_options[] = {
      .word = step_source_word, .parse = wp_step_source_parse,
      .help = "insist on one way of finding steps (default auto; kernels was called structure); a trace that lacks "
              "it is a usage error"},
-    {.kind = WP_OPT_ENUM, .name = "sampler", .offset = AT(sampler), .arg = "NAME", .word = sampler_word,
-     .parse = sampler_value,
+    {.kind = WP_OPT_ENUM, .name = "sampler", .offset = AT(sampler), .arg = "NAME", .word = cli_sampler_word,
+     .parse = cli_sampler_value,
      .help = "the sampler of the schedule the expert switch is checked against (see `wanprof schedule`); any "
              "schedule option given (sampler, shift, steps, boundary) overrides the trace's metadata"},
     {.kind = WP_OPT_DOUBLE, .name = "shift", .offset = AT(shift), .arg = "S", .min = WP_SCHEDULE_MIN_SHIFT,

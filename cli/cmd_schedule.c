@@ -70,22 +70,11 @@ typedef struct options {
     int json;
 } options;
 
-static const char *sampler_word(int i)
-{
-    return i >= 0 ? wp_sampler_name((wp_sampler)i) : NULL;
-}
-
-static int sampler_value(const char *word)
-{
-    wp_sampler s;
-    return wp_sampler_parse(word, &s) == 0 ? (int)s : -1;
-}
-
 #define AT(field) offsetof(options, field)
 
 const wp_option cmd_schedule_options[] = {
-    {.kind = WP_OPT_ENUM, .name = "sampler", .offset = AT(sampler), .arg = "NAME", .word = sampler_word,
-     .parse = sampler_value, .help = "whose timesteps (default wan)"},
+    {.kind = WP_OPT_ENUM, .name = "sampler", .offset = AT(sampler), .arg = "NAME", .word = cli_sampler_word,
+     .parse = cli_sampler_value, .help = "whose timesteps (default wan)"},
     {.kind = WP_OPT_INT, .name = "steps", .offset = AT(p.steps), .arg = "N", .min = 1, .max = WP_SCHEDULE_MAX_STEPS,
      .help = "inference steps (default 27)"},
     {.kind = WP_OPT_DOUBLE, .name = "shift", .offset = AT(shift), .arg = "S", .min = WP_SCHEDULE_MIN_SHIFT,
