@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every option of every command, as its table lists it (`wanprof __complete CMD`), is accepted as --opt value and as
 # --opt=value (a short one also as -o value and -ovalue) with the same stdout and exit status; a flag refuses a
-# value (exit 2, naming it) and an unknown option is a usage error naming it. A new option is walked without
-# changing this test; only a new kind of value name (the ARG of the help page) needs a sample below.
+# value (exit 2, naming it) and an unknown option is a usage error naming it; an alias gives what its option gives
+# (an old name with a warning). A new option is walked without changing this test; only a new kind of value name
+# (the ARG of the help page) needs a sample below.
 set -u
 W=${WANPROF:?}
 T=${WP_FIXTURES:?}/planted_annotated.json.gz
@@ -116,6 +117,25 @@ for cmd in $commands; do
     [ "$(cat "$tmp/unknown.rc")" = 2 ] && grep -qF -- "unknown option '--no-such-option'" "$tmp/unknown.err" ||
         fail "$cmd --no-such-option: want exit 2 naming it, got $(cat "$tmp/unknown.rc"): $(cat "$tmp/unknown.err")"
 done
+# Aliases: hist's old --steps is --step-range with a warning naming the new name; --calls-per-step is
+# --steps-per-call without one.
+alias_same() { # OLD NEW WARNING ARGS...: same stdout and status; WARNING (or nothing) on stderr
+    local old=$1 new=$2 warning=$3
+    shift 3
+    run_in old "${old% *}" "${old#* }" "$@"
+    run_in new "${new% *}" "${new#* }" "$@"
+    checks=$((checks + 1))
+    [ "$(cat "$tmp/old.rc")" = 0 ] && [ "$(cat "$tmp/new.rc")" = 0 ] && cmp -s "$tmp/old.out" "$tmp/new.out" ||
+        fail "'$old' and '$new' differ (exit $(cat "$tmp/old.rc") and $(cat "$tmp/new.rc"))"
+    if [ -n "$warning" ]; then
+        grep -qF -- "$warning" "$tmp/old.err" || fail "'$old' does not warn '$warning': $(cat "$tmp/old.err")"
+    else
+        [ -s "$tmp/old.err" ] && fail "'$old' printed to stderr: $(cat "$tmp/old.err")"
+    fi
+}
+alias_same "hist --steps" "hist --step-range" "warning: --steps is the old name of --step-range" 9 "$T"
+alias_same "explain --calls-per-step" "explain --steps-per-call" "" 2 "$T"
+
 # The walk must have walked (an empty __complete would pass): all commands, the group and each command's own options.
 [ "$(wc -w <<<"$commands")" -ge 9 ] || fail "__complete lists $(wc -w <<<"$commands") commands"
 for want in "explain --threshold" "explain --steps" "explain --json" "hist --step-range" "report -o" "run --trace" \
