@@ -1,6 +1,7 @@
 /* cmd_export.c: `wanprof export IN... OUT`: converts between SQLite and Chrome trace (.json/.json.gz), merging several
  * inputs (one per rank) into one output with one process per input process. It is a read into a writer's tool. */
-#include <getopt.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "cli.h"
 #include "output_file.h"
@@ -12,7 +13,7 @@ const char cmd_export_help[] =
     "    wanprof export - convert and merge traces\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof export [--force] IN... OUT\n"
+    "@usage\n"
     "\n"
     "DESCRIPTION\n"
     "    Reads every IN (wanprof SQLite, an nsys SQLite export, or a Chrome/Kineto trace .json/.json.gz) and writes\n"
@@ -23,8 +24,7 @@ const char cmd_export_help[] =
     "    complete, so an interrupted export never leaves a half-written OUT.\n"
     "\n"
     "OPTIONS\n"
-    "    --force   replace OUT if it exists (otherwise export refuses and exits 1)\n"
-    "    -h, --help  this page\n"
+    "@options\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof export run.sqlite run.json.gz                 # open the result in https://ui.perfetto.dev\n"
@@ -78,18 +78,18 @@ static int export_paths(char **paths, int npaths, const wp_write_opts *wopts)
     return EXIT_OK;
 }
 
+const wp_option cmd_export_options[] = {
+    {.kind = WP_OPT_FLAG, .name = "force", .offset = offsetof(wp_write_opts, force),
+     .help = "replace OUT if it exists (otherwise export refuses and exits 1)"},
+    {0},
+};
+
 int cmd_export(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
     wp_write_opts wopts = {0};
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'f')
-            wopts.force = 1;
-        else
-            return cli_usage_error("export", "unknown option '%s'", argv[optind - 1]);
-    }
-    return export_paths(argv + optind, argc - optind, &wopts);
+    int npaths;
+    int parsed = wp_options_parse("export", cmd_export_options, &wopts, 0, argc, argv, &npaths);
+    if (parsed != WP_OPTS_OK)
+        return parsed == WP_OPTS_HELP ? EXIT_OK : parsed;
+    return export_paths(argv + 1, npaths, &wopts);
 }
