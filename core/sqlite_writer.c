@@ -5,6 +5,7 @@
  * rollback journal so a single file remains. Strings are written once each: the tool's string ids map densely to
  * StringIds ids. Indexes on `start` are built when the file is finished. */
 #include "sqlite_format.h"
+#include "version.h"
 #include "sqlite_writer_impl.h"
 #include "writer_impl.h"
 
@@ -256,6 +257,11 @@ static int sq_setup(sq_writer *w, int in_place, wp_diag *diag)
     if (rc == WP_OK)
         rc = sq_exec_what(w, tables, "creating the tables");
     free(tables);
+    if (rc == WP_OK) {
+        char *writer = sqlite3_mprintf("INSERT INTO WANPROF_WRITER (version) VALUES (%Q)", wp_version_text());
+        rc = writer ? sq_exec_what(w, writer, "recording the writer's version") : sq_fail(w, "sqlite3_mprintf");
+        sqlite3_free(writer);
+    }
     /* The empty schema is committed at once: a file cut short later still opens as a (partial) trace. */
     if (rc == WP_OK)
         rc = sq_exec(w, "COMMIT; BEGIN");

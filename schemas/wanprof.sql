@@ -331,6 +331,12 @@ CREATE TABLE WANPROF_PROCESSES (
     globalPid                   INTEGER   NOT NULL   UNIQUE            -- Serialized GlobalId used by the event tables.
 );
 
+-- The wanprof that wrote the file (`wanprof --version`: release and git revision), one row. Files written before it
+-- existed lack the table; readers do not need it.
+CREATE TABLE WANPROF_WRITER (
+    version                     TEXT      NOT NULL                     -- "0.1.0 (git 1a2b3c4d5e6f)"
+);
+
 -- Run metadata: command line, config, schedule, ... as JSON text, per process. Its presence marks a wanprof file.
 CREATE TABLE WANPROF_META (
     globalPid                   INTEGER   NOT NULL,                    -- REFERENCES WANPROF_PROCESSES(globalPid)

@@ -26,6 +26,11 @@ trace=$S/examples/switch_demo/switch_demo_shift3.sqlite
 "$W" hist --json "$trace" >"$tmp/hist.json" 2>/dev/null
 "$W" diff --json "$trace" "$S/examples/switch_demo/switch_demo_shift12.sqlite" >"$tmp/diff.json" 2>/dev/null
 "$W" run --json -- true >"$tmp/run_summary.json" 2>/dev/null
+# The file formats record it too: the Chrome header and the SQLite table WANPROF_WRITER.
+"$W" export "$trace" "$tmp/copy.sqlite" 2>/dev/null
+"$W" export "$trace" "$tmp/copy.json.gz" 2>/dev/null
+check '[ "$(sqlite3 "$tmp/copy.sqlite" "SELECT version FROM WANPROF_WRITER")" = "${version#wanprof }" ]' "SQLite export: WANPROF_WRITER"
+check 'zcat "$tmp/copy.json.gz" | head -c 300 | grep -qF "\"revision\":\"$(sed "s/.*(git \(.*\))/\1/" <<<"$version")\""' "Chrome export: header revision"
 for kind in info schedule explain hist diff run_summary; do
     check 'python3 - "$tmp/$kind.json" "$S/schemas/$kind.schema.json" "wanprof.$kind/1" "${version#wanprof }" <<"PY"
 import json, sys, jsonschema
