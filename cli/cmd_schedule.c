@@ -56,7 +56,6 @@ const char cmd_schedule_help[] =
     "    0 on success; 1 when --switch-at finds no shift in the scanned range giving that step; 2 on a usage error\n"
     "    (unknown option, bad option value).\n";
 
-#define SWITCH_AT_MAX_STEPS 1000
 
 static const char *CMD = "schedule";
 
@@ -111,10 +110,9 @@ static int parse_options(int argc, char **argv, options *o)
     o->shift_given = !isnan(o->shift);
     if (o->shift_given)
         o->p.shift = o->shift;
-    /* The scan bisects every change of the switch step between the limits, and that count grows with the steps:
-     * 1000 steps take a third of a second, 10000 half a minute. Sampling schedules have tens of steps. */
-    if (o->switch_at && o->p.steps > SWITCH_AT_MAX_STEPS)
-        return cli_usage_error(CMD, "--switch-at works with --steps up to %d (got %d)", SWITCH_AT_MAX_STEPS,
+    /* Sampling schedules have tens of steps; the search's cost grows with the square of the steps (schedule.h). */
+    if (o->switch_at && o->p.steps > WP_SCHEDULE_INVERT_MAX_STEPS)
+        return cli_usage_error(CMD, "--switch-at works with --steps up to %d (got %d)", WP_SCHEDULE_INVERT_MAX_STEPS,
                                o->p.steps);
     if (o->switch_at > o->p.steps + 1)
         return cli_usage_error(CMD, "--switch-at must be a step number from 1 to %d (N+1 with --steps %d; got %d)",
