@@ -121,10 +121,9 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
         return rc;
     int n = rr->steps.count;
     rr->stats = calloc((size_t)n + 1, sizeof(*rr->stats));
-    rr->spikes = calloc((size_t)n + 1, sizeof(*rr->spikes));
     double *walls = calloc((size_t)n + 1, sizeof(double));
     int *keep = calloc((size_t)n + 1, sizeof(int));
-    if (!rr->stats || !rr->spikes || !walls || !keep) {
+    if (!rr->stats || !walls || !keep) {
         free(walls);
         free(keep);
         return WP_ERR_NOMEM;
@@ -146,6 +145,16 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
     for (int k = 0; k < n; k++)
         keep[k] = (k > 0 || !warm) && walls[k] <= rr->baseline.threshold;
     wp_causes_baseline(rr->stats, keep, n, &rr->base);
+    /* a spike holds its causes' evidence (kilobytes): room for the spikes there are, not one per step */
+    int over = 0;
+    for (int k = 0; k < n && !rr->doubt[0] && n >= 3; k++)
+        over += walls[k] > rr->baseline.threshold;
+    rr->spikes = calloc((size_t)over + 1, sizeof(*rr->spikes));
+    if (!rr->spikes) {
+        free(walls);
+        free(keep);
+        return WP_ERR_NOMEM;
+    }
     for (int k = 0; k < n && !rr->doubt[0]; k++) {
         if (walls[k] <= rr->baseline.threshold || n < 3)
             continue;

@@ -5,6 +5,7 @@
 #include <pcre2.h>
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +28,13 @@ void wp_step_pattern_free(wp_step_pattern *p)
     free(p);
 }
 
+/* what: "longer than %d bytes" and the like, with the limit. */
 static int limit_error(wp_diag *diag, const char *text, const char *what, int limit)
 {
-    return wp_diag_error(diag, WP_ERR_USAGE, "bad step pattern '%.80s%s': %s (the limit is %d); see `wanprof explain "
-                         "--help`", text, strlen(text) > 80 ? "..." : "", what, limit);
+    char why[96];
+    snprintf(why, sizeof(why), what, limit);
+    return wp_diag_error(diag, WP_ERR_USAGE, "bad step pattern '%.80s%s': %s, the limit for step patterns (see "
+                         "`wanprof explain --help`)", text, strlen(text) > 80 ? "..." : "", why);
 }
 
 static int compile(wp_step_pattern *p, wp_diag *diag)
@@ -48,7 +52,7 @@ static int compile(wp_step_pattern *p, wp_diag *diag)
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(err, msg, sizeof(msg));
         if (err == PCRE2_ERROR_PARENTHESES_NEST_TOO_DEEP)
-            return limit_error(diag, p->text, "parentheses nest too deeply", WP_STEP_PATTERN_MAX_NEST);
+            return limit_error(diag, p->text, "parentheses nested deeper than %d", WP_STEP_PATTERN_MAX_NEST);
         return wp_diag_error(diag, WP_ERR_USAGE, "bad step pattern '%.80s%s': %s at offset %zu (PCRE2 syntax, "
                              "compiled patterns up to %d bytes)", p->text, strlen(p->text) > 80 ? "..." : "",
                              (const char *)msg, (size_t)at, WP_STEP_PATTERN_MAX_CODE);
@@ -56,7 +60,7 @@ static int compile(wp_step_pattern *p, wp_diag *diag)
     size_t size = 0;
     pcre2_pattern_info(p->code, PCRE2_INFO_SIZE, &size);
     if (size > WP_STEP_PATTERN_MAX_CODE)
-        return limit_error(diag, p->text, "its compiled form is too large (bytes; repetition counts multiply it)",
+        return limit_error(diag, p->text, "compiled to more than %d bytes (repetition counts multiply it)",
                            WP_STEP_PATTERN_MAX_CODE);
     return WP_OK;
 }
@@ -65,7 +69,7 @@ int wp_step_pattern_new(const char *text, wp_step_pattern **out, wp_diag *diag)
 {
     *out = NULL;
     if (strlen(text) > WP_STEP_PATTERN_MAX_LEN)
-        return limit_error(diag, text, "too long (bytes)", WP_STEP_PATTERN_MAX_LEN);
+        return limit_error(diag, text, "longer than %d bytes", WP_STEP_PATTERN_MAX_LEN);
     wp_step_pattern *p = calloc(1, sizeof(*p));
     if (!p || !(p->text = strdup(text))) {
         free(p);

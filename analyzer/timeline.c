@@ -174,7 +174,8 @@ static int iset_union(iset *out, const iset *const *in, size_t k, size_t *bytes)
         return -1;
     size_t m = 0;
     for (size_t i = 0; i < k; i++) {
-        memcpy(all + m, in[i]->iv, in[i]->n * sizeof(*all));
+        if (in[i]->n)
+            memcpy(all + m, in[i]->iv, in[i]->n * sizeof(*all));
         m += in[i]->n;
     }
     if (k > 1)
