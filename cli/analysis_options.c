@@ -31,8 +31,11 @@ const wp_option wp_analysis_options[] = {
     {.kind = WP_OPT_DOUBLE, .name = "min-excess", .offset = AT(explain.min_excess), .arg = "F", .min = 0, .max = 1e6,
      .help = "... and more than the fraction F over the median (default 0.10)"},
     {.kind = WP_OPT_STRING, .name = "step-pattern", .offset = AT(step_pattern), .arg = "RE",
-     .help = "POSIX extended regex (case-insensitive) for step ranges; its last all-digit group is the step number "
-             "(default: " WP_DEFAULT_STEP_PATTERN ")"},
+     .help = "PCRE2 regular expression (case-insensitive) for step ranges; its last all-digit group is the step "
+             "number (default: " WP_DEFAULT_STEP_PATTERN "). Limits: 256 bytes, groups nested 32 deep, 64 KiB "
+             "compiled; per range name 100000 backtracking steps, depth 1000, 4 MiB: a pattern or match past one is "
+             "a usage error. A pattern that matches no range name is a warning and the steps come from the next "
+             "source (an error with --step-source pattern). schemas/step_marks.md: how it differs from POSIX ERE"},
     {.kind = WP_OPT_INT, .name = "steps-per-call", .offset = AT(explain.calls_per_step), .arg = "N", .min = 1,
      .max = 1000, .alias = "calls-per-step",
      .help = "compiled-region calls per step when steps come from them (CFG: 2)"},
