@@ -46,9 +46,11 @@ static int phases(const wp_run *r, const wp_run_proc *p, wp_rank_result *rr)
     const wp_steps *s = &rr->steps;
     wp_step win[2] = {{.number = 0, .start = p->first, .end = s->steps[0].start},
                       {.number = 1, .start = s->steps[s->count - 1].end, .end = p->last}};
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
         if (win[k].end < win[k].start)
             win[k].end = win[k].start;
+        win[k].end = wp_ns_fit_end(win[k].start, win[k].end); /* its length fits in int64, as a step's does */
+    }
     wp_steps two = {.proc = rr->proc, .steps = win, .count = 2};
     wp_step_stats st[2];
     int rc = wp_stepstats_compute(r, &two, st);

@@ -30,6 +30,14 @@ static inline int64_t wp_ns_span(int64_t start, int64_t end)
     return end > start ? wp_ns_sub(end, start) : 0;
 }
 
+/* The end of a window [start, end) cut so that end - start fits in int64 (a window over 292 years long can only come
+ * from crafted timestamps): every consumer of a step or phase window can then subtract its ends. */
+static inline int64_t wp_ns_fit_end(int64_t start, int64_t end)
+{
+    return end > start && (uint64_t)end - (uint64_t)start > (uint64_t)INT64_MAX ? (int64_t)((uint64_t)start + INT64_MAX)
+                                                                               : end;
+}
+
 /* A duration computed in floating point, as nanoseconds: clamped to the int64 range (NaN: 0). */
 static inline int64_t wp_ns_from_double(double ns)
 {

@@ -77,6 +77,11 @@ static wp_run_proc *find_proc(const wp_run *r, uint32_t index)
     return at ? &r->procs[at - 1] : NULL;
 }
 
+const wp_run_proc *wp_run_proc_find(const wp_run *r, uint32_t index)
+{
+    return find_proc(r, index);
+}
+
 /* Room for one more process in procs and its index; 0 or -1 (out of memory). */
 static int make_room(wp_run *r)
 {

@@ -129,6 +129,8 @@ wp_tool *wp_run_tool(wp_run *r);
  * pseudo-processes; they go to the one process that has host events when there is exactly one) and gives each op the
  * start of the host call that launched it. Returns WP_OK or WP_ERR_NOMEM. */
 int wp_run_finish(wp_run *r);
+/* The process with this index, or NULL. O(1). */
+const wp_run_proc *wp_run_proc_find(const wp_run *r, uint32_t index);
 /* The string for an id (via the reader's table). */
 const char *wp_run_str(const wp_run *r, uint32_t id);
 /* Number of kernel names of proc first seen inside [start, end) (on any of its devices). O(log n). */
