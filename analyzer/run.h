@@ -1,4 +1,4 @@
-/* run.h: what one pass over a trace keeps for the analyses: processes, metadata, binned GPU activity (timeline.h),
+/* run.h: what one pass over a trace keeps for the analyses: processes, metadata, GPU activity intervals (timeline.h),
  * the first appearance of each kernel name, one compact record per unit of GPU work (start, end, launch time, name:
  * 32 bytes) for finding and timing steps, and records only for what needs exact replay: memcpys, host calls of
  * interest (syncs, copies, allocations, module loads), compile phases, compiled-region calls and step marks. Nothing

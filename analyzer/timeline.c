@@ -198,8 +198,10 @@ static int build_lane(lane *ln, const span *s, size_t lo, size_t hi, size_t *byt
             b++;
         if (iset_build(&ln->sets[k], s + a, b - a, bytes))
             return -1;
-        for (size_t i = 0; i < ln->sets[k].n; i++) /* so that unions sort by start alone */
-            ln->sets[k].iv[i].what = 0, ln->sets[k].iv[i].device = 0;
+        for (size_t i = 0; i < ln->sets[k].n; i++) { /* so that unions sort by start alone */
+            ln->sets[k].iv[i].what = 0;
+            ln->sets[k].iv[i].device = 0;
+        }
     }
     const iset *both[2] = {&ln->sets[SET_COMPUTE], &ln->sets[SET_COPY]};
     return iset_union(&ln->sets[SET_BUSY], both, 2, bytes);
