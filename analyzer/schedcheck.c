@@ -102,6 +102,8 @@ void wp_schedcheck_run(const wp_schedule_params *p, const char *from, int observ
         for (int i = 0; i < c->nranges && used < sizeof(shifts); i++)
             used += (size_t)snprintf(shifts + used, sizeof(shifts) - used, "%s[%.3g, %.3g)", i ? ", " : "",
                                      c->ranges[i].lo, c->ranges[i].hi);
+        if (count > c->nranges && used < sizeof(shifts)) /* the ranges kept are the lowest: say how many more */
+            used += (size_t)snprintf(shifts + used, sizeof(shifts) - used, " and %d more", count - c->nranges);
         if (used < sizeof(shifts))
             snprintf(shifts + used, sizeof(shifts) - used, " give step %d", observed);
     }
