@@ -5,12 +5,13 @@
 # within 512 MB and at once; a pattern within the limits still finds and numbers the steps as before.
 set -uo pipefail
 : "${WANPROF:?}" "${WP_SOURCE_DIR:?}"
+source "$WP_SOURCE_DIR/tests/hostile/limits.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 python3 "$WP_SOURCE_DIR/tests/hostile/time_trace.py" "$tmp/t.json" --steps 12 || fail "generator"
 # expects exit 2 and the message fragment $2 for pattern $1
 refused() {
-    (ulimit -v 524288; timeout 20 "$WANPROF" explain --step-pattern "$1" "$3") > /dev/null 2> "$tmp/err"; local rc=$?
+    limited "$WANPROF" explain --step-pattern "$1" "$3" > /dev/null 2> "$tmp/err"; local rc=$?
     [ $rc -eq 2 ] || fail "pattern '${1:0:40}': exit $rc (want 2): $(cat "$tmp/err")"
     grep -qF -- "$2" "$tmp/err" || fail "pattern '${1:0:40}': message: $(cat "$tmp/err")"
 }

@@ -2,7 +2,8 @@
 # Issue 13: explain kept at most 256 processes and folded the rest into the 256th silently. Now processes have no
 # cap: a run of 300 ranks gives 300 ranks, each with its own steps.
 set -uo pipefail
-: "${WANPROF:?}"
+: "${WANPROF:?}" "${WP_SOURCE_DIR:?}"
+source "$WP_SOURCE_DIR/tests/hostile/limits.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 python3 - "$tmp/t.json" <<'PY' || fail "generator"
@@ -20,7 +21,7 @@ for p in range(300):
                    "args": {"device": p % 8, "stream": 7}})
 json.dump({"wanprof": {"format": 1}, "traceEvents": ev}, open(sys.argv[1], "w"))
 PY
-"$WANPROF" explain --json "$tmp/t.json" > "$tmp/x.json" 2> "$tmp/err" || fail "explain: $(cat "$tmp/err")"
+limited "$WANPROF" explain --json "$tmp/t.json" > "$tmp/x.json" 2> "$tmp/err" || fail "explain: $(cat "$tmp/err")"
 python3 - "$tmp/x.json" <<'PY' || fail "300 ranks of 3 steps"
 import json, sys
 r = json.load(open(sys.argv[1]))["ranks"]

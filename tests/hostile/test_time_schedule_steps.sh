@@ -3,11 +3,12 @@
 # steps (8000 steps 4 s, 100000 never finished), while `schedule --switch-at` capped the same search at 1000 steps.
 # Now both use one cap: explain still predicts the switch step and says the shifts were not searched, naming the cap.
 set -uo pipefail
-: "${WANPROF:?}" "${WP_FIXTURES:?}"
+: "${WANPROF:?}" "${WP_FIXTURES:?}" "${WP_SOURCE_DIR:?}"
+source "$WP_SOURCE_DIR/tests/hostile/limits.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 t="$WP_FIXTURES/planted_annotated.json.gz"
-(ulimit -v 524288; timeout 20 "$WANPROF" explain --shift 12 --steps 100000 "$t") > "$tmp/out" 2> "$tmp/err"; rc=$?
+limited "$WANPROF" explain --shift 12 --steps 100000 "$t" > "$tmp/out" 2> "$tmp/err"; rc=$?
 [ $rc -eq 0 ] || fail "explain --steps 100000: exit $rc: $(cat "$tmp/err")"
 grep -q "^schedule (flags): the switch came at step 9 (the 10th step), but sampler wan with shift 12 and 100000 steps puts it at step 63122 (the 63123rd); shifts were not searched for step 9: the search works with up to 1000 steps (got 100000)$" "$tmp/out" \
     || fail "schedule line: $(tail -1 "$tmp/out")"

@@ -3,11 +3,12 @@
 # run) in step 5, was counted as "never seen before" in step 5. Now a kernel name is new once per run, on any device.
 set -uo pipefail
 : "${WANPROF:?}" "${WP_SOURCE_DIR:?}"
+source "$WP_SOURCE_DIR/tests/hostile/limits.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 python3 "$WP_SOURCE_DIR/tests/hostile/time_trace.py" "$tmp/t.json" --steps 10 --second-gpu || fail "generator"
 "$WANPROF" info "$tmp/t.json" | grep -q "processes: 2" || fail "the trace should hold two processes"
-"$WANPROF" explain --json "$tmp/t.json" > "$tmp/x.json" 2> "$tmp/err" || fail "explain: $(cat "$tmp/err")"
+limited "$WANPROF" explain --json "$tmp/t.json" > "$tmp/x.json" 2> "$tmp/err" || fail "explain: $(cat "$tmp/err")"
 python3 - "$tmp/x.json" <<'PY' || fail "new kernels per step"
 import json, sys
 r = json.load(open(sys.argv[1]))["ranks"]

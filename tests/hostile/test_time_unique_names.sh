@@ -4,11 +4,12 @@
 # and 512 MB, every step with its one new kernel.
 set -uo pipefail
 : "${WANPROF:?}" "${WP_SOURCE_DIR:?}"
+source "$WP_SOURCE_DIR/tests/hostile/limits.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 python3 "$WP_SOURCE_DIR/tests/hostile/time_trace.py" "$tmp/u.json" --steps 128000 --unique-names --kernels 1 \
     --no-launch || fail "generator"
-(ulimit -v 524288; timeout 20 "$WANPROF" explain --json "$tmp/u.json") > "$tmp/x.json" 2> "$tmp/err"; rc=$?
+limited "$WANPROF" explain --json "$tmp/u.json" > "$tmp/x.json" 2> "$tmp/err"; rc=$?
 [ $rc -eq 0 ] || fail "explain: exit $rc: $(cat "$tmp/err")"
 python3 - "$tmp/x.json" <<'PY' || fail "128000 steps, one new kernel each"
 import json, sys
