@@ -4,6 +4,7 @@ tests/hostile/ and bench/bench_hostile.sh. One host process (pid 100) launches, 
 ranges, a few kernels on GPU 0 (Kineto's device pseudo-process pid 0); each step takes 10 ms. Options add what a
 hostile or unlucky trace holds:
   --long-kernel S    one kernel lasting S seconds in the middle step (a hung NCCL kernel)
+  --long-copy S      one host-to-device copy lasting S seconds in the middle step
   --late S           one kernel S seconds after the last step
   --at-max           one kernel ending within 10 us of INT64_MAX nanoseconds
   --unique-names     every step's kernels have names no other step uses
@@ -24,6 +25,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--long-kernel", type=float, default=0)
+    ap.add_argument("--long-copy", type=float, default=0)
     ap.add_argument("--late", type=float, default=0)
     ap.add_argument("--at-max", action="store_true")
     ap.add_argument("--unique-names", action="store_true")
@@ -57,6 +59,10 @@ def main():
                 kernel(name, t0 + 200 + k * 2000, 1000, pid=1)
         if s == a.steps // 2 and a.long_kernel:
             kernel("ncclDevKernel_AllReduce_hung", t0 + 9000, a.long_kernel * 1e6)
+        if s == a.steps // 2 and a.long_copy:
+            ev.append({"ph": "X", "cat": "gpu_memcpy", "name": "Memcpy HtoD (Pageable -> Device)", "pid": 100,
+                       "tid": 8, "ts": t0 + 9000, "dur": a.long_copy * 1e6,
+                       "args": {"device": 0, "stream": 8, "bytes": 1 << 24}})
     end = 1000 + a.steps * STEP_US
     if a.late:
         kernel("late_kernel", end + a.late * 1e6, 5)
