@@ -239,8 +239,9 @@ static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_pe
 {
     const char *name = wp_run_str(r, seq[per->first]);
     snprintf(out->source_text, sizeof(out->source_text),
-             "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.40s\")%s",
-             per->period, name, per->hinted ? ", the period that gives the expected step count"
+             "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.40s\"%s)%s",
+             per->period, name, per->phase_moved ? ", its first forward's start" : "",
+             per->hinted ? ", the period that gives the expected step count"
              : per->long_first ? "; the first step, which loaded code, is longer" : "");
     const char *level = per->repeat >= 0.97 && per->covered >= 0.5   ? "high"
                         : per->repeat >= 0.85 && per->covered >= 0.25 ? "medium"
@@ -250,6 +251,10 @@ static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_pe
     if (per->other && n > 0 && (size_t)n < sizeof(out->confidence))
         snprintf(out->confidence + n, sizeof(out->confidence) - (size_t)n, "; every %zu kernels: %.1f%%",
                  per->other, 100.0 * per->other_repeat);
+    size_t used = strlen(out->confidence);
+    if (per->phase_moved) /* the step's two alike forwards say where it opens, no wait does */
+        snprintf(out->confidence + used, sizeof(out->confidence) - used, "; the longest wait recurs inside each "
+                 "forward, so steps open where the first forward does");
     out->doubtful = per->repeat < 0.85 || per->covered < 0.25;
 }
 
