@@ -173,15 +173,9 @@ static int run_calibrator(const char *prog, int quick, char **out, int *too_long
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Runs wanprof-calibrate and returns the machine document it printed, or NULL after saying why (exit status 1). */
-static cJSON *measure(int quick)
+/* Runs wanprof-calibrate (prog) and returns the machine document it printed, or NULL after saying why. */
+static cJSON *measure(const char *prog, int quick)
 {
-    char prog[4096];
-    if (!wp_part_find(WP_PART_CALIBRATE, prog, sizeof(prog), NULL)) {
-        fprintf(stderr, "wanprof calibrate: wanprof-calibrate not found (%s): the GPU parts are built only where the "
-                        "CUDA toolkit is found (set WANPROF_CALIBRATE to its path); nothing measured\n", prog);
-        return NULL;
-    }
     char *text;
     int too_long, status = run_calibrator(prog, quick, &text, &too_long);
     cJSON *doc = NULL;
@@ -224,11 +218,16 @@ int cmd_calibrate(int argc, char **argv)
         return rc == WP_OPTS_HELP ? EXIT_OK : rc;
     if (nargs > 0)
         return cli_usage_error("calibrate", "takes no operands ('%s')", argv[1]);
-    char path[4096];
+    char prog[4096], path[4096];
+    if (!wp_part_find(WP_PART_CALIBRATE, prog, sizeof(prog), NULL)) {
+        fprintf(stderr, "wanprof calibrate: wanprof-calibrate not found (%s): the GPU parts are built only where the "
+                        "CUDA toolkit is found (set WANPROF_CALIBRATE to its path); nothing measured\n", prog);
+        return EXIT_BAD_INPUT;
+    }
     int replace = 0;
     if ((rc = choose_output(&o, path, sizeof(path), &replace)))
         return rc;
-    cJSON *doc = measure(o.quick);
+    cJSON *doc = measure(prog, o.quick);
     if (!doc)
         return EXIT_BAD_INPUT;
     rc = store(doc, path, replace);
