@@ -27,9 +27,13 @@ step "wanprof calibrate --json (stored in \$XDG_CACHE_HOME/wanprof/machine.json)
 start=$(date +%s.%N)
 timeout 70 wanprof calibrate --json >"$OUT/machine.json" || status=1
 echo "wall $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
-python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print(d['schema'], d['wanprof'], len(d['gpus']), 'GPU(s)')" \
+python3 -c "import json, sys; d = json.load(open(sys.argv[1]))
+print(d['schema'], d['wanprof'], len(d['gpus']), 'GPUs')" \
     "$OUT/machine.json" || status=1
-cmp -s "$OUT/machine.json" "$XDG_CACHE_HOME/wanprof/machine.json" || { echo "FAIL: stdout and the cache differ"; status=1; }
+cmp -s "$OUT/machine.json" "$XDG_CACHE_HOME/wanprof/machine.json" || {
+    echo "FAIL: stdout and the cache differ"
+    status=1
+}
 
 step "wanprof calibrate (the table; a second measurement)"
 timeout 70 wanprof calibrate || status=1

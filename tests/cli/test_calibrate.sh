@@ -159,7 +159,8 @@ expect '[ $rc -eq 2 ]' "an operand is a usage error"
 
 # 6. wanprof run records the cached file, as it is, in both merged outputs, and info says so.
 fixture=$WP_FIXTURES/planted_annotated.json.gz
-write_parts='d=$(dirname "$WANPROF_OUTPUT"); "$0" export "$1" "$d/r0-p101.sqlite" && "$0" export "$1" "$d/r1-p102.sqlite"'
+write_parts='d=$(dirname "$WANPROF_OUTPUT"); "$0" export "$1" "$d/r0-p101.sqlite" &&
+             "$0" export "$1" "$d/r1-p102.sqlite"'
 "$WANPROF" run -o with -- sh -c "$write_parts" "$WANPROF" "$fixture" >/dev/null 2>err; rc=$?
 expect '[ $rc -eq 0 ]' "wanprof run failed: $(cat err)"
 python3 - "$cache" <<'PY' || fail=$((fail + 1))
@@ -185,7 +186,8 @@ expect '[ "$(sqlite3 without.sqlite "select count(*) from WANPROF_META where key
 expect '! grep -q "machine:" info' "info shows a machine line for a trace without one"
 echo precious >"$cache"
 "$WANPROF" run -o other -- sh -c "$write_parts" "$WANPROF" "$fixture" >/dev/null 2>err; rc=$?
-expect '[ $rc -eq 0 ] && grep -q "not a wanprof machine file.*not recorded" err' "run: no warning for a foreign file"
+expect '[ $rc -eq 0 ] && grep -q "not a wanprof machine file.*not recorded" err' \
+    "run: no warning for a foreign file"
 expect '[ "$(cat "$cache")" = precious ]' "run changed the cache file"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
