@@ -3,9 +3,12 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A machine file is a few KB even with 8 GPUs (56 peer pairs); anything near this is something else. */
 #define MACHINE_FILE_MAX (1 << 20)
@@ -30,15 +33,32 @@ int wp_machine_doc_is_ours(const void *doc)
     return cJSON_IsObject(doc) && cJSON_IsString(schema) && strcmp(schema->valuestring, WP_MACHINE_SCHEMA) == 0;
 }
 
-static char *read_text(const char *path, int *exists, wp_diag *diag)
+/* Only a regular file is read: a FIFO planted at the path would block its reader (calibrate, or every `wanprof run`). */
+static FILE *open_regular(const char *path, int *exists, wp_diag *diag)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (exists)
-        *exists = f || errno != ENOENT;
-    if (!f) {
-        wp_diag_error(diag, WP_ERR_IO, "%s: %s", path, strerror(errno));
+        *exists = fd >= 0 || errno != ENOENT;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        wp_diag_error(diag, WP_ERR_IO, "%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        wp_diag_error(diag, WP_ERR_NOMEM, "%s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+static char *read_text(const char *path, int *exists, wp_diag *diag)
+{
+    FILE *f = open_regular(path, exists, diag);
+    if (!f)
+        return NULL;
     char *text = malloc(MACHINE_FILE_MAX + 1);
     size_t len = text ? fread(text, 1, MACHINE_FILE_MAX + 1, f) : 0;
     int bad = !text || ferror(f) || len > MACHINE_FILE_MAX;

@@ -151,6 +151,10 @@ for bad in "notours.json:is not \"schema\": \"wanprof.machine/1\"" "table:printe
     expect '[ $rc -eq 1 ] && cmp -s "$cache" before.json' "a bad document (${bad%%:*}) was stored: $(cat err)"
     expect 'grep -qF "${bad#*:}" err && grep -q "nothing written" err' "bad document (${bad%%:*}): $(cat err)"
 done
+# A FIFO is never opened for reading (it would block): refused, even with --force (output_file.h), and left there.
+mkfifo pipe.json
+timeout 60 "$WANPROF" calibrate --force -o pipe.json >out 2>err; rc=$?
+expect '[ $rc -eq 1 ] && [ -p pipe.json ] && grep -q "pipe.json" err' "a FIFO output: exit $rc, $(cat err)"
 # No XDG_CACHE_HOME (or a relative one, which the XDG spec says to ignore): ~/.cache.
 XDG_CACHE_HOME=rel "$WANPROF" calibrate >/dev/null 2>err
 expect '[ -s "$HOME/.cache/wanprof/machine.json" ] && [ ! -e rel ]' "HOME/.cache not used: $(cat err)"
@@ -184,6 +188,10 @@ expect '[ "$(sqlite3 without.sqlite "select count(*) from WANPROF_META where key
     "no machine file, yet something recorded"
 "$WANPROF" info without.sqlite >info 2>&1
 expect '! grep -q "machine:" info' "info shows a machine line for a trace without one"
+mkfifo "$cache"
+timeout 60 "$WANPROF" run -o fifo -- sh -c "$write_parts" "$WANPROF" "$fixture" >/dev/null 2>err; rc=$?
+expect '[ $rc -eq 0 ] && grep -q "not a regular file; not recorded" err' "run with a FIFO in the cache: $(cat err)"
+rm -f "$cache"
 echo precious >"$cache"
 "$WANPROF" run -o other -- sh -c "$write_parts" "$WANPROF" "$fixture" >/dev/null 2>err; rc=$?
 expect '[ $rc -eq 0 ] && grep -q "not a wanprof machine file.*not recorded" err' \
