@@ -12,6 +12,7 @@
 
 #include "copies.h"
 #include "cuda_check.h"
+#include "machine_protocol.h"
 #include "peer.h"
 #include "topology.h"
 #include "version.h"
@@ -23,8 +24,6 @@ static const size_t copy_sizes[] = {1 * MiB, 16 * MiB, 256 * MiB};
 /* A small copy: a scalar or a timestep read back, where only the per-copy cost counts. */
 #define LATENCY_BYTES 4096
 enum { REPEATS = 7, QUICK_REPEATS = 3 };
-/* The exit status for "no GPU to measure", which `wanprof calibrate` tells from a failure. */
-enum { EXIT_NO_GPU = 3 };
 
 static const char *direction_word[] = {[CAL_HTOD] = "HtoD", [CAL_DTOH] = "DtoH"};
 static const char *memory_word[] = {[CAL_PINNED] = "pinned", [CAL_PAGEABLE] = "pageable"};
@@ -163,7 +162,7 @@ static cJSON *document_head(int repeats)
     CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
     int nvml_ok = cal_nvml_open(nvml_why, sizeof(nvml_why)) == 0;
     cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "schema", "wanprof.machine/1");
+    cJSON_AddStringToObject(doc, "schema", WP_MACHINE_SCHEMA);
     cJSON_AddStringToObject(doc, "wanprof", wp_version_text());
     cJSON_AddStringToObject(doc, "host", host);
     cJSON_AddStringToObject(doc, "measured_at", when);
@@ -209,7 +208,7 @@ int main(int argc, char **argv)
     }
     int n = count_gpus();
     if (!n)
-        return EXIT_NO_GPU;
+        return WP_CALIBRATE_EXIT_NO_GPU;
     int repeats = quick ? QUICK_REPEATS : REPEATS;
     double t0 = cal_now_s();
     cJSON *doc = document_head(repeats);

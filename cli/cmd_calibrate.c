@@ -20,8 +20,6 @@
 
 extern char **environ;
 
-/* wanprof-calibrate's exit status for "no GPU to measure" (calibrate/main.c). */
-#define CALIBRATE_NO_GPU 3
 /* Its document is a few KB; more than this is not one. */
 #define CALIBRATE_OUTPUT_MAX (4 << 20)
 
@@ -181,7 +179,7 @@ static cJSON *measure(const char *prog, int quick)
     cJSON *doc = NULL;
     if (status < 0)
         fprintf(stderr, "wanprof calibrate: cannot run %s: %s\n", prog, strerror(errno));
-    else if (status == CALIBRATE_NO_GPU)
+    else if (status == WP_CALIBRATE_EXIT_NO_GPU)
         fprintf(stderr, "wanprof calibrate: no GPU to measure (%s said why above); nothing written\n", prog);
     else if (status != 0)
         fprintf(stderr, "wanprof calibrate: %s failed (exit status %d; its message is above); nothing written\n",

@@ -27,7 +27,7 @@ const char *wp_machine_cache_path(char *buf, size_t n, wp_diag *diag)
     return buf;
 }
 
-int wp_machine_doc_is_ours(const void *doc)
+int wp_machine_doc_is_ours(const cJSON *doc)
 {
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(doc, "schema");
     return cJSON_IsObject(doc) && cJSON_IsString(schema) && strcmp(schema->valuestring, WP_MACHINE_SCHEMA) == 0;

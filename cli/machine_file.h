@@ -5,17 +5,19 @@
 
 #include <stddef.h>
 
-#include "../core/diag.h"
+#include <cjson/cJSON.h>
 
-#define WP_MACHINE_SCHEMA "wanprof.machine/1"
+#include "../core/diag.h"
+#include "../core/machine_protocol.h"
+
 #define WP_MACHINE_META_KEY "machine" /* the trace metadata key holding the file's text */
 
 /* $XDG_CACHE_HOME/wanprof/machine.json (XDG_CACHE_HOME only when absolute, as the XDG spec says), else
  * $HOME/.cache/wanprof/machine.json, into buf. Returns buf, or NULL (diag set) when neither variable is usable. */
 const char *wp_machine_cache_path(char *buf, size_t n, wp_diag *diag);
 
-/* Whether doc (a cJSON *, NULL included) is a machine document: an object whose "schema" is WP_MACHINE_SCHEMA. */
-int wp_machine_doc_is_ours(const void *doc);
+/* Whether doc (NULL included) is a machine document: an object whose "schema" is WP_MACHINE_SCHEMA. */
+int wp_machine_doc_is_ours(const cJSON *doc);
 
 /* The text of the machine file at path (malloc'd, the caller frees it) when it is one: a JSON object, at most 1 MiB,
  * whose "schema" is WP_MACHINE_SCHEMA. NULL otherwise, with diag naming path and what is wrong; *exists (may be
