@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "json_out.h"
+#include "machine_file.h"
 #include "trace_read.h"
 
 const char cmd_info_help[] =
@@ -47,6 +48,7 @@ typedef struct info_tool {
     wp_device devices[MAX_DEVICES];
     uint32_t ndevices;
     uint64_t more_procs, more_devices; /* beyond the tables above: counted, not listed */
+    int machine;                       /* a process carries the metadata "machine" (wanprof calibrate's facts) */
 } info_tool;
 
 static int info_event(wp_tool *tool, const wp_event *ev)
@@ -88,6 +90,15 @@ static int info_dropped(wp_tool *tool, uint32_t proc, uint64_t records)
     return 0;
 }
 
+static int info_meta(wp_tool *tool, uint32_t proc, const char *key, const char *json_value)
+{
+    (void)proc;
+    (void)json_value;
+    if (strcmp(key, WP_MACHINE_META_KEY) == 0)
+        ((info_tool *)tool)->machine = 1;
+    return 0;
+}
+
 static void info_init(info_tool *t)
 {
     memset(t, 0, sizeof(*t));
@@ -95,6 +106,7 @@ static void info_init(info_tool *t)
     t->tool.process = info_process;
     t->tool.device = info_device;
     t->tool.dropped = info_dropped;
+    t->tool.meta = info_meta;
     t->first = INT64_MAX;
     t->last = INT64_MIN;
 }
@@ -135,6 +147,8 @@ static void print_text(const char *path, wp_format fmt, long long size, const in
         printf("  span:      %.6f s (%" PRId64 " .. %" PRId64 " ns)\n", (double)(t->last - t->first) / 1e9, t->first,
                t->last);
     printf("  dropped:   %" PRIu64 " records reported dropped by the profiler\n", t->dropped);
+    if (t->machine)
+        printf("  machine:   carries the facts `wanprof calibrate` measured (metadata \"machine\")\n");
     if (st->skipped)
         printf("  skipped:   %" PRIu64 " records not understood\n", st->skipped);
     if (st->truncated)
