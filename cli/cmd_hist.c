@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "output_file.h"
 #include "json_out.h"
+#include "safe_text.h"
 
 const char cmd_hist_help[] =
     "NAME\n"
@@ -197,8 +198,9 @@ static int output(const wp_analysis *a, const wp_rank_result *rr, const hist_opt
         char rank[32] = "";
         if (rr->rank >= 0)
             snprintf(rank, sizeof(rank), "rank %d, ", rr->rank);
-        printf("memcpy histograms: %s, %s (%ssteps from %s)\n", input, scope, rank,
-               wp_step_source_name(rr->steps.source));
+        fputs("memcpy histograms: ", stdout);
+        wp_text_put(stdout, input);
+        printf(", %s (%ssteps from %s)\n", scope, rank, wp_step_source_name(rr->steps.source));
         if (!h.all.count)
             printf("no copies\n");
         for (int g = 0; g < WP_HIST_GROUPS; g++) {
@@ -320,7 +322,9 @@ int cmd_hist(int argc, char **argv)
     const wp_rank_result *rr = wp_explain_main_rank(&a.explain);
     int rc = EXIT_OK;
     if (!rr) {
-        fprintf(stderr, "wanprof hist: %s: no processes with events\n", paths[0]);
+        fputs("wanprof hist: ", stderr);
+        wp_text_put(stderr, paths[0]);
+        fputs(": no processes with events\n", stderr);
         rc = EXIT_BAD_INPUT;
     } else if (o.per_step) {
         per_step(&a, rr, &o);
@@ -330,8 +334,12 @@ int cmd_hist(int argc, char **argv)
         if (found == -2)
             rc = cli_usage_error(CMD, "--steps wants N or A-B, not '%s'", o.steps);
         else if (found < 0) {
-            fprintf(stderr, "wanprof hist: %s: no step %s (the trace has steps %lld to %lld)\n", paths[0], o.steps,
-                    (long long)rr->steps.steps[0].number, (long long)rr->steps.steps[rr->steps.count - 1].number);
+            fputs("wanprof hist: ", stderr);
+            wp_text_put(stderr, paths[0]);
+            fputs(": no step ", stderr);
+            wp_text_put(stderr, o.steps);
+            fprintf(stderr, " (the trace has steps %lld to %lld)\n", (long long)rr->steps.steps[0].number,
+                    (long long)rr->steps.steps[rr->steps.count - 1].number);
             rc = EXIT_BAD_INPUT;
         } else
             rc = output(&a, rr, &o, i0, i1, npaths == 1 ? paths[0] : "traces");

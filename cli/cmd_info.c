@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "json_out.h"
+#include "safe_text.h"
 #include "trace_read.h"
 
 const char cmd_info_help[] =
@@ -111,22 +112,29 @@ static uint64_t total_events(const info_tool *t)
 static void print_text(const char *path, wp_format fmt, long long size, const info_tool *t, const wp_strtab *s,
                        const wp_read_stats *st)
 {
-    printf("%s\n  format:    %s, %lld bytes\n", path, wp_format_name(fmt), size);
+    wp_text_put(stdout, path);
+    printf("\n  format:    %s, %lld bytes\n", wp_format_name(fmt), size);
     printf("  processes: %u\n", t->nprocs);
     for (uint32_t i = 0; i < t->nprocs; i++) {
         const wp_process *p = &t->procs[i];
         char rank[16] = "unknown";
         if (p->rank >= 0)
             snprintf(rank, sizeof(rank), "%d", p->rank);
-        printf("    [%u] pid %" PRId64 ", rank %s, host %s%s%s\n", p->index, p->pid, rank,
-               p->host ? wp_strtab_get(s, p->host) : "unknown", p->label ? ", " : "",
-               p->label ? wp_strtab_get(s, p->label) : "");
+        printf("    [%u] pid %" PRId64 ", rank %s, host ", p->index, p->pid, rank);
+        wp_text_put(stdout, p->host ? wp_strtab_get(s, p->host) : "unknown");
+        if (p->label) {
+            fputs(", ", stdout);
+            wp_text_put(stdout, wp_strtab_get(s, p->label));
+        }
+        putchar('\n');
     }
     printf("  devices:   %u\n", t->ndevices);
     for (uint32_t i = 0; i < t->ndevices; i++) {
         const wp_device *d = &t->devices[i];
-        printf("    process %u, GPU %u: %s, sm_%d%d, %d SMs, %.1f GiB\n", d->proc, d->id, wp_strtab_get(s, d->name),
-               d->cc_major, d->cc_minor, d->sm_count, (double)d->total_memory / (1024.0 * 1024 * 1024));
+        printf("    process %u, GPU %u: ", d->proc, d->id);
+        wp_text_put(stdout, wp_strtab_get(s, d->name));
+        printf(", sm_%d%d, %d SMs, %.1f GiB\n", d->cc_major, d->cc_minor, d->sm_count,
+               (double)d->total_memory / (1024.0 * 1024 * 1024));
     }
     printf("  events:    %" PRIu64 "\n", total_events(t));
     for (int k = 1; k < WP_EV_KIND_COUNT; k++)
