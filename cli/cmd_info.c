@@ -36,20 +36,31 @@ const char cmd_info_help[] =
     "EXIT STATUS\n"
     "    0 success; 1 a TRACE is missing, unreadable or malformed (the message names it); 2 usage error.\n";
 
-#define MAX_PROCS 1024
-#define MAX_DEVICES 1024
-
 typedef struct info_tool {
     wp_tool tool;
     uint64_t by_kind[WP_EV_KIND_COUNT];
     uint64_t dropped;
     int64_t first, last;
-    wp_process procs[MAX_PROCS];
-    uint32_t nprocs;
-    wp_device devices[MAX_DEVICES];
-    uint32_t ndevices;
-    uint64_t more_procs, more_devices; /* beyond the tables above: counted, not listed */
+    wp_process *procs; /* every process and device the reader delivered, in its order (grown as they come) */
+    uint32_t nprocs, procs_cap;
+    wp_device *devices;
+    uint32_t ndevices, devices_cap;
+    int out_of_memory; /* a list could not grow: the read was stopped */
 } info_tool;
+
+/* Makes room for one more element of size elem in *items (count used of *cap); returns 0, or -1 out of memory. */
+static int grow(void **items, uint32_t count, uint32_t *cap, size_t elem)
+{
+    if (count < *cap)
+        return 0;
+    uint32_t ncap = *cap ? *cap * 2 : 16;
+    void *n = ncap > *cap ? realloc(*items, (size_t)ncap * elem) : NULL;
+    if (!n)
+        return -1;
+    *items = n;
+    *cap = ncap;
+    return 0;
+}
 
 static int info_event(wp_tool *tool, const wp_event *ev)
 {
@@ -66,20 +77,18 @@ static int info_event(wp_tool *tool, const wp_event *ev)
 static int info_process(wp_tool *tool, const wp_process *p)
 {
     info_tool *t = (info_tool *)tool;
-    if (t->nprocs < MAX_PROCS)
-        t->procs[t->nprocs++] = *p;
-    else
-        t->more_procs++;
+    if (grow((void **)&t->procs, t->nprocs, &t->procs_cap, sizeof(*p)) != 0)
+        return t->out_of_memory = WP_ERR_NOMEM; /* stops the reader; info_one names the cause */
+    t->procs[t->nprocs++] = *p;
     return 0;
 }
 
 static int info_device(wp_tool *tool, const wp_device *d)
 {
     info_tool *t = (info_tool *)tool;
-    if (t->ndevices < MAX_DEVICES)
-        t->devices[t->ndevices++] = *d;
-    else
-        t->more_devices++;
+    if (grow((void **)&t->devices, t->ndevices, &t->devices_cap, sizeof(*d)) != 0)
+        return t->out_of_memory = WP_ERR_NOMEM;
+    t->devices[t->ndevices++] = *d;
     return 0;
 }
 
@@ -223,24 +232,26 @@ static int info_one(const char *path, int as_json, json_out *j)
     }
     wp_format fmt = wp_format_detect(path, &diag);
     wp_strtab *strings = wp_strtab_new();
-    info_tool *t = malloc(sizeof(*t));
-    if (!strings || !t) {
-        wp_strtab_free(strings);
-        free(t);
+    if (!strings) {
         wp_diag_error(&diag, WP_ERR_NOMEM, "%s: out of memory", path);
         return cli_fail("info", &diag);
     }
-    info_init(t);
+    info_tool t;
+    info_init(&t);
     wp_read_stats st = {0};
-    int rc = wp_trace_read(path, strings, &t->tool, NULL, &diag, &st);
+    int rc = wp_trace_read(path, strings, &t.tool, NULL, &diag, &st);
+    if (t.out_of_memory)
+        rc = wp_diag_error(&diag, WP_ERR_NOMEM, "%s: out of memory listing %u processes and %u devices", path, t.nprocs,
+                           t.ndevices);
     if (rc == WP_OK) {
         if (as_json)
-            print_json(j, path, fmt, (long long)sb.st_size, t, strings, &st);
+            print_json(j, path, fmt, (long long)sb.st_size, &t, strings, &st);
         else
-            print_text(path, fmt, (long long)sb.st_size, t, strings, &st);
+            print_text(path, fmt, (long long)sb.st_size, &t, strings, &st);
     }
     wp_strtab_free(strings);
-    free(t);
+    free(t.procs);
+    free(t.devices);
     return rc == WP_OK ? EXIT_OK : cli_fail("info", &diag);
 }
 

@@ -69,7 +69,7 @@ for f in "$tmp"/*.out "$tmp"/r*.html; do
     check "! LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <'$f')" "$(basename "$f"): a control character reached the output"
     check "iconv -f UTF-8 -t UTF-8 '$f' >/dev/null 2>&1" "$(basename "$f"): not valid UTF-8"
 done
-has() { grep -qF -- "$2" "$tmp/$1.out" || bad "$1 does not show $2: $(head -c 600 "$tmp/$1.out" | cat -v)"; }
+has() { grep -aqF -- "$2" "$tmp/$1.out" || bad "$1 does not show $2: $(head -c 600 "$tmp/$1.out" | cat -v)"; }
 has info 'GPU\x1b]0;owned\x07, sm_'
 has explain 'grew: "evil\x1b]2;TITLE\x07\x0dFORGED\x0aline" +'
 has info_proc 'rank unknown, host h\x1b]2;H\x07, l\x0d'
