@@ -118,6 +118,17 @@ static uint64_t total_events(const info_tool *t)
     return n;
 }
 
+/* "  span:      S.UUUUUU s (FIRST .. LAST ns)": last - first in 64 unsigned bits (timestamps from a trace can be anywhere
+ * in int64, and their difference needs all 64), rounded to the microsecond from the integer (a double holds only
+ * about 16 digits). 0 when no event ends after the first start. */
+static void print_span(const info_tool *t)
+{
+    uint64_t ns = t->last > t->first ? (uint64_t)t->last - (uint64_t)t->first : 0;
+    uint64_t us = ns / 1000 + (ns % 1000 >= 500);
+    printf("  span:      %" PRIu64 ".%06" PRIu64 " s (%" PRId64 " .. %" PRId64 " ns)\n", us / 1000000, us % 1000000,
+           t->first, t->last);
+}
+
 static void print_text(const char *path, wp_format fmt, long long size, const info_tool *t, const wp_strtab *s,
                        const wp_read_stats *st)
 {
@@ -150,8 +161,7 @@ static void print_text(const char *path, wp_format fmt, long long size, const in
         if (t->by_kind[k])
             printf("    %-9s %12" PRIu64 "\n", wp_event_kind_name((uint32_t)k), t->by_kind[k]);
     if (total_events(t))
-        printf("  span:      %.6f s (%" PRId64 " .. %" PRId64 " ns)\n", (double)(t->last - t->first) / 1e9, t->first,
-               t->last);
+        print_span(t);
     printf("  dropped:   %" PRIu64 " records reported dropped by the profiler\n", t->dropped);
     if (st->skipped)
         printf("  skipped:   %" PRIu64 " records not understood\n", st->skipped);
