@@ -2,7 +2,8 @@
 # Finding (issue 13, output a user cannot trust): names were cut with "%.40s", in the middle of a UTF-8 character when
 # byte 40 fell inside one, and `explain --json` then held a broken character (not valid JSON text). Now every place
 # that cuts a name cuts on a character boundary; checked here: explain's grown kernels, the kernel that opens a step
-# (text and --json) and the example of an unknown category in the reader's warning.
+# (text and --json), the example of an unknown category in the reader's warning, and the process name the Chrome
+# export makes from a process label.
 set -u
 W=${WANPROF:?}
 tmp=$(mktemp -d)
@@ -56,6 +57,20 @@ if "\ufffd" in summary + rank["step_source_text"]:
     errs.append("a replacement character: a name was cut inside a character")
 if errs:
     print("FAIL: explain --json:", errs, file=sys.stderr)
+    sys.exit(1)
+PY
+
+# The process name the Chrome export writes quotes the process label: a label of 150 "é" (300 bytes) is cut to 200
+# bytes, 100 whole "é" (the name buffer's own cut at 255 bytes split the 128th).
+"$W" export "$tmp/t.json" "$tmp/t.sqlite" 2>/dev/null || bad "export to SQLite exits $?"
+sqlite3 "$tmp/t.sqlite" "UPDATE WANPROF_PROCESSES SET label = '$(printf 'é%.0s' $(seq 150))', rank = -1"
+"$W" export "$tmp/t.sqlite" "$tmp/back.json" 2>/dev/null || bad "export to JSON exits $?"
+python3 - "$tmp/back.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+names = [e["args"]["name"] for e in d["traceEvents"] if e.get("name") == "process_name" and "wp_index" in e["args"]]
+if names != ["\u00e9" * 100 + " pid 7"]:
+    print("FAIL: the exported process name:", names, file=sys.stderr)
     sys.exit(1)
 PY
 
