@@ -9,8 +9,13 @@
 #define WP_ANALYSIS_MAX_INPUTS 64
 
 typedef struct wp_analysis_opts {
-    wp_explain_opts explain;
+    wp_explain_opts explain;  /* explain.have_schedule and explain.sched are set from the four fields below */
     const char *step_pattern; /* NULL: WP_DEFAULT_STEP_PATTERN */
+    /* The schedule to check the switch against, each field overriding the default when given: with any of them,
+     * the trace's metadata is not used. */
+    int sampler;              /* a wp_sampler; -1: not given */
+    int steps;                /* 0: not given */
+    double shift, boundary;   /* NAN: not given */
 } wp_analysis_opts;
 
 typedef struct wp_analysis {
@@ -23,11 +28,8 @@ typedef struct wp_analysis {
 } wp_analysis;
 
 void wp_analysis_opts_init(wp_analysis_opts *o);
-/* If argv[i] is one of the shared options (--threshold, --min-excess, --step-pattern, --steps-per-call,
- * --calls-per-step, --sampler, --shift, --steps, --boundary, --step-source), consumes it and its value: returns how many argv
- * entries it used (2); 0 when argv[i] is not one of them; WP_ERR_USAGE with diag->error set on a bad value. */
-int wp_analysis_parse_arg(wp_analysis_opts *o, int argc, char **argv, int i, wp_diag *diag);
-/* Reads paths[0..n) and analyses them. Returns WP_OK or a wp_err (diag->error names the file). Free with
+/* Reads paths[0..n) and analyses them; more than WP_ANALYSIS_MAX_INPUTS is a usage error, never a silent cut.
+ * Returns WP_OK or a wp_err (diag->error names the file). Free with
  * wp_analysis_free (also after a failure). */
 int wp_analysis_load(const wp_analysis_opts *o, const char *const *paths, int n, wp_diag *diag, wp_analysis *a);
 void wp_analysis_free(wp_analysis *a);

@@ -339,6 +339,7 @@ const wp_cause_kind wp_cause_kinds[] = {
     {"host_sync", "#76b7b2", "long synchronisation waits on the host, beyond what the causes above explain", host_sync},
 };
 const int wp_ncause_kinds = (int)(sizeof(wp_cause_kinds) / sizeof(wp_cause_kinds[0]));
+_Static_assert(sizeof(wp_cause_kinds) / sizeof(wp_cause_kinds[0]) == WP_NCAUSE_KINDS, "WP_NCAUSE_KINDS: causes.h");
 _Static_assert(sizeof(wp_cause_kinds) / sizeof(wp_cause_kinds[0]) <= WP_MAX_CAUSES, "room for every cause");
 
 const char *wp_cause_colour(const char *id)

@@ -52,8 +52,10 @@ typedef struct wp_cause_kind {
     double (*measure)(const wp_cause_ctx *x, wp_cause *c);
 } wp_cause_kind;
 
-/* The causes, in the order they claim the excess; wp_ncause_kinds entries. */
-extern const wp_cause_kind wp_cause_kinds[];
+/* The causes, in the order they claim the excess; WP_NCAUSE_KINDS (= wp_ncause_kinds) entries: a new cause is one
+ * entry in causes.c's table and this count (checked there at compile time). */
+#define WP_NCAUSE_KINDS 8
+extern const wp_cause_kind wp_cause_kinds[WP_NCAUSE_KINDS];
 extern const int wp_ncause_kinds;
 /* The colour of a cause id (a neutral colour for unknown ids). */
 const char *wp_cause_colour(const char *id);

@@ -2,6 +2,7 @@
 #include "explain.h"
 
 #include "fmt.h"
+#include "nsmath.h"
 #include "safe_text.h"
 
 #include <stdint.h>
@@ -41,19 +42,22 @@ static int wanted(const wp_run *r, uint32_t i)
 }
 
 /* The setup before the first step and the teardown after the last, with their figures. */
-static void phases(const wp_run *r, const wp_run_proc *p, wp_rank_result *rr)
+static int phases(const wp_run *r, const wp_run_proc *p, wp_rank_result *rr)
 {
     const wp_steps *s = &rr->steps;
     wp_step win[2] = {{.number = 0, .start = p->first, .end = s->steps[0].start},
                       {.number = 1, .start = s->steps[s->count - 1].end, .end = p->last}};
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
         if (win[k].end < win[k].start)
             win[k].end = win[k].start;
+        win[k].end = wp_ns_fit_end(win[k].start, win[k].end); /* its length fits in int64, as a step's does */
+    }
     wp_steps two = {.proc = rr->proc, .steps = win, .count = 2};
     wp_step_stats st[2];
-    wp_stepstats_compute(r, &two, st);
+    int rc = wp_stepstats_compute(r, &two, st);
     rr->before = (wp_phase){win[0].start, win[0].end, st[0]};
     rr->after = (wp_phase){win[1].start, win[1].end, st[1]};
+    return rc;
 }
 
 /* A split whose step times alternate (one step per forward of a CFG loop) or scatter as widely as they run (no
@@ -90,7 +94,7 @@ static void judge_split(const double *walls, int n, wp_rank_result *rr)
 static void caution_first_step(const wp_run *r, wp_rank_result *rr)
 {
     const wp_phase *b = &rr->before;
-    double setup = (double)(b->end - b->start) * NS;
+    double setup = (double)wp_ns_span(b->start, b->end) * NS;
     if (rr->steps.source != WP_STEPS_KERNELS || setup < 10 * rr->baseline.median || rr->steps.count < 2)
         return;
     /* a compile runs and autotunes the step's code: more kernels than a few steps hold */
@@ -99,7 +103,7 @@ static void caution_first_step(const wp_run *r, wp_rank_result *rr)
         return;
     size_t lo, hi; /* code loaded in the last second before the first step found */
     uint32_t loads = 0;
-    wp_run_host_range(r, rr->proc, b->end - 1000000000, b->end, &lo, &hi);
+    wp_run_host_range(r, rr->proc, wp_ns_sub(b->end, 1000000000), b->end, &lo, &hi);
     for (size_t i = lo; i < hi; i++)
         loads += r->hosts[i].cls == WP_HOST_MODULE || r->hosts[i].cls == WP_HOST_COMPILE;
     if (loads == 0)
@@ -120,16 +124,21 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
         return rc;
     int n = rr->steps.count;
     rr->stats = calloc((size_t)n + 1, sizeof(*rr->stats));
-    rr->spikes = calloc((size_t)n + 1, sizeof(*rr->spikes));
     double *walls = calloc((size_t)n + 1, sizeof(double));
     int *keep = calloc((size_t)n + 1, sizeof(int));
-    if (!rr->stats || !rr->spikes || !walls || !keep) {
+    if (!rr->stats || !walls || !keep) {
         free(walls);
         free(keep);
         return WP_ERR_NOMEM;
     }
-    wp_stepstats_compute(r, &rr->steps, rr->stats);
-    phases(r, &r->procs[i], rr);
+    rc = wp_stepstats_compute(r, &rr->steps, rr->stats);
+    if (rc == WP_OK)
+        rc = phases(r, &r->procs[i], rr);
+    if (rc != WP_OK) {
+        free(walls);
+        free(keep);
+        return rc;
+    }
     for (int k = 0; k < n; k++)
         walls[k] = (double)rr->stats[k].wall_ns * NS;
     int warm = rr->steps.first_is_warmup && n > 2;
@@ -139,6 +148,16 @@ static int analyse_rank(const wp_run *r, const wp_explain_opts *o, uint32_t i, w
     for (int k = 0; k < n; k++)
         keep[k] = (k > 0 || !warm) && walls[k] <= rr->baseline.threshold;
     wp_causes_baseline(rr->stats, keep, n, &rr->base);
+    /* a spike holds its causes' evidence (kilobytes): room for the spikes there are, not one per step */
+    int over = 0;
+    for (int k = 0; k < n && !rr->doubt[0] && n >= 3; k++)
+        over += walls[k] > rr->baseline.threshold;
+    rr->spikes = calloc((size_t)over + 1, sizeof(*rr->spikes));
+    if (!rr->spikes) {
+        free(walls);
+        free(keep);
+        return WP_ERR_NOMEM;
+    }
     for (int k = 0; k < n && !rr->doubt[0]; k++) {
         if (walls[k] <= rr->baseline.threshold || n < 3)
             continue;
@@ -180,14 +199,14 @@ static kernel_time *kernel_times(const wp_run *r, uint32_t proc, int64_t start, 
     kernel_time *k = malloc((hi - lo + 1) * sizeof(*k));
     for (size_t i = lo; k && i < hi; i++)
         if (WP_OP_IS_KERNEL(r->ops[i].key))
-            k[m++] = (kernel_time){r->ops[i].key, 1, 0, r->ops[i].end - r->ops[i].start};
+            k[m++] = (kernel_time){r->ops[i].key, 1, 0, wp_ns_span(r->ops[i].start, r->ops[i].end)};
     if (k)
         qsort(k, m, sizeof(*k), by_name);
     size_t u = 0;
     for (size_t i = 0; i < m; i++) {
         if (u && k[u - 1].name == k[i].name) {
             k[u - 1].calls++;
-            k[u - 1].ns += k[i].ns;
+            k[u - 1].ns = wp_ns_add(k[u - 1].ns, k[i].ns);
         } else {
             k[u++] = k[i];
         }
@@ -220,7 +239,7 @@ static void name_grown_kernels(const wp_run *r, const wp_rank_result *rr, wp_cau
             while (j < nb && kb[j].name < ka[i].name)
                 j++;
             int both = j < nb && kb[j].name == ka[i].name;
-            ka[i].ns -= both ? kb[j].ns : 0;
+            ka[i].ns = wp_ns_sub(ka[i].ns, both ? kb[j].ns : 0);
             ka[i].ref_calls = both ? kb[j].calls : 0;
         }
         qsort(ka, na, sizeof(*ka), by_ns_desc);

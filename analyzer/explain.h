@@ -35,7 +35,7 @@ typedef struct wp_spike {
 
 /* What comes before the first step (setup) or after the last (teardown): never part of a step. */
 typedef struct wp_phase {
-    int64_t start, end;  /* ns; end == start when there is none */
+    int64_t start, end;  /* ns; end == start when there is none; end - start fits in int64, as for a step */
     wp_step_stats stats; /* its figures, as for a step */
 } wp_phase;
 

@@ -309,6 +309,56 @@ static int phases(const int64_t *gaps, const size_t *rough, int count, size_t p,
     return m;
 }
 
+#define TWIN_MAX 8192 /* longest step searched for two alike forwards (the search costs p * p / 2 comparisons) */
+
+/* The step's two alike forwards, as classifier-free guidance runs them (the conditional, then the unconditional): the
+ * shift d in (p/4, p/2] at which the longest stretch of the steps from r recurs d kernels on, when that stretch is
+ * one forward long (d kernels, give or take an eighth: identical blocks recur over a longer chain). Writes where the
+ * first forward starts (its phase from r) and d; returns 0 when the step holds no such pair. */
+static int twin_forwards(const uint32_t *seq, size_t n, size_t r, size_t p, size_t *start, size_t *d)
+{
+    size_t best = 0;
+    if (p > TWIN_MAX || r + 2 * p + p / 2 > n)
+        return 0;
+    for (size_t s = p / 4 + 1; s <= p / 2; s++)
+        for (size_t i = 0, run = 0; i < 2 * p; i++) { /* two steps: a stretch may straddle the first boundary */
+            run = seq[r + i] == seq[r + i + s] ? run + 1 : 0;
+            if (run > best && run <= p) {
+                best = run;
+                *d = s;
+                *start = (i + 1 - run) % p;
+            }
+        }
+    return best > 0 && best * 8 >= *d * 7 && best * 8 <= *d * 9;
+}
+
+/* Whether phase phi lies inside the two forwards that start at phase s and last d kernels each (past s itself). */
+static int inside_twins(size_t phi, size_t s, size_t d, size_t p)
+{
+    size_t from_s = (phi + p - s % p) % p;
+    return from_s > 0 && from_s < 2 * d;
+}
+
+/* A wait that recurs at the same place in both forwards of a step is the forward's own (an offload hook moving the
+ * next block's weights, say), not the loop's: an iteration cannot begin inside what it repeats. When the longest
+ * wait is such a one, the step opens where its first forward does, the earliest place its own work begins, and the
+ * waits inside the forwards are dropped from cand[0..nc). Returns the new count; *moved is set when so. */
+static int outside_forwards(const uint32_t *seq, size_t n, size_t r, size_t p, size_t *cand, int nc, int *moved)
+{
+    size_t s = 0, d = 0;
+    if (!twin_forwards(seq, n, r, p, &s, &d) || !inside_twins(cand[0], s, d, p))
+        return nc;
+    int m = 0;
+    size_t keep[PHASES];
+    keep[m++] = s;
+    for (int i = 1; i < nc && m < PHASES; i++)
+        if (!inside_twins(cand[i], s, d, p) && cand[i] != s)
+            keep[m++] = cand[i];
+    memcpy(cand, keep, (size_t)m * sizeof(*cand));
+    *moved = 1;
+    return m;
+}
+
 /* Rough boundaries one period apart from `from`, each nudged to where the kernels at `from` recur best. */
 static int rough_cuts(const refs *f, size_t p, size_t from, size_t to, size_t *cuts, int cap)
 {
@@ -396,6 +446,8 @@ static int place_cuts(const uint32_t *seq, const int64_t *gaps, size_t n, wp_per
             (rough[mid] > centre ? rough[mid] - centre : centre - rough[mid]))
             mid = (size_t)k;
     int nc = phases(gaps, rough, nr - 1, p, cand);
+    if (gaps)
+        nc = outside_forwards(seq, n, rough[mid], p, cand, nc, &o->phase_moved);
     for (int i = 0; i < nc; i++) { /* the phase whose steps, end included, cover the most */
         f.r = rough[mid] + cand[i];
         for (size_t j = f.r > 2 ? f.r - 2 : 0; gaps && j <= f.r + 2 && j < n; j++) /* rough cuts drift by a kernel */

@@ -14,7 +14,9 @@
  * walked out, a period at a time, from the stretch that repeats best; each step is 3/4 to 5/4 of a period, placed where
  * the kernels that open and close a step recur, and like the reference step over half its kernels, so that steps of
  * slightly different lengths (a sampler's first and last orders) stay aligned and a compile or the teardown are not
- * taken for steps. Kernels before the first step and after the last are the setup and the teardown. */
+ * taken for steps. A wait that recurs at the same place in both forwards of a CFG step (an offload hook) is not
+ * where the iteration begins: the step then opens where its first forward does. Kernels before the first step and
+ * after the last are the setup and the teardown. */
 #ifndef WP_PERIOD_H
 #define WP_PERIOD_H
 
@@ -32,6 +34,8 @@ typedef struct wp_period {
     double other_repeat;
     int hinted;         /* 1: the period was picked because it gives want_steps steps */
     int long_first;     /* 1: the first step was extended over a compile (steps.c) */
+    int phase_moved;    /* 1: steps open where the first of two alike forwards does, not at the longest wait, which
+                         * recurs inside each forward */
 } wp_period;
 
 /* Finds the loop and its steps in seq[0..n) (kernel name ids in start order). gaps[i] (NULL: none known) weighs how

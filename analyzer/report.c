@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "version.h"
 #include "hist.h"
 #include "safe_text.h"
 #include "summary.h"
@@ -111,6 +112,6 @@ void wp_report_write_html(const wp_analysis *a, const char *label, FILE *out)
         wp_markup_put(out, text);
         free(text);
     }
-    fputs("</pre>\n<p style=\"color:#888;font-size:11px\">made by wanprof " WANPROF_VERSION "</p>\n</body></html>\n",
-          out);
+    fprintf(out, "</pre>\n<p style=\"color:#888;font-size:11px\">made by wanprof %s</p>\n</body></html>\n",
+            wp_version_text());
 }

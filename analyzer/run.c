@@ -17,16 +17,13 @@
 int wp_run_init(wp_run *r, const char *step_pattern, wp_diag *diag)
 {
     memset(r, 0, sizeof(*r));
-    const char *pat = step_pattern ? step_pattern : WP_DEFAULT_STEP_PATTERN;
-    int rc = regcomp(&r->step_re, pat, REG_EXTENDED | REG_ICASE);
-    if (rc != 0) {
-        char msg[256];
-        regerror(rc, &r->step_re, msg, sizeof(msg));
-        return wp_diag_error(diag, WP_ERR_USAGE, "bad step pattern '%s': %s", pat, msg);
-    }
+    r->user_pattern = step_pattern != NULL;
+    int rc = wp_step_pattern_new(step_pattern ? step_pattern : WP_DEFAULT_STEP_PATTERN, &r->step_re, diag);
+    if (rc != WP_OK)
+        return rc;
     r->timeline = wp_timeline_new();
     if (!r->timeline) {
-        regfree(&r->step_re);
+        wp_step_pattern_free(r->step_re);
         return wp_diag_error(diag, WP_ERR_NOMEM, "out of memory");
     }
     return WP_OK;
@@ -34,7 +31,7 @@ int wp_run_init(wp_run *r, const char *step_pattern, wp_diag *diag)
 
 void wp_run_free(wp_run *r)
 {
-    regfree(&r->step_re);
+    wp_step_pattern_free(r->step_re);
     wp_timeline_free(r->timeline);
     free(r->copies);
     free(r->hosts);
@@ -44,6 +41,8 @@ void wp_run_free(wp_run *r)
     free(r->name_class);
     for (uint32_t i = 0; i < r->nprocs; i++)
         free(r->procs[i].config);
+    free(r->procs);
+    free(r->proc_slots);
     memset(r, 0, sizeof(*r));
 }
 
@@ -52,20 +51,80 @@ const char *wp_run_str(const wp_run *r, uint32_t id)
     return r->strings ? wp_strtab_get(r->strings, id) : "";
 }
 
+static size_t hash64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+
+/* The slot of process `index` in proc_slots: where it is, or the empty slot where it goes. */
+static size_t proc_slot(const wp_run *r, uint32_t index)
+{
+    size_t i = hash64(index) & (r->capslots - 1);
+    while (r->proc_slots[i] && r->procs[r->proc_slots[i] - 1].info.index != index)
+        i = (i + 1) & (r->capslots - 1);
+    return i;
+}
+
+/* The process with this index, or NULL. */
+static wp_run_proc *find_proc(const wp_run *r, uint32_t index)
+{
+    if (!r->capslots)
+        return NULL;
+    uint32_t at = r->proc_slots[proc_slot(r, index)];
+    return at ? &r->procs[at - 1] : NULL;
+}
+
+const wp_run_proc *wp_run_proc_find(const wp_run *r, uint32_t index)
+{
+    return find_proc(r, index);
+}
+
+/* Room for one more process in procs and its index; 0 or -1 (out of memory). */
+static int make_room(wp_run *r)
+{
+    if (r->nprocs == r->capprocs) {
+        uint32_t ncap = r->capprocs ? r->capprocs * 2 : 16;
+        wp_run_proc *np = ncap > r->capprocs ? realloc(r->procs, ncap * sizeof(*np)) : NULL;
+        if (!np)
+            return -1;
+        r->procs = np;
+        r->capprocs = ncap;
+    }
+    if ((r->nprocs + 1) * 2 <= r->capslots)
+        return 0;
+    uint32_t ncap = r->capslots ? r->capslots * 2 : 64;
+    uint32_t *ns = ncap > r->capslots ? calloc(ncap, sizeof(*ns)) : NULL;
+    if (!ns)
+        return -1;
+    free(r->proc_slots);
+    r->proc_slots = ns;
+    r->capslots = ncap;
+    for (uint32_t i = 0; i < r->nprocs; i++)
+        r->proc_slots[proc_slot(r, r->procs[i].info.index)] = i + 1;
+    return 0;
+}
+
+/* The process with this index, added when new; NULL (r->nomem set) when out of memory. */
 static wp_run_proc *proc_of(wp_run *r, uint32_t index)
 {
-    for (uint32_t i = 0; i < r->nprocs; i++)
-        if (r->procs[i].info.index == index)
-            return &r->procs[i];
-    if (r->nprocs >= WP_RUN_MAX_PROCS)
-        return &r->procs[WP_RUN_MAX_PROCS - 1];
-    wp_run_proc *p = &r->procs[r->nprocs++];
+    wp_run_proc *p = find_proc(r, index);
+    if (p)
+        return p;
+    if (make_room(r)) {
+        r->nomem = 1;
+        return NULL;
+    }
+    p = &r->procs[r->nprocs++];
     memset(p, 0, sizeof(*p));
     p->info.index = index;
     p->info.rank = -1;
     p->first = INT64_MAX;
     p->last = INT64_MIN;
     p->owner = index;
+    r->proc_slots[proc_slot(r, index)] = r->nprocs;
     return p;
 }
 
@@ -73,7 +132,10 @@ static int on_process(wp_tool *tool, const wp_process *proc)
 {
     wp_run *r = (wp_run *)tool;
     r->strings = tool->strings;
-    proc_of(r, proc->index)->info = *proc;
+    wp_run_proc *p = proc_of(r, proc->index);
+    if (!p)
+        return WP_ERR_NOMEM;
+    p->info = *proc;
     return 0;
 }
 
@@ -83,6 +145,8 @@ static int on_meta(wp_tool *tool, uint32_t proc, const char *key, const char *js
     if (strcmp(key, "config") != 0 && strcmp(key, "schedule") != 0)
         return 0;
     wp_run_proc *p = proc_of(r, proc);
+    if (!p)
+        return WP_ERR_NOMEM;
     if (p->config && strcmp(key, "schedule") != 0)
         return 0; /* "schedule" wins over "config" */
     free(p->config);
@@ -92,7 +156,10 @@ static int on_meta(wp_tool *tool, uint32_t proc, const char *key, const char *js
 
 static int on_dropped(wp_tool *tool, uint32_t proc, uint64_t n)
 {
-    proc_of((wp_run *)tool, proc)->dropped += n;
+    wp_run_proc *p = proc_of((wp_run *)tool, proc);
+    if (!p)
+        return WP_ERR_NOMEM;
+    p->dropped += n;
     return 0;
 }
 
@@ -140,8 +207,10 @@ static int classify_range(wp_run *r, const char *n)
     if (starts(n, "entire_frame_compile") || starts(n, "backend_compile") || strstr(n, "(dynamo_timed)") ||
         starts(n, "inductor_compile") || strstr(n, "compile_id="))
         return WP_HOST_COMPILE;
-    if (regexec(&r->step_re, n, 0, NULL, 0) == 0)
+    if (wp_step_pattern_match(r->step_re, n, NULL)) {
+        r->pattern_hits++;
         return WP_HOST_STEP;
+    }
     if (strcasestr(n, "expert") && (strcasestr(n, "switch") || strcasestr(n, "swap") || strcasestr(n, "load")))
         return WP_HOST_EXPERT;
     return CLS_NONE;
@@ -206,14 +275,6 @@ static int push_copy(wp_run *r, const wp_event *ev)
     return 0;
 }
 
-static size_t hash64(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return (size_t)k;
-}
-
 static int kernel_seen(wp_run *r, uint32_t proc, uint32_t name, int64_t start)
 {
     uint64_t key = ((uint64_t)proc << 32 | name) + 1; /* +1: key 0 marks an empty slot */
@@ -273,18 +334,9 @@ static int push_launch(wp_run *r, const wp_event *ev)
 /* The step number in a step-mark name: the last all-digit capture group of the pattern, else the first digits. */
 static int64_t step_number(wp_run *r, const char *n)
 {
-    regmatch_t m[10];
-    if (regexec(&r->step_re, n, 10, m, 0) == 0) {
-        for (int g = 9; g >= 1; g--) {
-            if (m[g].rm_so < 0 || m[g].rm_eo <= m[g].rm_so)
-                continue;
-            int digits = 1;
-            for (regoff_t k = m[g].rm_so; k < m[g].rm_eo; k++)
-                digits &= isdigit((unsigned char)n[k]) != 0;
-            if (digits)
-                return strtoll(n + m[g].rm_so, NULL, 10);
-        }
-    }
+    int64_t number = -1;
+    if (wp_step_pattern_match(r->step_re, n, &number) && number >= 0)
+        return number;
     for (const char *p = n; *p; p++)
         if (isdigit((unsigned char)*p))
             return strtoll(p, NULL, 10);
@@ -328,6 +380,8 @@ static int on_event(wp_tool *tool, const wp_event *ev)
     r->strings = tool->strings;
     r->events++;
     wp_run_proc *p = proc_of(r, ev->proc);
+    if (!p)
+        return WP_ERR_NOMEM;
     if (ev->start < p->first)
         p->first = ev->start;
     if (ev->end > p->last)
@@ -457,11 +511,12 @@ static void assign_owners(wp_run *r)
         p->owner = p->info.index;
         if (hosts == 1 && !p->host_events && p->gpu_events) {
             p->owner = host;
-            wp_timeline_alias(r->timeline, p->info.index, host);
-            wp_run_proc *h = proc_of(r, host);
-            if (p->first < h->first)
+            if (wp_timeline_alias(r->timeline, p->info.index, host))
+                r->nomem = 1;
+            wp_run_proc *h = find_proc(r, host);
+            if (h && p->first < h->first)
                 h->first = p->first;
-            if (p->last > h->last)
+            if (h && p->last > h->last)
                 h->last = p->last;
         }
     }
@@ -469,10 +524,8 @@ static void assign_owners(wp_run *r)
 
 static uint32_t owner_of(const wp_run *r, uint32_t index)
 {
-    for (uint32_t i = 0; i < r->nprocs; i++)
-        if (r->procs[i].info.index == index)
-            return r->procs[i].owner;
-    return index;
+    const wp_run_proc *p = find_proc(r, index);
+    return p ? p->owner : index;
 }
 
 /* Gives each op the start of the host call with its correlation id (same owning process), then sorts the ops.
@@ -519,6 +572,43 @@ static void push_first_calls(wp_run *r)
     }
 }
 
+static int cmp_kernel_name(const void *a, const void *b)
+{
+    const wp_kernel_seen *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Compacts the hash set into one entry per (owner, name), sorted by (owner, first). A name seen under two
+ * pseudo-processes of one owner (Kineto puts each GPU under its own) is one kernel, first seen at its earliest
+ * appearance on any of them: the second GPU running it is not a kernel never seen before. */
+static void compact_kernels(wp_run *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->capkernels; i++) {
+        if (!r->kernels[i].key)
+            continue;
+        uint64_t k = r->kernels[i].key - 1;
+        wp_kernel_seen e = r->kernels[i];
+        e.key = (uint64_t)owner_of(r, (uint32_t)(k >> 32)) << 32 | (uint32_t)k;
+        r->kernels[n++] = e;
+    }
+    if (n)
+        qsort(r->kernels, n, sizeof(*r->kernels), cmp_kernel_name);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (u && r->kernels[u - 1].key == r->kernels[i].key)
+            r->kernels[u - 1].count += r->kernels[i].count; /* sorted by first: the earlier one stays */
+        else
+            r->kernels[u++] = r->kernels[i];
+    }
+    r->nkernels = u;
+    r->finished = 1;
+    if (u)
+        qsort(r->kernels, u, sizeof(*r->kernels), cmp_kernel);
+}
+
 int wp_run_finish(wp_run *r)
 {
     if (r->nomem)
@@ -527,48 +617,42 @@ int wp_run_finish(wp_run *r)
     if (r->nomem)
         return WP_ERR_NOMEM;
     assign_owners(r);
+    if (r->nomem)
+        return WP_ERR_NOMEM;
     for (size_t i = 0; i < r->ncopies; i++)
         r->copies[i].proc = owner_of(r, r->copies[i].proc);
     if (r->ncopies)
         qsort(r->copies, r->ncopies, sizeof(*r->copies), cmp_copy);
     if (r->nhosts)
         qsort(r->hosts, r->nhosts, sizeof(*r->hosts), cmp_host);
-    /* kernels: compact the hash set into an array sorted by (owner, first); a name seen under two pseudo-processes
-     * of one owner keeps its earliest appearance (duplicates only make "new kernel" counts lower, never higher). */
-    size_t n = 0;
-    for (size_t i = 0; i < r->capkernels; i++) {
-        if (!r->kernels[i].key)
-            continue;
-        uint64_t k = r->kernels[i].key - 1;
-        uint32_t owner = owner_of(r, (uint32_t)(k >> 32));
-        wp_kernel_seen e = r->kernels[i];
-        e.key = (uint64_t)owner << 32 | (uint32_t)k;
-        r->kernels[n++] = e;
-    }
-    r->nkernels = n;
-    r->finished = 1;
-    if (n)
-        qsort(r->kernels, n, sizeof(*r->kernels), cmp_kernel);
+    compact_kernels(r);
+    if (wp_timeline_finish(r->timeline))
+        return WP_ERR_NOMEM;
     resolve_launches(r);
     return WP_OK;
 }
 
-uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end)
+/* Index of the first kernel entry at or after (proc, t) in the (owner, first) order. */
+static size_t kernel_lower_bound(const wp_run *r, uint32_t proc, int64_t t)
 {
-    uint32_t count = 0;
-    for (size_t i = 0; i < r->nkernels; i++)
-        if ((uint32_t)(r->kernels[i].key >> 32) == proc && r->kernels[i].first >= start && r->kernels[i].first < end)
-            count++;
-    return count;
+    size_t lo = 0, hi = r->nkernels;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t p = (uint32_t)(r->kernels[mid].key >> 32);
+        if (p < proc || (p == proc && r->kernels[mid].first < t))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
-int64_t wp_run_kernel_first(const wp_run *r, uint32_t proc, uint32_t name)
+uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end)
 {
-    int64_t best = INT64_MAX;
-    for (size_t i = 0; i < r->nkernels; i++)
-        if (r->kernels[i].key == ((uint64_t)proc << 32 | name) && r->kernels[i].first < best)
-            best = r->kernels[i].first;
-    return best;
+    if (end <= start)
+        return 0;
+    size_t n = kernel_lower_bound(r, proc, end) - kernel_lower_bound(r, proc, start);
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 #define LOWER_BOUND(arr, count, P, T, out)                                                                           \
@@ -644,6 +728,15 @@ int wp_run_load(wp_run *r, const char *const *paths, int n, wp_strtab *strings, 
                 top = r->procs[k].info.index + 1;
         base = top > base + st.processes ? top : base + st.processes;
     }
+    if (wp_step_pattern_exceeded(r->step_re))
+        return wp_diag_error(diag, WP_ERR_USAGE, "step pattern '%s': matching a range name ran past the match limits "
+                             "(%d backtracking steps, depth %d, %d KiB): simplify the pattern (nested or repeated "
+                             "groups such as (.*)* backtrack without end)", wp_step_pattern_text(r->step_re),
+                             WP_STEP_PATTERN_MATCH_LIMIT, WP_STEP_PATTERN_DEPTH_LIMIT, WP_STEP_PATTERN_HEAP_KIB);
+    if (r->user_pattern && r->pattern_hits == 0)
+        wp_diag_warn(diag, "--step-pattern '%s' matched no range name in %s%s: the steps come from the next source "
+                     "the trace has (the 'steps:' line says which); pass --step-source pattern to make this an error",
+                     wp_step_pattern_text(r->step_re), paths[0], n > 1 ? " or the other inputs" : "");
     int rc = wp_run_finish(r);
     return rc == WP_OK ? rc : wp_diag_error(diag, rc, "out of memory while analysing");
 }

@@ -1,4 +1,4 @@
-/* run.h: what one pass over a trace keeps for the analyses: processes, metadata, binned GPU activity (timeline.h),
+/* run.h: what one pass over a trace keeps for the analyses: processes, metadata, GPU activity intervals (timeline.h),
  * the first appearance of each kernel name, one compact record per unit of GPU work (start, end, launch time, name:
  * 32 bytes) for finding and timing steps, and records only for what needs exact replay: memcpys, host calls of
  * interest (syncs, copies, allocations, module loads), compile phases, compiled-region calls and step marks. Nothing
@@ -7,16 +7,15 @@
 #ifndef WP_RUN_H
 #define WP_RUN_H
 
-#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
+#include "steppattern.h"
 #include "timeline.h"
 #include "tool.h"
 
 #define WP_DEFAULT_STEP_PATTERN "^((denois(e|ing)?[ _-]?)?step|ProfilerStep#)[ _#:-]*([0-9]+)"
-#define WP_RUN_MAX_PROCS 256
 
 typedef struct wp_run_copy {
     int64_t start, end; /* ns */
@@ -91,21 +90,26 @@ typedef struct wp_run_launch {
 typedef struct wp_run {
     wp_tool tool;              /* first member: the reader calls these */
     const wp_strtab *strings;  /* set by the reader */
-    wp_run_proc procs[WP_RUN_MAX_PROCS];
-    uint32_t nprocs;
+    wp_run_proc *procs;        /* as many as the trace has */
+    uint32_t nprocs, capprocs;
+    uint32_t *proc_slots;      /* open-addressing index: process index -> position in procs + 1 (0 empty) */
+    uint32_t capslots;
     wp_timeline *timeline;
     wp_run_copy *copies;
     size_t ncopies, capcopies;
     wp_run_host *hosts;
     size_t nhosts, caphosts;
-    wp_kernel_seen *kernels; /* open-addressing hash set, key 0 = empty */
+    wp_kernel_seen *kernels; /* open-addressing hash set, key 0 = empty; once finished, one entry per (owner, name)
+                              * sorted by (owner, first) */
     size_t nkernels, capkernels;
     wp_run_op *ops;          /* every kernel, copy and memset; sorted by (proc, start) once finished */
     size_t nops, capops;
     wp_run_launch *launches; /* freed by wp_run_finish */
     size_t nlaunches, caplaunches;
     uint64_t events;
-    regex_t step_re;
+    wp_step_pattern *step_re;
+    int user_pattern;        /* the step pattern came from the user (--step-pattern), not the default */
+    uint64_t pattern_hits;   /* distinct range names the step pattern matched */
     int nomem;
     int finished;            /* wp_run_finish ran: kernels[] is a compact array of nkernels */
     uint32_t owners_done;    /* procs[0..owners_done) already had their GPU work assigned (per input file) */
@@ -114,8 +118,9 @@ typedef struct wp_run {
     size_t name_class_cap;
 } wp_run;
 
-/* Prepares r (step_pattern: POSIX extended regex, NULL for WP_DEFAULT_STEP_PATTERN). Returns WP_OK or WP_ERR_USAGE
- * (bad regex; message in diag). */
+/* Prepares r (step_pattern: a PCRE2 regular expression within steppattern.h's limits, NULL for
+ * WP_DEFAULT_STEP_PATTERN). Returns WP_OK, WP_ERR_USAGE (bad pattern or over a limit; message in diag) or
+ * WP_ERR_NOMEM. */
 int wp_run_init(wp_run *r, const char *step_pattern, wp_diag *diag);
 void wp_run_free(wp_run *r);
 /* The tool to hand to a reader. */
@@ -124,11 +129,11 @@ wp_tool *wp_run_tool(wp_run *r);
  * pseudo-processes; they go to the one process that has host events when there is exactly one) and gives each op the
  * start of the host call that launched it. Returns WP_OK or WP_ERR_NOMEM. */
 int wp_run_finish(wp_run *r);
+/* The process with this index, or NULL. O(1). */
+const wp_run_proc *wp_run_proc_find(const wp_run *r, uint32_t index);
 /* The string for an id (via the reader's table). */
 const char *wp_run_str(const wp_run *r, uint32_t id);
-/* Earliest first appearance of kernel name `name` on proc, or INT64_MAX. */
-int64_t wp_run_kernel_first(const wp_run *r, uint32_t proc, uint32_t name);
-/* Number of kernel names of proc first seen inside [start, end). */
+/* Number of kernel names of proc first seen inside [start, end) (on any of its devices). O(log n). */
 uint32_t wp_run_new_kernels(const wp_run *r, uint32_t proc, int64_t start, int64_t end);
 /* Index range [*lo, *hi) of copies (or hosts) of proc starting in [start, end). */
 void wp_run_copy_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
@@ -146,7 +151,8 @@ size_t wp_run_bytes(const wp_run *r);
 #include "trace_read.h"
 /* Reads paths[0..n) (any supported format; several inputs are merged as ranks) into r, then wp_run_finish(r).
  * strings receives every string (caller owns it; it must outlive r). stats may be NULL (else n entries).
- * Returns WP_OK or a wp_err with diag->error naming the file. */
+ * Returns WP_OK or a wp_err with diag->error naming the file; WP_ERR_USAGE when the step pattern ran past its match
+ * limits. A user's step pattern that matched no range name is a warning through diag. */
 int wp_run_load(wp_run *r, const char *const *paths, int n, wp_strtab *strings, wp_diag *diag,
                 wp_read_stats *stats);
 #endif

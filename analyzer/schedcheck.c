@@ -85,16 +85,27 @@ void wp_schedcheck_run(const wp_schedule_params *p, const char *from, int observ
         return;
     }
     int count = 0;
-    if (observed <= p->steps &&
+    c->searched = p->steps <= WP_SCHEDULE_INVERT_MAX_STEPS;
+    if (c->searched && observed <= p->steps &&
         wp_schedule_invert(p, observed, WP_SCHEDULE_INVERT_MIN, WP_SCHEDULE_INVERT_MAX, c->ranges,
                            WP_SCHEDCHECK_MAX_RANGES, &count) == 0)
         c->nranges = count < WP_SCHEDCHECK_MAX_RANGES ? count : WP_SCHEDCHECK_MAX_RANGES;
-    char shifts[160] = "no shift in [0.1, 100]";
-    if (c->nranges) {
+    char shifts[160];
+    if (!c->searched)
+        snprintf(shifts, sizeof(shifts), "were not searched for step %d: the search works with up to %d steps "
+                 "(got %d)", observed, WP_SCHEDULE_INVERT_MAX_STEPS, p->steps);
+    else if (!c->nranges)
+        snprintf(shifts, sizeof(shifts), "in [%g, %g]: none gives step %d", WP_SCHEDULE_INVERT_MIN,
+                 WP_SCHEDULE_INVERT_MAX, observed);
+    else {
         size_t used = 0;
         for (int i = 0; i < c->nranges && used < sizeof(shifts); i++)
             used += (size_t)snprintf(shifts + used, sizeof(shifts) - used, "%s[%.3g, %.3g)", i ? ", " : "",
                                      c->ranges[i].lo, c->ranges[i].hi);
+        if (count > c->nranges && used < sizeof(shifts)) /* the ranges kept are the lowest: say how many more */
+            used += (size_t)snprintf(shifts + used, sizeof(shifts) - used, " and %d more", count - c->nranges);
+        if (used < sizeof(shifts))
+            snprintf(shifts + used, sizeof(shifts) - used, " give step %d", observed);
     }
     int three = 0;
     for (int i = 0; i < c->nranges; i++)
@@ -102,9 +113,9 @@ void wp_schedcheck_run(const wp_schedule_params *p, const char *from, int observ
     char o1[16], o2[16];
     snprintf(c->note, sizeof(c->note),
              "the switch came at step %d (the %s step), but sampler %s with shift %g and %d steps puts it at step "
-             "%d (the %s); shifts %s give step %d%s",
+             "%d (the %s); shifts %s%s",
              observed, wp_ordinal(observed + 1, o1, sizeof(o1)), wp_sampler_name(p->sampler), p->shift, p->steps,
-             c->predicted, wp_ordinal(c->predicted + 1, o2, sizeof(o2)), shifts, observed,
+             c->predicted, wp_ordinal(c->predicted + 1, o2, sizeof(o2)), shifts,
              three && fabs(p->shift - 3.0) > 1e-9
                  ? ". flow_shift 3.0 is the 480P config SGLang falls back to for an unrecognised local model path: "
                    "pass the model by its Hugging Face id or set --flow-shift 12"

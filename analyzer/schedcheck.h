@@ -16,7 +16,8 @@ typedef struct wp_schedcheck {
     int matches;             /* observed == predicted */
     wp_shift_range ranges[WP_SCHEDCHECK_MAX_RANGES]; /* shifts that give the observed switch */
     int nranges;
-    char note[400];          /* the verdict in one or two sentences */
+    int searched;            /* 0: the shifts were not searched (more steps than WP_SCHEDULE_INVERT_MAX_STEPS) */
+    char note[640];          /* the verdict in one or two sentences */
 } wp_schedcheck;
 
 /* Reads sampler/shift/steps/boundary from a JSON object text (keys: sampler|scheduler, shift|flow_shift|sample_shift,

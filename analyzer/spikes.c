@@ -11,6 +11,57 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static void swap(double *a, double *b)
+{
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Puts the k-th smallest of c[0..n) at c[k], smaller ones before it, larger after (quickselect: linear on average; a
+ * median is asked per field per step count, and 128k steps made sorting the visible cost). Pivots come from the
+ * middle; after 64 rounds the rest is sorted, so crafted step times cannot make it quadratic. */
+static void select_kth(double *c, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    for (int round = 0; lo < hi; round++) {
+        if (round == 64) {
+            qsort(c + lo, hi - lo + 1, sizeof(*c), cmp_double);
+            return;
+        }
+        double pivot = c[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) { /* Hoare partition: [lo, j] <= pivot <= [i, hi] */
+            while (c[i] < pivot)
+                i++;
+            while (c[j] > pivot)
+                j--;
+            if (i <= j) {
+                swap(&c[i], &c[j]);
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+/* The smallest of c[from..n). */
+static double min_from(const double *c, size_t from, size_t n)
+{
+    double m = c[from];
+    for (size_t i = from + 1; i < n; i++)
+        m = c[i] < m ? c[i] : m;
+    return m;
+}
+
 double wp_median(const double *v, int n)
 {
     if (n <= 0)
@@ -19,8 +70,9 @@ double wp_median(const double *v, int n)
     if (!c)
         return v[0];
     memcpy(c, v, (size_t)n * sizeof(*c));
-    qsort(c, (size_t)n, sizeof(*c), cmp_double);
-    double m = n % 2 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
+    size_t half = (size_t)n / 2;
+    select_kth(c, (size_t)n, n % 2 ? half : half - 1);
+    double m = n % 2 ? c[half] : 0.5 * (c[half - 1] + min_from(c, half, (size_t)n));
     free(c);
     return m;
 }

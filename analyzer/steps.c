@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "nsmath.h"
 #include "period.h"
 #include "safe_text.h"
 
@@ -82,7 +83,7 @@ static int cmp_i64(const void *a, const void *b)
  * the first call) back to the end of the last GPU work before it: the setup's work is not part of the step. */
 static int64_t first_step_start(const wp_run *r, uint32_t proc, int64_t first_work, int64_t lead, int64_t floor)
 {
-    int64_t t = first_work - lead, setup_end = floor;
+    int64_t t = wp_ns_sub(first_work, lead), setup_end = floor;
     size_t lo, hi;
     wp_run_op_range(r, proc, INT64_MIN, t, &lo, &hi);
     for (size_t i = lo; i < hi; i++)
@@ -115,7 +116,7 @@ static int from_regions(const wp_run *r, const wp_run_proc *p, size_t lo, size_t
             continue;
         wp_step *s = &out->steps[out->count];
         if (out->count)
-            leads[nleads++] = opened > prev_end ? opened - prev_end : 0;
+            leads[nleads++] = wp_ns_span(prev_end, opened);
         s->number = out->count++;
         s->start = s->mark_start = out->count == 1 ? opened : prev_end;
         s->end = s->mark_end = h->end;
@@ -158,11 +159,11 @@ static int waits_before_kernels(const wp_run *r, uint32_t proc, size_t lo, size_
         const wp_run_op *op = &r->ops[i];
         if (WP_OP_IS_KERNEL(op->key)) {
             seq[k] = op->key;
-            gaps[k] = busy_until == INT64_MIN ? 0 : op->start > busy_until ? op->start - busy_until : 0;
+            gaps[k] = busy_until == INT64_MIN ? 0 : wp_ns_span(busy_until, op->start);
             while (j < ns && sync_end[j] <= prev_start)
                 j++;
             if (prev_start != INT64_MIN && j < ns && sync_end[j] <= op->start)
-                gaps[k] += SYNC_WEIGHT;
+                gaps[k] = wp_ns_add(gaps[k], SYNC_WEIGHT);
             prev_start = op->start;
             at[k++] = i;
         }
@@ -217,8 +218,7 @@ static void structure_windows(const wp_run *r, const size_t *at, const wp_period
     }
     int m = 0;
     for (int k = 1; k < n; k++) {
-        int64_t lead = r->ops[at[per->cuts[k]]].start - ends[k - 1];
-        leads[m++] = lead > 0 ? lead : 0;
+        leads[m++] = wp_ns_span(ends[k - 1], r->ops[at[per->cuts[k]]].start);
     }
     qsort(leads, (size_t)m, sizeof(*leads), cmp_i64);
     int64_t first = r->ops[at[per->first]].start;
@@ -241,8 +241,9 @@ static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_pe
 {
     const char *name = wp_run_str(r, seq[per->first]);
     snprintf(out->source_text, sizeof(out->source_text),
-             "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.*s\")%s",
-             per->period, wp_utf8_cut(name, 40), name, per->hinted ? ", the period that gives the expected step count"
+             "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.*s\"%s)%s",
+             per->period, wp_utf8_cut(name, 40), name, per->phase_moved ? ", its first forward's start" : "",
+             per->hinted ? ", the period that gives the expected step count"
              : per->long_first ? "; the first step, which loaded code, is longer" : "");
     const char *level = per->repeat >= 0.97 && per->covered >= 0.5   ? "high"
                         : per->repeat >= 0.85 && per->covered >= 0.25 ? "medium"
@@ -252,6 +253,10 @@ static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_pe
     if (per->other && n > 0 && (size_t)n < sizeof(out->confidence))
         snprintf(out->confidence + n, sizeof(out->confidence) - (size_t)n, "; every %zu kernels: %.1f%%",
                  per->other, 100.0 * per->other_repeat);
+    size_t used = strlen(out->confidence);
+    if (per->phase_moved) /* the step's two alike forwards say where it opens, no wait does */
+        snprintf(out->confidence + used, sizeof(out->confidence) - used, "; the longest wait recurs inside each "
+                 "forward, so steps open where the first forward does");
     out->doubtful = per->repeat < 0.85 || per->covered < 0.25;
 }
 
@@ -449,14 +454,21 @@ static const char *source_want_text(wp_step_source s)
     }
 }
 
+/* Every window's length fits in int64 (see steps.h). */
+static void fit_windows(wp_steps *out)
+{
+    for (int k = 0; k < out->count; k++) {
+        wp_step *s = &out->steps[k];
+        s->end = wp_ns_fit_end(s->start, s->end);
+        s->mark_end = wp_ns_fit_end(s->mark_start, s->mark_end);
+    }
+}
+
 int wp_steps_find(const wp_run *r, uint32_t proc, const wp_steps_opts *o, wp_steps *out)
 {
     memset(out, 0, sizeof(*out));
     out->proc = proc;
-    const wp_run_proc *p = NULL;
-    for (uint32_t i = 0; i < r->nprocs; i++)
-        if (r->procs[i].info.index == proc)
-            p = &r->procs[i];
+    const wp_run_proc *p = wp_run_proc_find(r, proc);
     if (!p)
         return WP_OK;
     size_t lo, hi, olo, ohi;
@@ -494,6 +506,7 @@ int wp_steps_find(const wp_run *r, uint32_t proc, const wp_steps_opts *o, wp_ste
         snprintf(out->source_text, sizeof(out->source_text),
                  "no step marks and no repeating kernel sequence found: the whole run is one step");
         snprintf(out->confidence, sizeof(out->confidence), "none: nothing in the trace shows a loop");
+        fit_windows(out);
         return WP_OK;
     }
     /* marks whose numbers are not distinct and increasing get 0-based indexes instead */
@@ -511,6 +524,7 @@ int wp_steps_find(const wp_run *r, uint32_t proc, const wp_steps_opts *o, wp_ste
     if (out->source == WP_STEPS_REGION)
         snprintf(out->confidence, sizeof(out->confidence), "medium: one step per compiled-region call%s",
                  per > 1 ? "s as asked" : "");
+    fit_windows(out);
     return WP_OK;
 }
 

@@ -24,8 +24,9 @@ typedef enum wp_step_source {
 
 typedef struct wp_step {
     int64_t number; /* the trace's own step number, else the 0-based index */
-    int64_t start, end; /* ns: the step's window (host mark plus the GPU work it launched) */
-    int64_t mark_start, mark_end; /* the host range that marked it */
+    int64_t start, end; /* ns: the step's window (host mark plus the GPU work it launched); end - start fits in
+                         * int64 (a longer window, from crafted timestamps, is cut at its start + INT64_MAX) */
+    int64_t mark_start, mark_end; /* the host range that marked it (cut the same way) */
     int has_timestep;   /* 1: the mark's name gives the sampler timestep ("denoising_step_9_t857", "t=857.00") */
     double timestep;
 } wp_step;

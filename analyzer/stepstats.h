@@ -23,7 +23,7 @@ typedef struct wp_copy_stat {
 typedef struct wp_step_stats {
     int64_t wall_ns;
     int64_t gpu_busy_ns, kernel_ns, nccl_ns, gpu_idle_ns;
-    int64_t max_gpu_gap_ns;          /* longest stretch with no GPU work (50 us resolution) */
+    int64_t max_gpu_gap_ns;          /* longest stretch with no GPU work */
     wp_copy_stat copy[WP_DIR_COUNT][WP_HMEM_COUNT];
     wp_copy_stat copies;             /* all copies */
     int64_t copy_exposed_ns;         /* copy time not overlapped by compute on the device */
@@ -54,8 +54,8 @@ typedef struct wp_step_stats {
     uint32_t kernels;                /* kernels that started in the step */
 } wp_step_stats;
 
-/* Computes the figures of every step of s into out (room for s->count). */
-void wp_stepstats_compute(const wp_run *r, const wp_steps *s, wp_step_stats *out);
+/* Computes the figures of every step of s into out (room for s->count). Returns WP_OK or WP_ERR_NOMEM. */
+int wp_stepstats_compute(const wp_run *r, const wp_steps *s, wp_step_stats *out);
 int wp_copy_dir(uint8_t copy_kind);   /* WP_DIR_* */
 int wp_copy_hmem(const wp_run_copy *c); /* WP_HMEM_* */
 const char *wp_dir_name(int dir);     /* "HtoD", ... */

@@ -34,20 +34,37 @@ static double chart_max(const wp_svg_chart *c)
     return m > 0 ? m : 1;
 }
 
-static void legend(const wp_svg_chart *c, FILE *out, int x, int y)
+/* One legend entry: a swatch and its text; returns the x of the next entry (the text's width estimated at 6.5 px a
+ * character, the font being 11 px sans-serif). */
+static int legend_entry(FILE *out, int x, int y, const char *colour, const char *text)
 {
-    for (int s = 0; s < c->nseries; s++, x += 150) {
-        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", x, y - 9, c->series[s].color);
-        fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 14, y);
-        wp_markup_put(out, c->series[s].name);
-        fputs("</text>", out);
-    }
-    for (int k = 0; k < 8 && c->legend_causes[k]; k++, x += 130) {
-        fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", x, y - 9,
-                wp_cause_colour(c->legend_causes[k]));
-        fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 14, y);
-        wp_markup_put(out, c->legend_causes[k]);
-        fputs("</text>", out);
+    fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", x, y - 9, colour);
+    fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 14, y);
+    wp_markup_put(out, text);
+    fputs("</text>", out);
+    return x + 14 + (int)(6.5 * (double)strlen(text)) + 20;
+}
+
+static int legend_width(const char *text) { return 14 + (int)(6.5 * (double)strlen(text)) + 20; }
+
+/* The series, then every cause given, on one line under the x label, or on two when one would run past the right
+ * edge: no entry is dropped. */
+static void legend(const wp_svg_chart *c, FILE *out, int left, int right, int bottom)
+{
+    int total = 0;
+    for (int s = 0; s < c->nseries; s++)
+        total += legend_width(c->series[s].name);
+    for (int k = 0; k < WP_NCAUSE_KINDS && c->legend_causes[k]; k++)
+        total += legend_width(c->legend_causes[k]);
+    int x = left, y = left + total > right ? bottom - 14 : bottom;
+    for (int e = 0; e < c->nseries + WP_NCAUSE_KINDS; e++) {
+        int is_series = e < c->nseries;
+        const char *text = is_series ? c->series[e].name : c->legend_causes[e - c->nseries];
+        if (!text)
+            break;
+        if (x > left && x + legend_width(text) > right)
+            x = left, y += 14;
+        x = legend_entry(out, x, y, is_series ? c->series[e].color : wp_cause_colour(text), text);
     }
 }
 
@@ -109,7 +126,7 @@ void wp_svg_chart_write(const wp_svg_chart *c, FILE *out)
     fprintf(out, "</text>\n<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\">", T + ph / 2);
     wp_markup_put(out, c->y_label);
     fputs("</text>\n", out);
-    legend(c, out, L, H - 12);
+    legend(c, out, L, W - R, H - 10);
     fputs("</svg>\n", out);
 }
 
@@ -197,7 +214,7 @@ void wp_svg_steps_write(const wp_rank_result *rr, FILE *out)
         c.series[0] = (wp_svg_series){"normal step", "#bab0ac", v, colors};
         c.nseries = 1;
         int nl = 0; /* the legend names the causes that colour a bar here, in table order */
-        for (int k = 0; k < wp_ncause_kinds && nl < 7; k++)
+        for (int k = 0; k < wp_ncause_kinds; k++)
             for (int sp = 0; sp < rr->nspikes; sp++)
                 if (rr->spikes[sp].ncauses && strcmp(rr->spikes[sp].causes[0].id, wp_cause_kinds[k].id) == 0) {
                     c.legend_causes[nl++] = wp_cause_kinds[k].id;

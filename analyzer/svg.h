@@ -30,7 +30,7 @@ typedef struct wp_svg_chart {
     const char *hline_label;
     double clip;          /* > 0: the y axis stops here; taller bars are cut and labelled with their value */
     int width, height;    /* px */
-    const char *legend_causes[8]; /* cause ids to add to the legend, in their colours (causes.h) */
+    const char *legend_causes[WP_NCAUSE_KINDS]; /* cause ids to add to the legend, in their colours (causes.h) */
 } wp_svg_chart;
 
 /* Writes one chart as a standalone <svg> element. */

@@ -5,6 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#define WP_WRITEBACK_BUSY_S 10 /* how long to wait for another process's lock on the trace */
+#define WP_WRITEBACK_BUSY_MS (WP_WRITEBACK_BUSY_S * 1000)
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static const char *const ddl =
     "CREATE TABLE IF NOT EXISTS WANPROF_STEPS (rank INTEGER NOT NULL, globalPid INTEGER, step INTEGER NOT NULL,"
     " start INTEGER NOT NULL, end INTEGER NOT NULL, duration INTEGER NOT NULL, source TEXT NOT NULL);"
@@ -20,7 +25,10 @@ static const char *const ddl =
 
 static int fail(sqlite3 *db, const char *path, wp_diag *diag)
 {
-    int rc = wp_diag_error(diag, WP_ERR_IO, "%s: cannot write steps back: %s", path, db ? sqlite3_errmsg(db) : "?");
+    int busy = db && (sqlite3_errcode(db) == SQLITE_BUSY || sqlite3_errcode(db) == SQLITE_LOCKED);
+    int rc = wp_diag_error(diag, WP_ERR_IO, "%s: cannot write steps back: %s%s", path,
+                           db ? sqlite3_errmsg(db) : "out of memory",
+                           busy ? " (another process kept it locked for " STR(WP_WRITEBACK_BUSY_S) " s)" : "");
     if (db) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close(db);
@@ -72,20 +80,45 @@ static int insert_rank(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *sp, const wp
     return 0;
 }
 
-int wp_writeback_sqlite(const char *path, const wp_explain *e, wp_diag *diag)
+int wp_writeback_check(const char *path, wp_diag *diag)
 {
     FILE *f = fopen(path, "rb");
     char magic[16] = {0};
-    if (!f || fread(magic, 1, 16, f) != 16 || memcmp(magic, "SQLite format 3", 15) != 0) {
-        if (f)
-            fclose(f);
+    int is_sqlite = f && fread(magic, 1, 16, f) == 16 && memcmp(magic, "SQLite format 3", 16) == 0;
+    if (f)
+        fclose(f);
+    if (!is_sqlite)
         return wp_diag_error(diag, WP_ERR_FORMAT, "%s: --write-back needs a SQLite trace (this is not one)", path);
-    }
-    fclose(f);
+    return WP_OK;
+}
+
+/* Opens path for writing with the trace's own code switched off: a trace is data from anywhere, and its triggers,
+ * or functions its schema calls, must not run when wanprof writes into it (a trigger could delete the trace).
+ * TRUSTED_SCHEMA off is PRAGMA trusted_schema=OFF; DEFENSIVE forbids writing the schema or the file's pages directly.
+ * A busy timeout lets another reader or writer of the file finish first. */
+static int open_defensive(const char *path, sqlite3 **db)
+{
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return -1;
+    int off = 0, on = 1;
+    if (sqlite3_db_config(*db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &off) != SQLITE_OK || off != 0 ||
+        sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK || on != 1 ||
+        sqlite3_db_config(*db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &off) != SQLITE_OK || off != 0)
+        return -1;
+    return sqlite3_busy_timeout(*db, WP_WRITEBACK_BUSY_MS) == SQLITE_OK ? 0 : -1;
+}
+
+int wp_writeback_sqlite(const char *path, const wp_explain *e, wp_diag *diag)
+{
+    int rc = wp_writeback_check(path, diag);
+    if (rc != WP_OK)
+        return rc;
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    if (open_defensive(path, &db) != 0)
         return fail(db, path, diag);
-    if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK || sqlite3_exec(db, ddl, NULL, NULL, NULL) != SQLITE_OK)
+    /* IMMEDIATE: take the write lock now (waiting up to the busy timeout), not half-way through the writes. */
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, ddl, NULL, NULL, NULL) != SQLITE_OK)
         return fail(db, path, diag);
     sqlite3_stmt *st = NULL, *sp = NULL;
     if (sqlite3_prepare_v2(db, "INSERT INTO WANPROF_STEPS (rank, globalPid, step, start, end, duration, source) "

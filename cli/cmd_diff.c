@@ -1,5 +1,6 @@
 /* cmd_diff.c: `wanprof diff A B`: two runs side by side, step-aligned (analyzer/summary.h); text or JSON
  * (schemas/diff.schema.json). */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ const char cmd_diff_help[] =
     "    wanprof diff - compare two runs step by step\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof diff [OPTIONS] A B\n"
+    "@usage\n"
     "\n"
     "DESCRIPTION\n"
     "    Analyses both traces as `wanprof explain` does and prints them side by side: trace sizes, steps, total\n"
@@ -27,10 +28,7 @@ const char cmd_diff_help[] =
     "    cause. Each of A and B is one trace file (for several ranks, the rank with the most steps is compared).\n"
     "\n"
     "OPTIONS\n"
-    "    --json              machine-readable output (schemas/diff.schema.json)\n"
-    "    --threshold K, --min-excess F, --step-pattern RE, --steps-per-call N, --step-source S\n"
-    "                        how steps and spikes are found, as for `wanprof explain`\n"
-    "    -h, --help          this page\n"
+    "@options\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof diff examples/runner_offload/layerwise.sqlite examples/runner_offload/layerwise_sync.sqlite\n"
@@ -157,9 +155,7 @@ static void json_run(json_out *j, const wp_summary *s, const char *path)
 static void json(const wp_summary *s, char **paths)
 {
     json_out j;
-    json_out_init(&j, stdout);
-    json_begin_object(&j);
-    json_key_string(&j, "schema", "wanprof.diff/1");
+    json_document_begin(&j, stdout, "wanprof.diff/1");
     json_key(&j, "a");
     json_run(&j, &s[0], paths[0]);
     json_key(&j, "b");
@@ -191,31 +187,33 @@ static void json(const wp_summary *s, char **paths)
     fputc('\n', stdout);
 }
 
+typedef struct diff_args {
+    wp_analysis_opts analysis;
+    int json;
+} diff_args;
+
+const wp_option cmd_diff_options[] = {
+    {.kind = WP_OPT_FLAG, .name = "json", .offset = offsetof(diff_args, json),
+     .help = "machine-readable output (schemas/diff.schema.json)"},
+    {.kind = WP_OPT_GROUP, .name = "", .offset = offsetof(diff_args, analysis), .group = wp_analysis_options},
+    {0},
+};
+
 int cmd_diff(int argc, char **argv)
 {
-    wp_analysis_opts ao;
-    char *paths[2];
-    int npaths = 0, as_json = 0;
+    diff_args args = {0};
+    wp_analysis_opts_init(&args.analysis);
+    int npaths;
+    int parsed = wp_options_parse(CMD, cmd_diff_options, &args, 0, argc, argv, &npaths);
+    if (parsed != WP_OPTS_OK)
+        return parsed == WP_OPTS_HELP ? EXIT_OK : parsed;
+    if (npaths != 2)
+        return cli_usage_error(CMD, "exactly two traces, A and B, please (got %d)", npaths);
+    char **paths = argv + 1;
+    const wp_analysis_opts ao = args.analysis;
+    int as_json = args.json;
     wp_diag diag;
     cli_diag_init(&diag, CMD);
-    wp_analysis_opts_init(&ao);
-    for (int i = 1; i < argc; i++) {
-        int used = wp_analysis_parse_arg(&ao, argc, argv, i, &diag);
-        if (used < 0)
-            return cli_usage_error(CMD, "%s", diag.error);
-        if (used > 0)
-            i += used - 1;
-        else if (strcmp(argv[i], "--json") == 0)
-            as_json = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(CMD, "unknown option '%s'", argv[i]);
-        else if (npaths < 2)
-            paths[npaths++] = argv[i];
-        else
-            return cli_usage_error(CMD, "exactly two traces, A and B, please");
-    }
-    if (npaths != 2)
-        return cli_usage_error(CMD, "exactly two traces, A and B, please");
     wp_analysis a[2];
     wp_summary s[2];
     memset(a, 0, sizeof(a));

@@ -1,5 +1,6 @@
 /* cmd_explain.c: `wanprof explain TRACE...`: steps, spikes and their causes, and the schedule check. The analysis is
  * analyzer/explain.h; this file parses options and prints (text, or JSON per schemas/explain.schema.json). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@ const char cmd_explain_help[] =
     "    wanprof explain - split a trace into denoising steps, find the slow steps and say why\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof explain [OPTIONS] TRACE...\n"
+    "@usage\n"
     "\n"
     "DESCRIPTION\n"
     "    Reads one or more traces (wanprof SQLite, nsys SQLite export, Chrome/Kineto JSON or .json.gz; several\n"
@@ -49,20 +50,7 @@ const char cmd_explain_help[] =
     "    gives the 1-based position (\"step 9, the 10th step\"), as progress bars count.\n"
     "\n"
     "OPTIONS\n"
-    "    --threshold K       a spike is more than K scaled MADs over the median (default 3.5)\n"
-    "    --min-excess F      ... and more than the fraction F over the median (default 0.10)\n"
-    "    --step-pattern RE   POSIX extended regex (case-insensitive) for step ranges; its last all-digit group is\n"
-    "                        the step number (default: " WP_DEFAULT_STEP_PATTERN ")\n"
-    "    --steps-per-call N  compiled-region calls per step when steps come from them (CFG: 2); alias\n"
-    "                        --calls-per-step\n"
-    "    --step-source S     auto (default), runner, pattern, region or kernels (alias structure): insist on one\n"
-    "                        way of finding steps; a trace that lacks it is a usage error\n"
-    "    --sampler NAME --shift S --steps N --boundary B\n"
-    "                        the schedule for the check (overrides the trace's metadata; see `wanprof schedule`)\n"
-    "    --write-back        store the steps and spikes into the (SQLite) TRACE as tables WANPROF_STEPS and\n"
-    "                        WANPROF_SPIKES (views WANPROF_STEP_TIMES, WANPROF_SPIKE_CAUSES)\n"
-    "    --json              machine-readable output (schemas/explain.schema.json)\n"
-    "    -h, --help          this page\n"
+    "@options\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof explain run.json.gz\n"
@@ -236,9 +224,7 @@ static void json_schedule(json_out *j, const wp_schedcheck *c)
 static void write_json(const wp_explain *e, char **paths, int n)
 {
     json_out j;
-    json_out_init(&j, stdout);
-    json_begin_object(&j);
-    json_key_string(&j, "schema", "wanprof.explain/1");
+    json_document_begin(&j, stdout, "wanprof.explain/1");
     json_key(&j, "inputs");
     json_begin_array(&j);
     for (int i = 0; i < n; i++)
@@ -267,36 +253,42 @@ static void write_json(const wp_explain *e, char **paths, int n)
     fputc('\n', stdout);
 }
 
+typedef struct explain_args {
+    wp_analysis_opts analysis;
+    int write_back, json;
+} explain_args;
+
+const wp_option cmd_explain_options[] = {
+    {.kind = WP_OPT_GROUP, .name = "", .offset = offsetof(explain_args, analysis), .group = wp_analysis_options},
+    {.kind = WP_OPT_FLAG, .name = "write-back", .offset = offsetof(explain_args, write_back),
+     .help = "store the steps and spikes into the (SQLite) TRACE as tables WANPROF_STEPS and WANPROF_SPIKES (views "
+             "WANPROF_STEP_TIMES, WANPROF_SPIKE_CAUSES); one TRACE only; the file's triggers never run; waits up to 10 s "
+             "for another process's lock"},
+    {.kind = WP_OPT_FLAG, .name = "json", .offset = offsetof(explain_args, json),
+     .help = "machine-readable output (schemas/explain.schema.json)"},
+    {0},
+};
+
 int cmd_explain(int argc, char **argv)
 {
-    wp_analysis_opts o;
-    int json = 0, write_back = 0;
-    char *paths[WP_ANALYSIS_MAX_INPUTS];
-    int npaths = 0;
+    explain_args args = {0};
+    wp_analysis_opts_init(&args.analysis);
+    int npaths;
+    int parsed = wp_options_parse(CMD, cmd_explain_options, &args, 0, argc, argv, &npaths);
+    if (parsed != WP_OPTS_OK)
+        return parsed == WP_OPTS_HELP ? EXIT_OK : parsed;
+    char **paths = argv + 1;
+    const wp_analysis_opts o = args.analysis;
+    int json = args.json, write_back = args.write_back;
     wp_diag diag;
     cli_diag_init(&diag, CMD);
-    wp_analysis_opts_init(&o);
-    for (int i = 1; i < argc; i++) {
-        int used = wp_analysis_parse_arg(&o, argc, argv, i, &diag);
-        if (used < 0)
-            return cli_usage_error(CMD, "%s", diag.error);
-        if (used > 0) {
-            i += used - 1;
-            continue;
-        }
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strcmp(argv[i], "--write-back") == 0)
-            write_back = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(CMD, "unknown option '%s'", argv[i]);
-        else if (npaths < WP_ANALYSIS_MAX_INPUTS)
-            paths[npaths++] = argv[i];
-        else
-            return cli_usage_error(CMD, "too many traces (at most %d)", WP_ANALYSIS_MAX_INPUTS);
-    }
     if (npaths == 0)
         return cli_usage_error(CMD, "no TRACE given");
+    /* Each file gets its own steps: one trace per --write-back, checked before anything is analysed or written. */
+    if (write_back && npaths > 1)
+        return cli_usage_error(CMD, "--write-back takes one TRACE (%d given): run explain --write-back on each", npaths);
+    if (write_back && wp_writeback_check(paths[0], &diag) != WP_OK)
+        return cli_fail(CMD, &diag);
     wp_analysis a;
     int load_rc = wp_analysis_load(&o, (const char *const *)paths, npaths, &diag, &a);
     if (load_rc != WP_OK) {
@@ -309,9 +301,8 @@ int cmd_explain(int argc, char **argv)
         wp_explain_write_text(&a.explain, npaths == 1 ? paths[0] : "traces", stdout);
     int rc = EXIT_OK;
     if (write_back) {
-        for (int i = 0; i < npaths && rc == EXIT_OK; i++)
-            if (wp_writeback_sqlite(paths[i], &a.explain, &diag) != WP_OK)
-                rc = cli_fail(CMD, &diag);
+        if (wp_writeback_sqlite(paths[0], &a.explain, &diag) != WP_OK)
+            rc = cli_fail(CMD, &diag);
         if (rc == EXIT_OK && !json) {
             fputs("\nsteps and spikes written to WANPROF_STEPS / WANPROF_SPIKES in ", stdout);
             wp_text_put(stdout, paths[0]);

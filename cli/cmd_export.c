@@ -1,9 +1,10 @@
 /* cmd_export.c: `wanprof export IN... OUT`: converts between SQLite and Chrome trace (.json/.json.gz), merging several
  * inputs (one per rank) into one output with one process per input process. It is a read into a writer's tool. */
-#include <getopt.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "cli.h"
+#include "output_file.h"
 #include "trace_read.h"
 #include "trace_write.h"
 #include "safe_text.h"
@@ -13,7 +14,7 @@ const char cmd_export_help[] =
     "    wanprof export - convert and merge traces\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof export [--force] IN... OUT\n"
+    "@usage\n"
     "\n"
     "DESCRIPTION\n"
     "    Reads every IN (wanprof SQLite, an nsys SQLite export, or a Chrome/Kineto trace .json/.json.gz) and writes\n"
@@ -24,8 +25,7 @@ const char cmd_export_help[] =
     "    complete, so an interrupted export never leaves a half-written OUT.\n"
     "\n"
     "OPTIONS\n"
-    "    --force   replace OUT if it exists (otherwise export refuses and exits 1)\n"
-    "    -h, --help  this page\n"
+    "@options\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof export run.sqlite run.json.gz                 # open the result in https://ui.perfetto.dev\n"
@@ -41,12 +41,11 @@ static int export_paths(char **paths, int npaths, const wp_write_opts *wopts)
     if (npaths < 2)
         return cli_usage_error("export", "need at least one input and one output");
     const char *out_path = paths[npaths - 1];
-    for (int i = 0; i < npaths - 1; i++)
-        if (strcmp(paths[i], out_path) == 0)
-            return cli_usage_error("export", "'%s' is both an input and the output", out_path);
-
     wp_diag diag;
     cli_diag_init(&diag, "export");
+    if (wp_output_check_inputs(out_path, (const char *const *)paths, npaths - 1, &diag) != WP_OK ||
+        wp_output_check(out_path, wopts->force, &diag) != WP_OK)
+        return cli_fail("export", &diag);
     wp_writer *w = wp_writer_open(out_path, wopts, &diag);
     if (!w)
         return cli_fail("export", &diag);
@@ -66,6 +65,7 @@ static int export_paths(char **paths, int npaths, const wp_write_opts *wopts)
         ropts.proc_base += st.processes;
     }
     if (rc != WP_OK) {
+        wp_writer_error(w, &diag); /* a reader stopped by a failed write: the write is what to report */
         wp_writer_abort(w);
         wp_strtab_free(strings);
         return cli_fail("export", &diag);
@@ -80,18 +80,18 @@ static int export_paths(char **paths, int npaths, const wp_write_opts *wopts)
     return EXIT_OK;
 }
 
+const wp_option cmd_export_options[] = {
+    {.kind = WP_OPT_FLAG, .name = "force", .offset = offsetof(wp_write_opts, force),
+     .help = "replace OUT if it exists (otherwise export refuses and exits 1)"},
+    {0},
+};
+
 int cmd_export(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
     wp_write_opts wopts = {0};
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'f')
-            wopts.force = 1;
-        else
-            return cli_usage_error("export", "unknown option '%s'", argv[optind - 1]);
-    }
-    return export_paths(argv + optind, argc - optind, &wopts);
+    int npaths;
+    int parsed = wp_options_parse("export", cmd_export_options, &wopts, 0, argc, argv, &npaths);
+    if (parsed != WP_OPTS_OK)
+        return parsed == WP_OPTS_HELP ? EXIT_OK : parsed;
+    return export_paths(argv + 1, npaths, &wopts);
 }

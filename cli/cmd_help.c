@@ -8,7 +8,7 @@ const char cmd_help_help[] =
     "    wanprof help - show help for wanprof or one of its commands\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof help [COMMAND]\n"
+    "@usage\n"
     "    wanprof COMMAND --help\n"
     "\n"
     "DESCRIPTION\n"
@@ -27,9 +27,17 @@ const char cmd_help_help[] =
     "EXIT STATUS\n"
     "    0 on success, 2 when COMMAND is not a wanprof command.\n";
 
+const wp_option cmd_help_options[] = {{0}};
+
 int cmd_help(int argc, char **argv)
 {
-    if (argc >= 2) {
+    int n;
+    int rc = wp_options_parse("help", cmd_help_options, NULL, 0, argc, argv, &n);
+    if (rc != WP_OPTS_OK)
+        return rc == WP_OPTS_HELP ? EXIT_OK : rc;
+    if (n > 1)
+        return cli_usage_error("help", "one COMMAND at most");
+    if (n == 1) {
         const wp_command *cmd = wp_command_find(argv[1]);
         if (!cmd) {
             fprintf(stderr, "wanprof help: '%s' is not a wanprof command\n", argv[1]);

@@ -1,5 +1,6 @@
 /* cmd_hist.c: `wanprof hist TRACE`: memcpy histograms (analyzer/hist.h) as terminal bars, CSV, JSON
  * (schemas/hist.schema.json) or an SVG plot. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ const char cmd_hist_help[] =
     "    wanprof hist - memcpy histograms: duration, size and bandwidth by direction and memory kind\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof hist [--steps N | --steps A-B | --per-step] [--csv | --json] [--svg FILE] [OPTIONS] TRACE...\n"
+    "@usage\n"
     "\n"
     "DESCRIPTION\n"
     "    Histograms of every memcpy's duration, size and achieved bandwidth (bytes / device time) in log2\n"
@@ -28,21 +29,13 @@ const char cmd_hist_help[] =
     "    them, numbered as it numbers them). With several traces (ranks), the rank with the most steps is shown.\n"
     "\n"
     "OPTIONS\n"
-    "    --steps N | A-B   only copies starting in step N, or steps A to B inclusive\n"
-    "    --per-step        one row per step and group: counts over thresholds, bytes, time\n"
-    "    --csv             CSV rows: scope,group,metric,bucket_lo,unit,count (and per-step rows with --per-step)\n"
-    "    --json            machine-readable output (schemas/hist.schema.json)\n"
-    "    --svg FILE        also write the three histograms as an SVG plot to FILE (not with --per-step)\n"
-    "    --force           replace an existing --svg FILE (otherwise hist refuses and exits 1)\n"
-    "    --step-pattern RE, --steps-per-call N, --step-source S\n"
-    "                      how steps are found (see `wanprof explain --help`)\n"
-    "    -h, --help        this page\n"
+    "@options\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof hist run.json.gz\n"
-    "    wanprof hist --steps 9 --svg switch.svg run.json.gz\n"
+    "    wanprof hist --step-range 9 --svg switch.svg run.json.gz\n"
     "        the copies of step 9 (the 10th step) only, and a plot of them\n"
-    "    wanprof hist --steps 9 examples/runner_offload/model_pageable_shift3.sqlite\n"
+    "    wanprof hist --step-range 2-8 examples/runner_offload/model_pageable_shift3.sqlite\n"
     "    wanprof hist --per-step --csv run.sqlite > copies.csv\n"
     "\n"
     "EXIT STATUS\n"
@@ -121,25 +114,39 @@ static void csv_hist(const wp_hist *h, const char *scope)
 }
 
 typedef struct hist_opts {
+    wp_analysis_opts analysis;
+    wp_opt_range steps; /* --step-range */
     int per_step, csv, json, force;
-    const char *svg, *steps;
+    const char *svg;
 } hist_opts;
 
-/* Parses "N" or "A-B" into the index range [*i0, *i1] of rr's steps; -1 when not found. */
-static int step_range(const wp_rank_result *rr, const char *spec, int *i0, int *i1)
+/* --step-range comes first: in this release it keeps its old name --steps, which shadows the analysis group's
+ * --steps (the schedule's step count) until the next. */
+const wp_option cmd_hist_options[] = {
+    {.kind = WP_OPT_RANGE, .name = "step-range", .offset = offsetof(hist_opts, steps), .arg = "N|A-B",
+     .alias = "steps", .alias_is_old = 1, .help = "only copies starting in step N, or in steps A to B inclusive"},
+    {.kind = WP_OPT_FLAG, .name = "per-step", .offset = offsetof(hist_opts, per_step),
+     .help = "one row per step and group: counts over thresholds, bytes, time"},
+    {.kind = WP_OPT_FLAG, .name = "csv", .offset = offsetof(hist_opts, csv),
+     .help = "CSV rows: scope,group,metric,bucket_lo,unit,count (and per-step rows with --per-step)"},
+    {.kind = WP_OPT_FLAG, .name = "json", .offset = offsetof(hist_opts, json),
+     .help = "machine-readable output (schemas/hist.schema.json)"},
+    {.kind = WP_OPT_STRING, .name = "svg", .offset = offsetof(hist_opts, svg), .arg = "FILE.svg",
+     .help = "also write the three histograms as an SVG plot to FILE.svg (not with --per-step)"},
+    {.kind = WP_OPT_FLAG, .name = "force", .offset = offsetof(hist_opts, force),
+     .help = "replace an existing --svg file (otherwise hist refuses and exits 1)"},
+    {.kind = WP_OPT_GROUP, .name = "", .offset = offsetof(hist_opts, analysis), .group = wp_analysis_options},
+    {0},
+};
+
+/* The index range [*i0, *i1] of rr's steps numbered r->lo to r->hi; -1 when none is. */
+static int step_range(const wp_rank_result *rr, const wp_opt_range *r, int *i0, int *i1)
 {
-    long long a, b;
-    char dash;
-    int n = sscanf(spec, "%lld%c%lld", &a, &dash, &b);
-    if (n == 1)
-        b = a;
-    else if (n != 3 || dash != '-' || b < a)
-        return -2;
     *i0 = *i1 = -1;
     for (int i = 0; i < rr->steps.count; i++) {
-        if (rr->steps.steps[i].number >= a && *i0 < 0)
+        if (rr->steps.steps[i].number >= r->lo && *i0 < 0)
             *i0 = i;
-        if (rr->steps.steps[i].number <= b)
+        if (rr->steps.steps[i].number <= r->hi)
             *i1 = i;
     }
     return *i0 >= 0 && *i1 >= *i0 ? 0 : -1;
@@ -150,7 +157,7 @@ static int output(const wp_analysis *a, const wp_rank_result *rr, const hist_opt
 {
     wp_hist h;
     wp_hist_clear(&h);
-    int whole = !o->steps;
+    int whole = !o->steps.given;
     for (int i = i0; i <= i1; i++)
         wp_hist_add_range(&h, &a->run, rr->proc, whole && i == i0 ? INT64_MIN : rr->steps.steps[i].start,
                           whole && i == i1 ? INT64_MAX : rr->steps.steps[i].end);
@@ -172,9 +179,7 @@ static int output(const wp_analysis *a, const wp_rank_result *rr, const hist_opt
     }
     if (o->json) {
         json_out j;
-        json_out_init(&j, stdout);
-        json_begin_object(&j);
-        json_key_string(&j, "schema", "wanprof.hist/1");
+        json_document_begin(&j, stdout, "wanprof.hist/1");
         json_key_string(&j, "input", input);
         json_key_string(&j, "scope", scope);
         json_key_int(&j, "rank", rr->rank);
@@ -217,9 +222,7 @@ static void per_step(const wp_analysis *a, const wp_rank_result *rr, const hist_
 {
     json_out j;
     if (o->json) {
-        json_out_init(&j, stdout);
-        json_begin_object(&j);
-        json_key_string(&j, "schema", "wanprof.hist/1");
+        json_document_begin(&j, stdout, "wanprof.hist/1");
         json_key_int(&j, "rank", rr->rank);
         json_key(&j, "steps");
         json_begin_array(&j);
@@ -269,50 +272,27 @@ static void per_step(const wp_analysis *a, const wp_rank_result *rr, const hist_
 
 int cmd_hist(int argc, char **argv)
 {
-    wp_analysis_opts ao;
     hist_opts o = {0};
-    char *paths[WP_ANALYSIS_MAX_INPUTS];
-    int npaths = 0;
+    wp_analysis_opts_init(&o.analysis);
+    int npaths;
+    int parsed = wp_options_parse(CMD, cmd_hist_options, &o, 0, argc, argv, &npaths);
+    if (parsed != WP_OPTS_OK)
+        return parsed == WP_OPTS_HELP ? EXIT_OK : parsed;
+    char **paths = argv + 1;
+    const wp_analysis_opts ao = o.analysis;
     wp_diag diag;
     cli_diag_init(&diag, CMD);
-    wp_analysis_opts_init(&ao);
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (strcmp(s, "--steps") == 0 || strcmp(s, "--svg") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage_error(CMD, "%s needs a value", s);
-            *(strcmp(s, "--steps") == 0 ? &o.steps : &o.svg) = argv[++i];
-            continue;
-        }
-        int used = wp_analysis_parse_arg(&ao, argc, argv, i, &diag);
-        if (used < 0)
-            return cli_usage_error(CMD, "%s", diag.error);
-        if (used > 0) {
-            i += used - 1;
-        } else if (strcmp(s, "--per-step") == 0) {
-            o.per_step = 1;
-        } else if (strcmp(s, "--csv") == 0) {
-            o.csv = 1;
-        } else if (strcmp(s, "--json") == 0) {
-            o.json = 1;
-        } else if (strcmp(s, "--force") == 0) {
-            o.force = 1;
-        } else if (s[0] == '-' && s[1]) {
-            return cli_usage_error(CMD, "unknown option '%s'", s);
-        } else if (npaths < WP_ANALYSIS_MAX_INPUTS) {
-            paths[npaths++] = argv[i];
-        }
-    }
     if (npaths == 0)
         return cli_usage_error(CMD, "no TRACE given");
     if (o.csv && o.json)
         return cli_usage_error(CMD, "--csv and --json exclude each other");
     if (o.per_step && o.svg)
-        return cli_usage_error(CMD, "--svg draws one range: use it with --steps or the whole run, not --per-step");
-    if (o.svg && wp_output_check(o.svg, o.force, &diag) != WP_OK) /* before the analysis, not after it */
+        return cli_usage_error(CMD, "--svg draws one range: use it with --step-range or the whole run, not --per-step");
+    if (o.svg && (wp_output_check_inputs(o.svg, (const char *const *)paths, npaths, &diag) != WP_OK ||
+                  wp_output_check(o.svg, o.force, &diag) != WP_OK)) /* before the analysis, not after it */
         return cli_fail(CMD, &diag);
-    if (o.per_step && o.steps)
-        return cli_usage_error(CMD, "--per-step and --steps exclude each other");
+    if (o.per_step && o.steps.given)
+        return cli_usage_error(CMD, "--per-step and --step-range exclude each other");
     wp_analysis a;
     int load_rc = wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a);
     if (load_rc != WP_OK) {
@@ -330,16 +310,15 @@ int cmd_hist(int argc, char **argv)
         per_step(&a, rr, &o);
     } else {
         int i0 = 0, i1 = rr->steps.count - 1;
-        int found = o.steps ? step_range(rr, o.steps, &i0, &i1) : 0;
-        if (found == -2)
-            rc = cli_usage_error(CMD, "--steps wants N or A-B, not '%s'", o.steps);
-        else if (found < 0) {
+        if (o.steps.given && step_range(rr, &o.steps, &i0, &i1) < 0) {
+            char want[64];
+            int n = snprintf(want, sizeof(want), "%lld", o.steps.lo);
+            if (o.steps.hi != o.steps.lo)
+                snprintf(want + n, sizeof(want) - (size_t)n, "-%lld", o.steps.hi);
             fputs("wanprof hist: ", stderr);
             wp_text_put(stderr, paths[0]);
-            fputs(": no step ", stderr);
-            wp_text_put(stderr, o.steps);
-            fprintf(stderr, " (the trace has steps %lld to %lld)\n", (long long)rr->steps.steps[0].number,
-                    (long long)rr->steps.steps[rr->steps.count - 1].number);
+            fprintf(stderr, ": no step %s (the trace has steps %lld to %lld)\n", want,
+                    (long long)rr->steps.steps[0].number, (long long)rr->steps.steps[rr->steps.count - 1].number);
             rc = EXIT_BAD_INPUT;
         } else
             rc = output(&a, rr, &o, i0, i1, npaths == 1 ? paths[0] : "traces");

@@ -1,7 +1,7 @@
 /* cmd_info.c: `wanprof info TRACE...`: what a trace holds (processes/ranks, devices, events by kind, time span,
  * dropped records), read through the same readers every analysis uses. */
-#include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +16,7 @@ const char cmd_info_help[] =
     "    wanprof info - what a trace holds\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof info [--json] TRACE...\n"
+    "@usage\n"
     "\n"
     "DESCRIPTION\n"
     "    Reads each TRACE (wanprof SQLite, an nsys SQLite export, or a Chrome/Kineto trace .json or .json.gz; the\n"
@@ -25,8 +25,7 @@ const char cmd_info_help[] =
     "    as dropped, and whether the file was truncated (the events before the cut are still counted).\n"
     "\n"
     "OPTIONS\n"
-    "    --json    one JSON object per run of the command (schema: schemas/info.schema.json)\n"
-    "    -h, --help  this page\n"
+    "@options\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof info run.sqlite\n"
@@ -265,30 +264,35 @@ static int info_one(const char *path, int as_json, json_out *j)
     return rc == WP_OK ? EXIT_OK : cli_fail("info", &diag);
 }
 
+typedef struct info_args {
+    int json;
+} info_args;
+
+const wp_option cmd_info_options[] = {
+    {.kind = WP_OPT_FLAG, .name = "json", .offset = offsetof(info_args, json),
+     .help = "one JSON object per run of the command (schema: schemas/info.schema.json)"},
+    {0},
+};
+
 int cmd_info(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
-    int as_json = 0, c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'j')
-            as_json = 1;
-        else
-            return cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
-    }
-    int first = optind;
-    if (first >= argc)
+    info_args args = {0};
+    int ntraces;
+    int parsed = wp_options_parse("info", cmd_info_options, &args, 0, argc, argv, &ntraces);
+    if (parsed != WP_OPTS_OK)
+        return parsed == WP_OPTS_HELP ? EXIT_OK : parsed;
+    if (ntraces == 0)
         return cli_usage_error("info", "no TRACE given");
+    int as_json = args.json;
     json_out j;
     json_out_init(&j, stdout);
     if (as_json) {
-        json_begin_object(&j);
+        json_document_begin(&j, stdout, "wanprof.info/1");
         json_key(&j, "traces");
         json_begin_array(&j);
     }
     int status = EXIT_OK;
-    for (int i = first; i < argc; i++)
+    for (int i = 1; i <= ntraces; i++)
         if (info_one(argv[i], as_json, &j) != EXIT_OK)
             status = EXIT_BAD_INPUT;
     if (as_json) {

@@ -1,4 +1,5 @@
 /* cmd_report.c: `wanprof report TRACE -o report.html`: the self-contained HTML page of analyzer/report.h. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@ const char cmd_report_help[] =
     "    wanprof report - write a self-contained HTML report of a trace\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof report [OPTIONS] -o FILE.html TRACE...\n"
+    "@usage\n"
     "\n"
     "DESCRIPTION\n"
     "    Analyses the trace(s) as `wanprof explain` does and writes one HTML page that needs no network and no\n"
@@ -23,14 +24,7 @@ const char cmd_report_help[] =
     "    histograms of the whole run, and the explanation text. Charts are inline SVG; there are no scripts.\n"
     "\n"
     "OPTIONS\n"
-    "    -o, --output FILE   where to write the page (required); written under a temporary name and renamed\n"
-    "                        into place when complete\n"
-    "    --force             replace FILE if it exists (otherwise report refuses and exits 1)\n"
-    "    --json              print {\"schema\":\"wanprof.report/1\",\"output\":FILE,\"bytes\":N} when done\n"
-    "    --threshold K, --min-excess F, --step-pattern RE, --steps-per-call N, --step-source S, --sampler,\n"
-    "    --shift, --steps, --boundary\n"
-    "                        as for `wanprof explain`\n"
-    "    -h, --help          this page\n"
+    "@options\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof report run.json.gz -o report.html\n"
@@ -44,41 +38,45 @@ const char cmd_report_help[] =
 
 static const char *CMD = "report";
 
+typedef struct report_args {
+    wp_analysis_opts analysis;
+    const char *output;
+    int force, json;
+} report_args;
+
+const wp_option cmd_report_options[] = {
+    {.kind = WP_OPT_STRING, .name = "output", .short_name = 'o', .offset = offsetof(report_args, output),
+     .arg = "FILE.html",
+     .help = "where to write the page (required); written under a temporary name and renamed into place when "
+             "complete"},
+    {.kind = WP_OPT_FLAG, .name = "force", .offset = offsetof(report_args, force),
+     .help = "replace FILE.html if it exists (otherwise report refuses and exits 1)"},
+    {.kind = WP_OPT_FLAG, .name = "json", .offset = offsetof(report_args, json),
+     .help = "print {\"schema\":\"wanprof.report/1\",\"output\":FILE,\"bytes\":N} when done"},
+    {.kind = WP_OPT_GROUP, .name = "", .offset = offsetof(report_args, analysis), .group = wp_analysis_options},
+    {0},
+};
+
 int cmd_report(int argc, char **argv)
 {
-    wp_analysis_opts ao;
-    char *paths[WP_ANALYSIS_MAX_INPUTS];
-    const char *output = NULL;
-    int npaths = 0, as_json = 0, force = 0;
+    report_args args = {0};
+    wp_analysis_opts_init(&args.analysis);
+    int npaths;
+    int parsed = wp_options_parse(CMD, cmd_report_options, &args, 0, argc, argv, &npaths);
+    if (parsed != WP_OPTS_OK)
+        return parsed == WP_OPTS_HELP ? EXIT_OK : parsed;
+    char **paths = argv + 1;
+    const wp_analysis_opts ao = args.analysis;
+    const char *output = args.output;
+    int as_json = args.json, force = args.force;
     wp_diag diag;
     cli_diag_init(&diag, CMD);
-    wp_analysis_opts_init(&ao);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage_error(CMD, "%s needs a file name", argv[i]);
-            output = argv[++i];
-            continue;
-        }
-        int used = wp_analysis_parse_arg(&ao, argc, argv, i, &diag);
-        if (used < 0)
-            return cli_usage_error(CMD, "%s", diag.error);
-        if (used > 0)
-            i += used - 1;
-        else if (strcmp(argv[i], "--json") == 0)
-            as_json = 1;
-        else if (strcmp(argv[i], "--force") == 0)
-            force = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(CMD, "unknown option '%s'", argv[i]);
-        else if (npaths < WP_ANALYSIS_MAX_INPUTS)
-            paths[npaths++] = argv[i];
-    }
     if (npaths == 0)
         return cli_usage_error(CMD, "no TRACE given");
     if (!output)
         return cli_usage_error(CMD, "no output file: give -o FILE.html");
-    if (wp_output_check(output, force, &diag) != WP_OK) /* before the analysis, not after it */
+    if (wp_output_check_inputs(output, (const char *const *)paths, npaths, &diag) != WP_OK ||
+        wp_output_check(output, force, &diag) != WP_OK) /* before the analysis, not after it */
         return cli_fail(CMD, &diag);
     wp_analysis a;
     int load_rc = wp_analysis_load(&ao, (const char *const *)paths, npaths, &diag, &a);
@@ -98,9 +96,7 @@ int cmd_report(int argc, char **argv)
         return cli_fail(CMD, &diag);
     if (as_json) {
         json_out j;
-        json_out_init(&j, stdout);
-        json_begin_object(&j);
-        json_key_string(&j, "schema", "wanprof.report/1");
+        json_document_begin(&j, stdout, "wanprof.report/1");
         json_key_string(&j, "output", output);
         json_key_int(&j, "bytes", bytes);
         json_end_object(&j);

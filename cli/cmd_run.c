@@ -3,15 +3,17 @@
  * summary is printed. The parts: run_launch.c, run_merge.c, run_summary.c. */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "../cupti_collector/outname.h"
+#include "../capture/outname.h"
+#include "../capture/trace_words.h"
 #include "cli.h"
+#include "output_file.h"
 #include "run_priv.h"
 
 const char cmd_run_help[] =
@@ -19,9 +21,8 @@ const char cmd_run_help[] =
     "    wanprof run - profile a command's CUDA activity and write SQLite + .json.gz\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof run [-o NAME] [--trace=LIST] [--capture-range=nvtx:RANGE] [--flush-interval=SECONDS]\n"
-    "                [--keep-per-process] [--force] [--json] -- COMMAND [ARGS...]\n"
-    "    wanprof run [-o NAME] [--gpus N] [...]      (no COMMAND: the built-in Wan2.2 runner)\n"
+    "@usage\n"
+    "    (no COMMAND: the built-in Wan2.2 runner; the first operand ends wanprof's options: the rest is COMMAND's)\n"
     "\n"
     "DESCRIPTION\n"
     "    Runs COMMAND (with execvp, no shell) with the CUPTI collector injected through CUDA_INJECTION64_PATH, like\n"
@@ -31,7 +32,9 @@ const char cmd_run_help[] =
     "    memsets, CUDA API calls, synchronisation, allocations and NVTX ranges with payloads (NCCL's own ranges\n"
     "    included) off the application's path, and flushes them to disk every --flush-interval, so a job killed with\n"
     "    SIGKILL keeps everything up to the last flush; SIGINT and SIGTERM flush everything before the program's own\n"
-    "    handling of the signal. Records CUPTI drops are counted, written and reported, never hidden.\n"
+    "    handling of the signal. Records CUPTI drops are counted, written and reported, never hidden. SIGINT,\n"
+    "    SIGTERM and SIGHUP sent to wanprof are passed on to COMMAND; if wanprof itself dies (even by SIGKILL),\n"
+    "    COMMAND gets SIGTERM (Linux PR_SET_PDEATHSIG; its own children are theirs to stop).\n"
     "\n"
     "    With no COMMAND, the workload is this project's Wan2.2 runner, `wanprof-runner --preset 720p --nproc N`:\n"
     "    the A14B model (random weights) at 720p, 81 frames, 27 steps, on N GPUs (--gpus N; default every visible\n"
@@ -47,43 +50,21 @@ const char cmd_run_help[] =
 
     "\n"
     "OPTIONS\n"
-    "    -o, --output NAME\n"
-    "        Output name without extension (default wanprof-report): writes NAME.sqlite and NAME.json.gz. May hold\n"
-    "        %p (pid of wanprof), %h (host), %r (rank from RANK, SLURM_PROCID, OMPI_COMM_WORLD_RANK or LOCAL_RANK),\n"
-    "        %q{VAR} (an environment variable) and %%. Under srun (SLURM_PROCID set) a NAME without %r, %p or %q gets\n"
-    "        -rank%r appended, so `srun wanprof run -- prog` writes one file pair per rank.\n"
-    "    --trace=LIST\n"
-    "        What to record, comma-separated (default cuda,nvtx,memory,sync,overhead,modules):\n"
-    "          cuda      gpu + api\n"
-    "          gpu       kernels, memcpy (peer to peer included), memset\n"
-    "          api       CUDA runtime API calls\n"
-    "          driver    every CUDA driver API call (Triton launches through the driver API)\n"
-    "          modules   driver module/library loads and JIT links only (evidence of recompilation; cheap)\n"
-    "          nvtx      NVTX ranges and marks with payloads, any domain\n"
-    "          memory    device and pinned allocations and frees\n"
-    "          sync      host synchronisation (stream, event, device)\n"
-    "          overhead  CUPTI and driver overhead\n"
-    "          all       everything above\n"
-    "        Less is cheaper: the API records cost about 1-3 us per CUDA call; on programs launching more than\n"
-    "        ~50,000 kernels per second, --trace=gpu,nvtx (no API records) keeps the overhead near CUPTI's minimum.\n"
-    "    --capture-range=nvtx:RANGE\n"
-    "        Keep only what happens inside NVTX ranges named RANGE: events that start inside one, and GPU work\n"
-    "        launched from inside one (matched by correlation id) even when it runs after the range ends. Everything\n"
-    "        is recorded and the filter is applied when merging; --keep-per-process keeps the unfiltered files.\n"
-    "    --flush-interval=SECONDS\n"
-    "        How often each process commits what it recorded to disk (default 1; 0 = only at exit and on\n"
-    "        SIGINT/SIGTERM). A SIGKILL loses at most this much.\n"
-    "    --keep-per-process\n"
-    "        Keep the per-process files (NAME.wanprof-parts/r<rank>-p<pid>.sqlite) after merging.\n"
-    "    --force\n"
-    "        Overwrite existing outputs. Without it wanprof refuses before starting COMMAND.\n"
-    "    --json\n"
-    "        Print the summary as JSON on stdout (schemas/run_summary.schema.json) instead of text on stderr.\n"
-    "    --gpus N\n"
-    "        Without COMMAND only: run the built-in runner on N GPUs (default: every visible GPU). With a COMMAND it\n"
-    "        is a usage error: the command picks its own GPUs.\n"
-    "    -h, --help\n"
-    "        This page.\n"
+    "@options\n"
+    "\n"
+    "    The words of --trace:\n"
+    "      cuda      gpu + api\n"
+    "      gpu       kernels, memcpy (peer to peer included), memset\n"
+    "      api       CUDA runtime API calls\n"
+    "      driver    every CUDA driver API call (Triton launches through the driver API)\n"
+    "      modules   driver module/library loads and JIT links only (evidence of recompilation; cheap)\n"
+    "      nvtx      NVTX ranges and marks with payloads, any domain\n"
+    "      memory    device and pinned allocations and frees\n"
+    "      sync      host synchronisation (stream, event, device)\n"
+    "      overhead  CUPTI and driver overhead\n"
+    "      all       everything above; none: nothing\n"
+    "    Less is cheaper: the API records cost about 1-3 us per CUDA call; on programs launching more than ~50,000\n"
+    "    kernels per second, --trace=gpu,nvtx (no API records) keeps the overhead near CUPTI's minimum.\n"
     "\n"
     "ENVIRONMENT\n"
     "    WANPROF_COLLECTOR       path of libwanprof_collector.so (default: ../lib next to wanprof, then the build tree)\n"
@@ -110,71 +91,75 @@ const char cmd_run_help[] =
     "    cannot be run. 2 for a usage error (nothing is run), 1 when outputs exist without --force (nothing is run)\n"
     "    or when merging failed after a successful command.\n";
 
-enum { OPT_TRACE = 256, OPT_CAPTURE, OPT_FLUSH, OPT_KEEP, OPT_FORCE, OPT_JSON, OPT_GPUS };
-
-static int valid_trace(const char *list)
+/* The i-th word of the collector's --trace table (capture/trace_words.h), which lists them comma-separated. */
+static const char *trace_word(int i)
 {
-    static const char *words[] = {"cuda", "gpu", "api", "driver", "modules", "nvtx", "memory", "sync", "overhead", "all",
-                                  "none"};
-    for (const char *p = list; *p;) {
-        size_t len = strcspn(p, ","), i;
-        for (i = 0; len && i < sizeof(words) / sizeof(words[0]); i++)
-            if (strlen(words[i]) == len && strncmp(words[i], p, len) == 0)
-                break;
-        if (len && i == sizeof(words) / sizeof(words[0]))
-            return 0;
-        p += len + (p[len] == ',');
+    static char list[256];
+    static const char *words[32];
+    static int n;
+    if (!n) {
+        snprintf(list, sizeof(list), "%s", wp_trace_words());
+        for (char *w = strtok(list, ","); w && n < 32; w = strtok(NULL, ","))
+            words[n++] = w;
     }
-    return 1;
+    return i >= 0 && i < n ? words[i] : NULL;
 }
 
+static const char *check_capture_range(const char *value)
+{
+    return strncmp(value, "nvtx:", 5) == 0 && value[5] ? NULL : "nvtx:RANGE_NAME";
+}
+
+static const char *check_flush_interval(const char *value)
+{
+    char *end;
+    double v = strtod(value, &end);
+    return end != value && !*end && v >= 0 && v <= 3600 ? NULL : "seconds from 0 to 3600";
+}
+
+#define AT(field) offsetof(run_opts, field)
+
+const wp_option cmd_run_options[] = {
+    {.kind = WP_OPT_STRING, .name = "output", .short_name = 'o', .offset = AT(output_template), .arg = "NAME",
+     .help = "output name without extension (default wanprof-report): writes NAME.sqlite and NAME.json.gz. May hold "
+             "%p (pid of wanprof), %h (host), %r (rank from RANK, OMPI_COMM_WORLD_RANK or SLURM_PROCID), "
+             "%q{VAR} (an environment variable) and %%. Under srun (SLURM_PROCID set) a NAME without %r, %p or %q "
+             "gets -rank%r appended, so `srun wanprof run -- prog` writes one file pair per rank."},
+    {.kind = WP_OPT_LIST, .name = "trace", .offset = AT(trace), .arg = "LIST", .word = trace_word,
+     .help = "what to record (default " WP_TRACE_DEFAULT "; the words are below)"},
+    {.kind = WP_OPT_STRING, .name = "capture-range", .offset = AT(capture_range), .arg = "nvtx:RANGE",
+     .check = check_capture_range,
+     .help = "keep only what happens inside NVTX ranges named RANGE: events that start inside one, and GPU work "
+             "launched from inside one (matched by correlation id) even when it runs after the range ends. "
+             "Everything is recorded and the filter is applied when merging; --keep-per-process keeps the "
+             "unfiltered files."},
+    {.kind = WP_OPT_STRING, .name = "flush-interval", .offset = AT(flush_interval), .arg = "SECONDS",
+     .check = check_flush_interval,
+     .help = "how often each process commits what it recorded to disk (default 1; 0 = only at exit and on "
+             "SIGINT/SIGTERM). A SIGKILL loses at most this much."},
+    {.kind = WP_OPT_FLAG, .name = "keep-per-process", .offset = AT(keep_per_process),
+     .help = "keep the per-process files (NAME.wanprof-parts/r<rank>-p<pid>.sqlite) after merging"},
+    {.kind = WP_OPT_FLAG, .name = "force", .offset = AT(force),
+     .help = "overwrite existing outputs; without it wanprof refuses before starting COMMAND"},
+    {.kind = WP_OPT_FLAG, .name = "json", .offset = AT(json),
+     .help = "print the summary as JSON on stdout (schemas/run_summary.schema.json) instead of text on stderr; "
+             "COMMAND's own standard output then goes to standard error, so stdout holds the JSON alone"},
+    {.kind = WP_OPT_INT, .name = "gpus", .offset = AT(gpus), .arg = "N", .min = 1, .max = 1024,
+     .help = "without COMMAND only: run the built-in runner on N GPUs (default: every visible GPU); with a COMMAND "
+             "it is a usage error: the command picks its own GPUs"},
+    {0},
+};
+
+/* Returns 0, WP_OPTS_HELP, or the exit status of a usage error. */
 static int parse_options(int argc, char **argv, run_opts *o)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},          {"trace", required_argument, NULL, OPT_TRACE},
-        {"capture-range", required_argument, NULL, OPT_CAPTURE}, {"flush-interval", required_argument, NULL, OPT_FLUSH},
-        {"keep-per-process", no_argument, NULL, OPT_KEEP},  {"force", no_argument, NULL, OPT_FORCE},
-        {"json", no_argument, NULL, OPT_JSON},              {"gpus", required_argument, NULL, OPT_GPUS},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    char *end;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': o->output_template = optarg; break;
-        case OPT_TRACE:
-            if (!valid_trace(optarg))
-                return cli_usage_error("run", "--trace=%s: unknown word (use cuda,gpu,api,driver,modules,nvtx,memory,sync,"
-                                              "overhead,all)", optarg);
-            o->trace = optarg;
-            break;
-        case OPT_CAPTURE:
-            if (strncmp(optarg, "nvtx:", 5) != 0 || !optarg[5])
-                return cli_usage_error("run", "--capture-range=%s: expected nvtx:RANGE_NAME", optarg);
-            o->capture_range = optarg + 5;
-            break;
-        case OPT_FLUSH: {
-            double v = strtod(optarg, &end);
-            if (end == optarg || *end || !(v >= 0 && v <= 3600))
-                return cli_usage_error("run", "--flush-interval=%s: expected seconds between 0 and 3600", optarg);
-            o->flush_interval = optarg;
-            break;
-        }
-        case OPT_KEEP: o->keep_per_process = 1; break;
-        case OPT_FORCE: o->force = 1; break;
-        case OPT_JSON: o->json = 1; break;
-        case OPT_GPUS:
-            o->gpus = (int)strtol(optarg, &end, 10);
-            if (*end || end == optarg || o->gpus < 1 || o->gpus > 1024)
-                return cli_usage_error("run", "--gpus=%s: expected 1 to 1024", optarg);
-            break;
-        default:
-            return cli_usage_error("run", "unknown option or missing value: %s", argv[optind - 1]);
-        }
-    }
-    o->command = argv + optind;
+    int nargs;
+    int rc = wp_options_parse("run", cmd_run_options, o, WP_OPTS_STOP_AT_OPERAND, argc, argv, &nargs);
+    if (rc != WP_OPTS_OK)
+        return rc;
+    if (o->capture_range)
+        o->capture_range += strlen("nvtx:");
+    o->command = argv + 1;
     return 0;
 }
 
@@ -227,20 +212,23 @@ static void remove_parts(const char *dir)
     rmdir(dir);
 }
 
+/* Before the command runs: the two outputs may be written (output_file.h: what --force may replace), and the
+ * per-process folder is new or, with --force, emptied. */
 static int check_outputs(const run_opts *o)
 {
+    wp_diag diag;
+    cli_diag_init(&diag, "run");
+    if (wp_output_check(o->sqlite_path, o->force, &diag) != WP_OK ||
+        wp_output_check(o->chrome_path, o->force, &diag) != WP_OK)
+        return cli_fail("run", &diag);
     struct stat st;
-    const char *paths[3] = {o->sqlite_path, o->chrome_path, o->parts_dir};
-    for (int i = 0; i < 3; i++) {
-        if (stat(paths[i], &st) != 0)
-            continue;
+    if (stat(o->parts_dir, &st) == 0) {
         if (!o->force) {
             fprintf(stderr, "wanprof run: %s already exists (use --force to overwrite, or -o another name)\n",
-                    paths[i]);
+                    o->parts_dir);
             return EXIT_BAD_INPUT;
         }
-        if (i == 2)
-            remove_parts(paths[i]);
+        remove_parts(o->parts_dir);
     }
     if (mkdir(o->parts_dir, 0777) != 0) {
         fprintf(stderr, "wanprof run: cannot create %s: %s\n", o->parts_dir, strerror(errno));
@@ -289,7 +277,7 @@ int cmd_run(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     int rc = parse_options(argc, argv, &o);
     if (rc)
-        return rc;
+        return rc == WP_OPTS_HELP ? EXIT_OK : rc;
     char runner[4096], gpus[16];
     char *builtin[] = {runner, "--preset", "720p", "--nproc", gpus, NULL};
     if (!o.command[0]) { /* the built-in workload: the Wan2.2 runner, one rank per visible GPU */
@@ -321,7 +309,7 @@ int cmd_run(int argc, char **argv)
     run_summary sum;
     memset(&sum, 0, sizeof(sum));
     double t0 = now_s();
-    sum.exit_status = run_command(o.command);
+    sum.exit_status = run_command(o.command, o.json);
     sum.wall_s = now_s() - t0;
     return finish(&o, &sum);
 }

@@ -1,8 +1,8 @@
 /* cmd_schedule.c: `wanprof schedule`: the timesteps and expert of every denoising step for one of the Wan2.2
  * samplers, or (--switch-at K) the flow shifts under which the expert switch lands on the K-th step. The numbers come
  * from schedule/ (libwpschedule); this file parses options and prints. */
-#include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +16,7 @@ const char cmd_schedule_help[] =
     "    wanprof schedule - timesteps and expert per step for the Wan2.2 samplers; invert a switch step\n"
     "\n"
     "SYNOPSIS\n"
-    "    wanprof schedule [--sampler NAME] [--steps N] [--shift S] [--boundary B] [--train-steps T] [--json]\n"
-    "    wanprof schedule --switch-at K [--sampler NAME] [--steps N] [--boundary B] [--train-steps T]\n"
-    "                     [--shift-min S] [--shift-max S] [--json]\n"
+    "@usage\n"
     "\n"
     "DESCRIPTION\n"
     "    Wan2.2-A14B denoises with two experts: the high-noise model runs while the timestep t >= B * T, the\n"
@@ -42,18 +40,7 @@ const char cmd_schedule_help[] =
     "    --shift-max, exact to about 1e-12. K = N+1 asks for the shifts under which no step is low-noise.\n"
     "\n"
     "OPTIONS\n"
-    "    --sampler NAME     wan, sglang, diffusers-unipc or diffusers-euler (default wan)\n"
-    "    --steps N          inference steps, 1 to 100000 (default 27)\n"
-    "    --shift S          flow shift, 0.01 to 1e6 (default 12.0, the configured flow_shift of Wan2.2-T2V-A14B; the\n"
-    "                       480P base config and SGLang's fallback for unrecognised local model paths use 3.0)\n"
-    "    --boundary B       boundary ratio from 0 to 1 (default 0.875, Wan2.2-T2V-A14B)\n"
-    "    --train-steps T    training timesteps (default 1000)\n"
-    "    --switch-at K      print the shift range(s) making step K (1-indexed, 1 to N+1) the first low-noise step\n"
-    "                       (with --steps up to 1000)\n"
-    "    --shift-min S      lower end of the --switch-at scan (default 0.1)\n"
-    "    --shift-max S      upper end of the --switch-at scan (default 100)\n"
-    "    --json             machine-readable output (schemas/schedule.schema.json)\n"
-    "    -h, --help         this page\n"
+    "@options\n"
     "\n"
     "EXAMPLES\n"
     "    wanprof schedule\n"
@@ -69,115 +56,63 @@ const char cmd_schedule_help[] =
     "    0 on success; 1 when --switch-at finds no shift in the scanned range giving that step; 2 on a usage error\n"
     "    (unknown option, bad option value).\n";
 
-#define SWITCH_AT_MAX_STEPS 1000
 
 static const char *CMD = "schedule";
 
 typedef struct options {
     wp_schedule_params p;
+    int sampler;     /* --sampler, a wp_sampler */
+    double shift;    /* --shift; NAN when not given */
     int shift_given; /* --shift was on the command line */
     int switch_at;   /* 1-indexed K; 0 when not asked */
     double shift_min, shift_max;
     int json;
 } options;
 
-/* Parses a whole-string integer in [lo, hi]; 0 on success. */
-static int parse_int(const char *s, long lo, long hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
+#define AT(field) offsetof(options, field)
 
-/* Parses a whole-string finite number; 0 on success. */
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
+const wp_option cmd_schedule_options[] = {
+    {.kind = WP_OPT_ENUM, .name = "sampler", .offset = AT(sampler), .arg = "NAME", .word = cli_sampler_word,
+     .parse = cli_sampler_value, .help = "whose timesteps (default wan)"},
+    {.kind = WP_OPT_INT, .name = "steps", .offset = AT(p.steps), .arg = "N", .min = 1, .max = WP_SCHEDULE_MAX_STEPS,
+     .help = "inference steps (default 27)"},
+    {.kind = WP_OPT_DOUBLE, .name = "shift", .offset = AT(shift), .arg = "S", .min = WP_SCHEDULE_MIN_SHIFT,
+     .max = WP_SCHEDULE_MAX_SHIFT,
+     .help = "flow shift (default 12.0, the configured flow_shift of Wan2.2-T2V-A14B; the 480P base config and "
+             "SGLang's fallback for unrecognised local model paths use 3.0)"},
+    {.kind = WP_OPT_DOUBLE, .name = "boundary", .offset = AT(p.boundary), .arg = "B", .min = 0, .max = 1,
+     .help = "boundary ratio (default 0.875, Wan2.2-T2V-A14B)"},
+    {.kind = WP_OPT_INT, .name = "train-steps", .offset = AT(p.train_steps), .arg = "T", .min = 1,
+     .max = WP_SCHEDULE_MAX_TRAIN_STEPS, .help = "training timesteps (default 1000)"},
+    {.kind = WP_OPT_INT, .name = "switch-at", .offset = AT(switch_at), .arg = "K", .min = 1,
+     .max = WP_SCHEDULE_MAX_STEPS + 1,
+     .help = "print the shift range(s) making step K (1-indexed, 1 to N+1) the first low-noise step (with --steps "
+             "up to 1000)"},
+    {.kind = WP_OPT_DOUBLE, .name = "shift-min", .offset = AT(shift_min), .arg = "S", .min = WP_SCHEDULE_MIN_SHIFT,
+     .max = WP_SCHEDULE_MAX_SHIFT, .help = "lower end of the --switch-at scan (default 0.1)"},
+    {.kind = WP_OPT_DOUBLE, .name = "shift-max", .offset = AT(shift_max), .arg = "S", .min = WP_SCHEDULE_MIN_SHIFT,
+     .max = WP_SCHEDULE_MAX_SHIFT, .help = "upper end of the --switch-at scan (default 100)"},
+    {.kind = WP_OPT_FLAG, .name = "json", .offset = AT(json),
+     .help = "machine-readable output (schemas/schedule.schema.json)"},
+    {0},
+};
 
-static int bad_sampler(const char *name)
-{
-    char known[256] = "";
-    for (int i = 0; i < WP_SAMPLER_COUNT; i++) {
-        strcat(known, i ? ", " : "");
-        strcat(known, wp_sampler_name((wp_sampler)i));
-    }
-    return cli_usage_error(CMD, "--sampler: unknown sampler '%s' (known: %s)", name, known);
-}
-
-/* Applies one option that takes a value; returns 0 or the exit status of the usage error. */
-static int apply_option(options *o, const char *opt, const char *val)
-{
-    if (strcmp(opt, "--sampler") == 0)
-        return wp_sampler_parse(val, &o->p.sampler) == 0 ? 0 : bad_sampler(val);
-    if (strcmp(opt, "--steps") == 0 && parse_int(val, 1, WP_SCHEDULE_MAX_STEPS, &o->p.steps) != 0)
-        return cli_usage_error(CMD, "--steps must be an integer from 1 to %d (got '%s')", WP_SCHEDULE_MAX_STEPS, val);
-    if (strcmp(opt, "--train-steps") == 0 &&
-        parse_int(val, 1, WP_SCHEDULE_MAX_TRAIN_STEPS, &o->p.train_steps) != 0)
-        return cli_usage_error(CMD, "--train-steps must be an integer from 1 to %d (got '%s')",
-                               WP_SCHEDULE_MAX_TRAIN_STEPS, val);
-    if (strcmp(opt, "--switch-at") == 0 && parse_int(val, 1, WP_SCHEDULE_MAX_STEPS + 1, &o->switch_at) != 0)
-        return cli_usage_error(CMD, "--switch-at must be a step number from 1 to N+1 (got '%s')", val);
-    if (strcmp(opt, "--boundary") == 0 && (parse_double(val, &o->p.boundary) != 0 || o->p.boundary < 0 ||
-                                           o->p.boundary > 1))
-        return cli_usage_error(CMD, "--boundary must be a ratio from 0 to 1 (got '%s')", val);
-    double *num = strcmp(opt, "--shift") == 0       ? &o->p.shift
-                  : strcmp(opt, "--shift-min") == 0 ? &o->shift_min
-                  : strcmp(opt, "--shift-max") == 0 ? &o->shift_max
-                                                    : NULL;
-    if (num && (parse_double(val, num) != 0 || !(*num >= WP_SCHEDULE_MIN_SHIFT) || *num > WP_SCHEDULE_MAX_SHIFT))
-        return cli_usage_error(CMD, "%s must be a number from 0.01 to 1e6 (got '%s')", opt, val);
-    o->shift_given |= strcmp(opt, "--shift") == 0;
-    return 0;
-}
-
-static int takes_value(const char *opt)
-{
-    static const char *const names[] = {"--sampler", "--steps",     "--shift",     "--boundary",
-                                        "--train-steps", "--switch-at", "--shift-min", "--shift-max"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(opt, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
-/* Parses argv into o; returns 0 or the exit status of a usage error. Accepts "--opt VALUE" and "--opt=VALUE". */
+/* Parses argv into o; returns 0, WP_OPTS_HELP, or the exit status of a usage error. */
 static int parse_options(int argc, char **argv, options *o)
 {
-    for (int i = 1; i < argc; i++) {
-        char opt[64];
-        const char *arg = argv[i], *eq = strchr(arg, '='), *val = NULL;
-        if (strcmp(arg, "--json") == 0) {
-            o->json = 1;
-            continue;
-        }
-        snprintf(opt, sizeof(opt), "%.*s", eq && arg[0] == '-' ? (int)(eq - arg) : (int)strlen(arg), arg);
-        if (!takes_value(opt))
-            return cli_usage_error(CMD, arg[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", arg);
-        if (eq)
-            val = eq + 1;
-        else if (i + 1 < argc)
-            val = argv[++i];
-        else
-            return cli_usage_error(CMD, "%s needs a value", opt);
-        int rc = apply_option(o, opt, val);
-        if (rc)
-            return rc;
-    }
-    /* The scan bisects every change of the switch step between the limits, and that count grows with the steps:
-     * 1000 steps take a third of a second, 10000 half a minute. Sampling schedules have tens of steps. */
-    if (o->switch_at && o->p.steps > SWITCH_AT_MAX_STEPS)
-        return cli_usage_error(CMD, "--switch-at works with --steps up to %d (got %d)", SWITCH_AT_MAX_STEPS,
+    int nargs;
+    int rc = wp_options_parse(CMD, cmd_schedule_options, o, 0, argc, argv, &nargs);
+    if (rc != WP_OPTS_OK)
+        return rc;
+    if (nargs)
+        return cli_usage_error(CMD, "unexpected argument '%s' (schedule reads no files)", argv[1]);
+    o->p.sampler = (wp_sampler)o->sampler;
+    o->shift_given = !isnan(o->shift);
+    if (o->shift_given)
+        o->p.shift = o->shift;
+    /* Sampling schedules have tens of steps; the search's cost grows with the square of the steps (schedule.h). */
+    if (o->switch_at && o->p.steps > WP_SCHEDULE_INVERT_MAX_STEPS)
+        return cli_usage_error(CMD, "--switch-at works with --steps up to %d (got %d)", WP_SCHEDULE_INVERT_MAX_STEPS,
                                o->p.steps);
     if (o->switch_at > o->p.steps + 1)
         return cli_usage_error(CMD, "--switch-at must be a step number from 1 to %d (N+1 with --steps %d; got %d)",
@@ -269,8 +204,7 @@ static void json_params(json_out *j, const wp_schedule_params *p)
 static void json_schedule(const wp_schedule_params *p, const wp_schedule_step *st, int first_low)
 {
     json_out j;
-    json_out_init(&j, stdout);
-    json_begin_object(&j);
+    json_document_begin(&j, stdout, "wanprof.schedule/1");
     json_key_string(&j, "mode", "schedule");
     json_params(&j, p);
     json_key_double(&j, "shift", p->shift);
@@ -329,8 +263,7 @@ static int run_schedule(const options *o)
 static void json_switch(const options *o, const wp_shift_range *r, int n)
 {
     json_out j;
-    json_out_init(&j, stdout);
-    json_begin_object(&j);
+    json_document_begin(&j, stdout, "wanprof.schedule/1");
     json_key_string(&j, "mode", "switch-at");
     json_params(&j, &o->p);
     json_key(&j, "switch_at");
@@ -398,28 +331,42 @@ static void print_switch(const options *o, const wp_shift_range *r, int n)
     }
 }
 
+/* Every range is printed: when more are found than the first guess holds, the scan runs again with room for all. */
 static int run_switch_at(const options *o)
 {
-    enum { MAX_RANGES = 64 };
-    wp_shift_range r[MAX_RANGES];
-    int n = 0;
-    if (wp_schedule_invert(&o->p, o->switch_at - 1, o->shift_min, o->shift_max, r, MAX_RANGES, &n) != 0)
-        return cli_usage_error(CMD, "cannot invert with these options");
-    if (n > MAX_RANGES)
-        n = MAX_RANGES;
+    int cap = 64, n = 0;
+    wp_shift_range *r = NULL;
+    for (;;) {
+        wp_shift_range *grown = realloc(r, (size_t)cap * sizeof(*r));
+        if (!grown) {
+            free(r);
+            fprintf(stderr, "wanprof %s: out of memory for %d shift ranges\n", CMD, cap);
+            return EXIT_BAD_INPUT;
+        }
+        r = grown;
+        if (wp_schedule_invert(&o->p, o->switch_at - 1, o->shift_min, o->shift_max, r, cap, &n) != 0) {
+            free(r);
+            return cli_usage_error(CMD, "cannot invert with these options");
+        }
+        if (n <= cap)
+            break;
+        cap = n;
+    }
     if (o->json)
         json_switch(o, r, n);
     else
         print_switch(o, r, n);
+    free(r);
     return n > 0 ? EXIT_OK : EXIT_BAD_INPUT;
 }
 
 int cmd_schedule(int argc, char **argv)
 {
-    options o = {.shift_min = WP_SCHEDULE_INVERT_MIN, .shift_max = WP_SCHEDULE_INVERT_MAX};
+    options o = {.shift = NAN, .shift_min = WP_SCHEDULE_INVERT_MIN, .shift_max = WP_SCHEDULE_INVERT_MAX};
     wp_schedule_params_default(&o.p);
+    o.sampler = (int)o.p.sampler;
     int rc = parse_options(argc, argv, &o);
     if (rc)
-        return rc;
+        return rc == WP_OPTS_HELP ? EXIT_OK : rc;
     return o.switch_at ? run_switch_at(&o) : run_schedule(&o);
 }

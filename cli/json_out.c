@@ -1,6 +1,8 @@
 /* json_out.c: see json_out.h. */
 #include "json_out.h"
 
+#include "../core/version.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,3 +102,11 @@ void json_key_string(json_out *j, const char *key, const char *s) { json_key(j, 
 void json_key_int(json_out *j, const char *key, long long v) { json_key(j, key); json_int(j, v); }
 void json_key_double(json_out *j, const char *key, double v) { json_key(j, key); json_double(j, v); }
 void json_key_bool(json_out *j, const char *key, int v) { json_key(j, key); json_bool(j, v); }
+
+void json_document_begin(json_out *j, FILE *out, const char *schema)
+{
+    json_out_init(j, out);
+    json_begin_object(j);
+    json_key_string(j, "schema", schema);
+    json_key_string(j, "wanprof", wp_version_text());
+}

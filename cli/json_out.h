@@ -29,6 +29,9 @@ void json_key_string(json_out *j, const char *key, const char *s);
 void json_key_int(json_out *j, const char *key, long long v);
 void json_key_double(json_out *j, const char *key, double v);
 void json_key_bool(json_out *j, const char *key, int v);
+/* Starts a command's JSON document on out: the opening brace, "schema" (e.g. "wanprof.info/1", the id its
+ * schemas/NAME.schema.json fixes) and "wanprof" (the version and revision that wrote it). */
+void json_document_begin(json_out *j, FILE *out, const char *schema);
 /* Writes s as a JSON string literal (quotes included) to out. */
 void json_write_escaped(FILE *out, const char *s);
 

@@ -1,66 +1,25 @@
 /* run_launch.c: finding the collector, the environment children inherit, and the child process itself: execvp (never
- * a shell), signals sent to wanprof passed on, the exit status passed back. */
+ * a shell), signals sent to wanprof passed on, wanprof's death passed on, the exit status passed back. */
 #include "run_priv.h"
 
+#include "../core/parts.h"
+
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define COLLECTOR_NAME "libwanprof_collector.so"
-
 static volatile pid_t child_pid;
 
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
+const char *run_find_collector(char *buf, size_t n) { return wp_part_find(WP_PART_COLLECTOR, buf, n, NULL); }
 
-/* The file the environment variable `var` names (then *named is 1; NULL unless it is a file), else `rel` beside
- * this executable (NULL unless it is a file). */
-static const char *env_or_beside_exe(const char *var, const char *rel, char *buf, size_t n, int *named)
-{
-    const char *env = getenv(var);
-    *named = env && *env;
-    if (*named) {
-        snprintf(buf, n, "%s", env);
-        return is_file(buf) ? buf : NULL;
-    }
-    char exe[4096];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (len <= 0)
-        return NULL;
-    exe[len] = '\0';
-    snprintf(buf, n, "%s/%s", dirname(exe), rel);
-    return is_file(buf) ? buf : NULL;
-}
-
-const char *run_find_collector(char *buf, size_t n)
-{
-    int named;
-    const char *found = env_or_beside_exe("WANPROF_COLLECTOR", "../lib/" COLLECTOR_NAME, buf, n, &named);
-    if (found || named)
-        return found;
-#ifdef WP_COLLECTOR_BUILD_DIR
-    snprintf(buf, n, "%s/" COLLECTOR_NAME, WP_COLLECTOR_BUILD_DIR);
-    if (is_file(buf))
-        return buf;
-#endif
-    return NULL;
-}
-
-const char *run_find_runner(char *buf, size_t n)
-{
-    int named;
-    return env_or_beside_exe("WANPROF_RUNNER", "wanprof-runner", buf, n, &named);
-}
+const char *run_find_runner(char *buf, size_t n) { return wp_part_find(WP_PART_RUNNER, buf, n, NULL); }
 
 int run_visible_gpus(void)
 {
@@ -85,19 +44,22 @@ int run_visible_gpus(void)
     return count;
 }
 
-/* libcupti handles NVTX for the collector; naming it up front also catches NVTX calls made before CUDA starts. */
-static void set_nvtx_injection(void)
+/* libcupti handles NVTX for the collector; naming it up front also catches NVTX calls made before CUDA starts. The
+ * libcupti meant is the one the collector loads: found by loading the collector here (its dependencies resolve as
+ * they will in the program) and asking where a CUPTI function came from. */
+static void set_nvtx_injection(const char *collector)
 {
     const char *set = getenv("NVTX_INJECTION64_PATH");
     if (set && *set)
         return;
-#ifdef WP_CUPTI_LIBRARY
-    if (is_file(WP_CUPTI_LIBRARY)) {
-        setenv("NVTX_INJECTION64_PATH", WP_CUPTI_LIBRARY, 1);
-        return;
-    }
-#endif
-    /* Otherwise the collector sets it when CUDA starts (it knows where its libcupti is). */
+    void *lib = dlopen(collector, RTLD_LAZY | RTLD_LOCAL);
+    if (!lib)
+        return; /* the collector sets it when CUDA starts (it knows where its libcupti is) */
+    Dl_info where;
+    void *fn = dlsym(lib, "cuptiGetVersion");
+    if (fn && dladdr(fn, &where) && where.dli_fname && strstr(where.dli_fname, "cupti"))
+        setenv("NVTX_INJECTION64_PATH", where.dli_fname, 1);
+    dlclose(lib);
 }
 
 int run_set_environment(const run_opts *o, const char *collector)
@@ -124,7 +86,7 @@ int run_set_environment(const run_opts *o, const char *collector)
     if (setenv("CUDA_INJECTION64_PATH", collector, 1) != 0)
         return -1;
     if (!o->trace || strstr(o->trace, "nvtx") || strstr(o->trace, "all"))
-        set_nvtx_injection();
+        set_nvtx_injection(collector);
     return 0;
 }
 
@@ -157,9 +119,15 @@ static void restore_signals(const struct sigaction saved[3])
         sigaction(sigs[i], &saved[i], NULL);
 }
 
-/* In the child: exec, or report errno through the close-on-exec pipe and exit 127. */
-static void exec_child(char **command, int report_fd)
+/* In the child: dies with wanprof (a `kill -9` of wanprof must not leave the program running unprofiled and
+ * unwatched), then exec, or report errno through the close-on-exec pipe and exit 127. SIGTERM rather than SIGKILL: the
+ * collector flushes on it, so what was recorded is kept. The death signal survives exec. */
+static void exec_child(char **command, int report_fd, pid_t parent, int stdout_to_stderr)
 {
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) /* wanprof died before prctl took effect */
+        _exit(128 + SIGTERM);
+    if (stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+        _exit(126);
     execvp(command[0], command);
     int err = errno;
     ssize_t r = write(report_fd, &err, sizeof(err));
@@ -167,7 +135,7 @@ static void exec_child(char **command, int report_fd)
     _exit(127);
 }
 
-int run_command(char **command)
+int run_command(char **command, int stdout_to_stderr)
 {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -177,6 +145,7 @@ int run_command(char **command)
     fflush(NULL);
     struct sigaction saved[3];
     install_forwarding(saved);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "wanprof run: fork: %s\n", strerror(errno));
@@ -186,7 +155,7 @@ int run_command(char **command)
     if (pid == 0) {
         restore_signals(saved);
         close(report[0]);
-        exec_child(command, report[1]);
+        exec_child(command, report[1], parent, stdout_to_stderr);
     }
     child_pid = pid;
     close(report[1]);

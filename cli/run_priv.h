@@ -49,9 +49,11 @@ int run_visible_gpus(void);
 /* Sets the environment the child (and its children) inherit: the WANPROF_* configuration, and when collector is not
  * NULL, the collector and NVTX injection paths. Returns -1 when the environment cannot be set. */
 int run_set_environment(const run_opts *o, const char *collector);
-/* Runs the command (execvp, no shell), forwarding SIGINT/SIGTERM/SIGHUP sent to wanprof, and waits. Returns the exit
- * status to pass on: the child's, 128+N for a death by signal N, 127 (126) when it cannot be started. */
-int run_command(char **command);
+/* Runs the command (execvp, no shell), forwarding SIGINT/SIGTERM/SIGHUP sent to wanprof, and waits; the command
+ * gets SIGTERM if wanprof dies (PR_SET_PDEATHSIG). stdout_to_stderr: the command's standard output goes to wanprof's
+ * standard error (--json keeps stdout for the JSON). Returns the exit status to pass on: the child's, 128+N for a
+ * death by signal N, 127 (126) when it cannot be started. */
+int run_command(char **command, int stdout_to_stderr);
 
 /* run_merge.c: merges the per-process files of o->parts_dir into o->sqlite_path and o->chrome_path. Returns WP_OK,
  * WP_ERR_STOPPED when there was nothing to merge (no process initialised CUDA), or another wp_err with diag set. */

@@ -75,8 +75,7 @@ static void key_path(json_out *j, const char *key, const char *path)
 void run_summary_json(const run_opts *o, const run_summary *s, FILE *out)
 {
     json_out j;
-    json_out_init(&j, out);
-    json_begin_object(&j);
+    json_document_begin(&j, out, "wanprof.run_summary/1");
     json_key(&j, "command");
     json_begin_array(&j);
     for (char **a = o->command; *a; a++)

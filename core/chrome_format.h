@@ -1,7 +1,7 @@
 /* chrome_format.h: the conventions our Chrome trace files follow, shared by the writer and the reader (private to
  * core/). Layout of a file we write:
  *
- *   {"wanprof":{"format":1,"version":"..."},"schemaVersion":1,"displayTimeUnit":"ms","traceEvents":[
+ *   {"wanprof":{"format":1,"version":"...","revision":"..."},"schemaVersion":1,"displayTimeUnit":"ms","traceEvents":[
  *   {"name":"process_name","ph":"M",...,"args":{"name":"rank 0 (pid 4000)","wp_index":0,...}},   <- one per process
  *   {"name":"wp_device","ph":"M",...}, {"name":"wp_meta","ph":"M",...}, {"name":"wp_dropped","ph":"M",...},
  *   {"ph":"X","cat":"kernel",...},                                                                <- one event a line

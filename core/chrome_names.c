@@ -3,6 +3,7 @@
 
 #include "event.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -45,6 +46,12 @@ const char *wp_chrome_mem_label(uint32_t k)
 const char *wp_chrome_copy_label(uint32_t k)
 {
     return k < COUNT(copy_labels) ? copy_labels[k] : "Unknown";
+}
+
+void wp_chrome_memcpy_name(char *buf, size_t n, uint32_t copy_kind, uint32_t src_kind, uint32_t dst_kind)
+{
+    snprintf(buf, n, "Memcpy %s (%s -> %s)", wp_chrome_copy_label(copy_kind), wp_chrome_mem_label(src_kind),
+             wp_chrome_mem_label(dst_kind));
 }
 
 const char *wp_chrome_sync_label(uint32_t k)

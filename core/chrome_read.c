@@ -327,6 +327,12 @@ static int finish(read_ctx *c, int rc)
 int wp_chrome_read(const char *path, wp_strtab *strings, wp_tool *tool, const wp_read_opts *opts, wp_diag *diag,
                    wp_read_stats *stats)
 {
+    return wp_chrome_read_stream(path, NULL, strings, tool, opts, diag, stats);
+}
+
+int wp_chrome_read_stream(const char *path, wp_gz_in *in, wp_strtab *strings, wp_tool *tool,
+                          const wp_read_opts *opts, wp_diag *diag, wp_read_stats *stats)
+{
     static const wp_read_opts no_opts;
     wp_read_stats local;
     if (!opts)
@@ -335,8 +341,11 @@ int wp_chrome_read(const char *path, wp_strtab *strings, wp_tool *tool, const wp
         stats = &local;
     memset(stats, 0, sizeof(*stats));
     read_ctx *c = calloc(1, sizeof(*c));
-    if (!c)
+    if (!c) {
+        wp_gz_in_close(in);
         return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
+    }
+    c->in = in;
     c->r = (wp_chrome_reader){.path = path, .strings = strings, .tool = tool, .diag = diag, .stats = stats,
                               .proc_base = opts->proc_base, .kineto_rank = -1};
     tool->strings = strings;
@@ -347,7 +356,7 @@ int wp_chrome_read(const char *path, wp_strtab *strings, wp_tool *tool, const wp
         rc = wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
     if (!c->w.buf)
         rc = wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
-    if (rc == WP_OK && !(c->in = wp_gz_in_open(path)))
+    if (rc == WP_OK && !c->in && !(c->in = wp_gz_in_open(path)))
         rc = wp_diag_error(diag, errno == ENOMEM ? WP_ERR_NOMEM : WP_ERR_IO, "%s: cannot open: %s", path,
                            strerror(errno));
     if (rc == WP_OK) {

@@ -139,8 +139,8 @@ static void put_name(wp_chrome_ctx *c, const wp_event *ev)
     char name[96];
     switch (ev->kind) {
     case WP_EV_MEMCPY:
-        snprintf(name, sizeof(name), "Memcpy %s (%s -> %s)", wp_chrome_copy_label(ev->u.memcpy.copy_kind),
-                 wp_chrome_mem_label(ev->u.memcpy.src_kind), wp_chrome_mem_label(ev->u.memcpy.dst_kind));
+        wp_chrome_memcpy_name(name, sizeof(name), ev->u.memcpy.copy_kind, ev->u.memcpy.src_kind,
+                              ev->u.memcpy.dst_kind);
         break;
     case WP_EV_MEMSET: snprintf(name, sizeof(name), "Memset (%s)", wp_chrome_mem_label(ev->u.memset.mem_kind)); break;
     case WP_EV_SYNC: snprintf(name, sizeof(name), "%s", wp_chrome_sync_label(ev->u.sync.type)); break;

@@ -112,8 +112,8 @@ int wp_chrome_device(wp_chrome_ctx *c, const wp_device *dev)
         c->devs = devs;
     if (names)
         c->dev_names = names;
-    char *name = names ? strdup(str(c, dev->name)) : NULL;
-    if (!p || !name)
+    char *name = p && names ? strdup(str(c, dev->name)) : NULL;
+    if (!name)
         return -1;
     c->devs[c->ndevs] = *dev;
     c->dev_names[c->ndevs++] = name;

@@ -6,16 +6,16 @@
 #include "chrome_write_event.h"
 #include "gz_out.h"
 #include "json_emit.h"
+#include "version.h"
 #include "writer_impl.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define AUTO_FLUSH_BYTES (16u << 20) /* a killed writer loses at most this much uncompressed text */
-#define STR2(x) #x
-#define STR(x) STR2(x)
 
 typedef struct chrome_writer {
     wp_writer base;
@@ -35,7 +35,7 @@ static int put_line(chrome_writer *w)
 {
     wp_jbuf *b = &w->ctx.line;
     if (b->oom)
-        return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+        return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
     const char *p = b->data;
     size_t n = b->len;
     if (w->first && n >= 2) { /* the first element has no separator */
@@ -48,7 +48,7 @@ static int put_line(chrome_writer *w)
     if (rc == 0 && wp_gz_out_unflushed(w->out) >= AUTO_FLUSH_BYTES)
         rc = wp_gz_out_flush(w->out);
     if (rc != 0)
-        return wp_writer_fail(&w->base, "%s: write failed: %s", w->base.work_path, strerror(errno));
+        return wp_writer_fail(&w->base, "writing %s: %s", w->base.final_path, strerror(errno));
     return 0;
 }
 
@@ -59,7 +59,7 @@ static int on_process(wp_tool *tool, const wp_process *proc)
         return w->base.error;
     w->ctx.strings = tool->strings;
     if (wp_chrome_process(&w->ctx, proc) != 0)
-        return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+        return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
     return put_line(w);
 }
 
@@ -70,7 +70,7 @@ static int on_device(wp_tool *tool, const wp_device *dev)
         return w->base.error;
     w->ctx.strings = tool->strings;
     if (wp_chrome_device(&w->ctx, dev) != 0)
-        return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+        return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
     return put_line(w);
 }
 
@@ -85,7 +85,7 @@ static int on_meta(wp_tool *tool, uint32_t proc, const char *key, const char *js
     int valid = check != NULL;
     cJSON_Delete(check);
     if (wp_chrome_meta(&w->ctx, proc, key, json_value, valid) != 0)
-        return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+        return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
     return put_line(w);
 }
 
@@ -96,7 +96,7 @@ static int on_dropped(wp_tool *tool, uint32_t proc, uint64_t records)
         return w->base.error;
     w->ctx.strings = tool->strings;
     if (wp_chrome_dropped(&w->ctx, proc, records) != 0)
-        return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+        return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
     return put_line(w);
 }
 
@@ -107,9 +107,9 @@ static int on_event(wp_tool *tool, const wp_event *ev)
         return w->base.error;
     w->ctx.strings = tool->strings;
     if (!tool->strings)
-        return wp_writer_fail(&w->base, "%s: events arrived before the string table was set", w->base.work_path);
+        return wp_writer_fail(&w->base, "%s: events arrived before the string table was set", w->base.final_path);
     if (wp_chrome_event(&w->ctx, ev) != 0)
-        return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+        return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
     return put_line(w);
 }
 
@@ -117,7 +117,7 @@ static int chrome_flush(wp_writer *base, wp_diag *diag)
 {
     chrome_writer *w = (chrome_writer *)base;
     if (wp_gz_out_flush(w->out) != 0)
-        return wp_diag_error(diag, WP_ERR_IO, "%s: write failed: %s", base->work_path, strerror(errno));
+        return wp_diag_error(diag, WP_ERR_IO, "writing %s: %s", base->final_path, strerror(errno));
     return WP_OK;
 }
 
@@ -134,10 +134,10 @@ static int chrome_finish(wp_writer *base, wp_diag *diag)
         wp_chrome_trailer(&w->ctx, b);
         wp_jbuf_cstr(b, "}\n");
         if (b->oom || wp_gz_out_write(w->out, b->data, b->len) != 0)
-            rc = wp_diag_error(diag, WP_ERR_IO, "%s: write failed: %s", base->work_path, strerror(errno));
+            rc = wp_diag_error(diag, WP_ERR_IO, "writing %s: %s", base->final_path, strerror(errno));
     }
     if (wp_gz_out_close(w->out) != 0 && rc == WP_OK)
-        rc = wp_diag_error(diag, WP_ERR_IO, "%s: write failed: %s", base->work_path, strerror(errno));
+        rc = wp_diag_error(diag, WP_ERR_IO, "writing %s: %s", base->final_path, strerror(errno));
     w->out = NULL;
     return rc;
 }
@@ -166,10 +166,8 @@ wp_writer *wp_chrome_writer_open(const char *path, const wp_write_opts *opts, wp
     }
     w->out = wp_gz_out_open(w->base.work_path, ends_with(path, ".gz"), 6);
     if (!w->out) {
-        wp_diag_error(diag, WP_ERR_IO, "%s: cannot create: %s", w->base.work_path, strerror(errno));
-        free(w->base.final_path);
-        free(w->base.work_path);
-        free(w);
+        wp_diag_error(diag, WP_ERR_IO, "%s: cannot create: %s", w->base.final_path, strerror(errno));
+        wp_writer_abort(&w->base);
         return NULL;
     }
     w->first = 1;
@@ -179,11 +177,13 @@ wp_writer *wp_chrome_writer_open(const char *path, const wp_write_opts *opts, wp
     t->meta = on_meta;
     t->dropped = on_dropped;
     t->any = on_event;
-    static const char header[] = "{\"wanprof\":{\"format\":" STR(WP_CHROME_FORMAT_VERSION) ",\"version\":\"" WANPROF_VERSION
-                                 "\"},\"schemaVersion\":1,"
-                                 "\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
-    if (wp_gz_out_write(w->out, header, sizeof(header) - 1) != 0) {
-        wp_diag_error(diag, WP_ERR_IO, "%s: write failed: %s", w->base.work_path, strerror(errno));
+    char header[256];
+    int len = snprintf(header, sizeof(header),
+                       "{\"wanprof\":{\"format\":%d,\"version\":\"%s\",\"revision\":\"%s\"},\"schemaVersion\":1,"
+                       "\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n",
+                       WP_CHROME_FORMAT_VERSION, wp_version(), wp_revision());
+    if (wp_gz_out_write(w->out, header, (size_t)len) != 0) {
+        wp_diag_error(diag, WP_ERR_IO, "writing %s: %s", w->base.final_path, strerror(errno));
         wp_writer_abort(&w->base);
         return NULL;
     }

@@ -2,7 +2,6 @@
 #include "event.h"
 
 #include <stddef.h>
-#include <strings.h>
 
 static const char *const kind_names[WP_EV_KIND_COUNT] = {
     [WP_EV_KERNEL] = "kernel", [WP_EV_MEMCPY] = "memcpy", [WP_EV_MEMSET] = "memset",
@@ -16,14 +15,6 @@ static const char *const copy_names[] = {
 
 static const char *const mem_names[] = {
     "pageable", "pinned", "device", "array", "managed", "device_static", "managed_static", "unknown",
-};
-
-static const char *const sync_names[] = {
-    "unknown", "event_synchronize", "stream_wait_event", "stream_synchronize", "context_synchronize",
-};
-
-static const char *const source_names[] = {
-    "nvtx", "user_annotation", "gpu_user_annotation", "cpu_op", "python_function", "other",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,38 +34,10 @@ const char *wp_mem_kind_name(uint32_t mem_kind)
     return mem_kind < COUNT(mem_names) ? mem_names[mem_kind] : "unknown";
 }
 
-const char *wp_sync_type_name(uint32_t sync_type)
-{
-    return sync_type < COUNT(sync_names) ? sync_names[sync_type] : "unknown";
-}
-
-const char *wp_range_source_name(uint32_t source)
-{
-    return source < COUNT(source_names) ? source_names[source] : "other";
-}
-
 uint8_t wp_mem_kind_from_cupti(uint32_t cupti_kind)
 {
     /* CUPTI: 0 unknown, 1 pageable, 2 pinned, 3 device, 4 array, 5 managed, 6 device static, 7 managed static. */
     if (cupti_kind == 0 || cupti_kind > 7)
         return WP_MEM_UNKNOWN;
     return (uint8_t)(cupti_kind - 1);
-}
-
-static int parse_in(const char *const *names, size_t count, const char *name)
-{
-    for (size_t i = 0; i < count; i++)
-        if (strcasecmp(names[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-int wp_copy_kind_parse(const char *name)
-{
-    return parse_in(copy_names, COUNT(copy_names), name);
-}
-
-int wp_mem_kind_parse(const char *name)
-{
-    return parse_in(mem_names, COUNT(mem_names), name);
 }

@@ -191,12 +191,7 @@ typedef struct wp_device {
 const char *wp_event_kind_name(uint32_t kind);
 const char *wp_copy_kind_name(uint32_t copy_kind);
 const char *wp_mem_kind_name(uint32_t mem_kind);
-const char *wp_sync_type_name(uint32_t sync_type);
-const char *wp_range_source_name(uint32_t source);
 /* Maps CUPTI's CUpti_ActivityMemoryKind (0 unknown, 1 pageable, ...) to nsys numbering. */
 uint8_t wp_mem_kind_from_cupti(uint32_t cupti_kind);
-/* Parses a name from wp_copy_kind_name / wp_mem_kind_name (case-insensitive); returns -1 when unknown. */
-int wp_copy_kind_parse(const char *name);
-int wp_mem_kind_parse(const char *name);
 
 #endif

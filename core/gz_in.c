@@ -35,6 +35,8 @@ struct wp_gz_in {
     char detail[160];
     /* producer-only state */
     z_stream z;
+    unsigned char lead[WP_GZ_HEAD_MAX]; /* bytes read before the hand-over, delivered before the descriptor's */
+    size_t lead_len, lead_used;
     unsigned char in[IN_BYTES];
     uint64_t compressed_in;
 };
@@ -55,10 +57,22 @@ static ssize_t read_full(int fd, void *buf, size_t len)
     return (ssize_t)got;
 }
 
+/* The next bytes of the input: what is left of lead, then the descriptor. */
+static ssize_t read_input(wp_gz_in *in, void *buf, size_t len)
+{
+    size_t from_lead = in->lead_len - in->lead_used;
+    if (from_lead > len)
+        from_lead = len;
+    memcpy(buf, in->lead + in->lead_used, from_lead);
+    in->lead_used += from_lead;
+    ssize_t n = read_full(in->fd, (char *)buf + from_lead, len - from_lead);
+    return n < 0 ? n : (ssize_t)from_lead + n;
+}
+
 /* Fills c from a plain file. Returns 1 at the end of input, 0 otherwise. */
 static int fill_plain(wp_gz_in *in, chunk *c)
 {
-    ssize_t n = read_full(in->fd, c->data, CHUNK_BYTES);
+    ssize_t n = read_input(in, c->data, CHUNK_BYTES);
     if (n < 0) {
         in->status = WP_GZ_IOERR;
         snprintf(in->detail, sizeof(in->detail), "read failed: %s", strerror(errno));
@@ -85,7 +99,7 @@ static int fill_gzip(wp_gz_in *in, chunk *c)
     int end = 0;
     while (in->z.avail_out && !end) {
         if (in->z.avail_in == 0) {
-            ssize_t n = read_full(in->fd, in->in, IN_BYTES);
+            ssize_t n = read_input(in, in->in, IN_BYTES);
             if (n < 0) {
                 end = gz_fail(in, WP_GZ_IOERR, "read failed");
                 break;
@@ -102,7 +116,7 @@ static int fill_gzip(wp_gz_in *in, chunk *c)
         if (rc == Z_STREAM_END) {
             /* Another gzip member may follow (concatenated files); anything else ends the input. */
             if (in->z.avail_in == 0) {
-                ssize_t n = read_full(in->fd, in->in, IN_BYTES);
+                ssize_t n = read_input(in, in->in, IN_BYTES);
                 in->z.next_in = in->in;
                 in->z.avail_in = n > 0 ? (uInt)n : 0;
                 in->compressed_in += n > 0 ? (uint64_t)n : 0;
@@ -149,19 +163,32 @@ static void *producer(void *arg)
 
 wp_gz_in *wp_gz_in_open(const char *path)
 {
-    wp_gz_in *in = calloc(1, sizeof(*in));
-    if (!in)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
-    in->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (in->fd < 0) {
+    unsigned char magic[2];
+    ssize_t n = read_full(fd, magic, sizeof(magic)); /* read, not pread: a FIFO cannot seek */
+    if (n < 0) {
         int e = errno;
-        free(in);
+        close(fd);
         errno = e;
         return NULL;
     }
-    unsigned char magic[2];
-    ssize_t n = pread(in->fd, magic, 2, 0);
-    in->gzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    return wp_gz_in_open_fd(fd, magic, (size_t)n);
+}
+
+wp_gz_in *wp_gz_in_open_fd(int fd, const void *head, size_t len)
+{
+    wp_gz_in *in = calloc(1, sizeof(*in));
+    if (!in) {
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    in->fd = fd;
+    in->lead_len = len < WP_GZ_HEAD_MAX ? len : WP_GZ_HEAD_MAX;
+    memcpy(in->lead, head, in->lead_len);
+    in->gzip = in->lead_len >= 2 && in->lead[0] == 0x1f && in->lead[1] == 0x8b;
     posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     if (in->gzip && inflateInit2(&in->z, 15 + 32) != Z_OK) /* 15 + 32: gzip or zlib header, detected */
         goto nomem;

@@ -16,8 +16,13 @@ typedef enum wp_gz_status {
     WP_GZ_IOERR = 3,     /* read() failed */
 } wp_gz_status;
 
+#define WP_GZ_HEAD_MAX 512 /* bytes of a stream that were read before it was handed over (wp_gz_in_open_fd) */
+
 /* Opens path and starts the producer thread. NULL with errno set on failure. */
 wp_gz_in *wp_gz_in_open(const char *path);
+/* The same for an open descriptor (taken over: closed in all cases) whose first len bytes (at most WP_GZ_HEAD_MAX)
+ * were already read into head, as format detection does with a pipe that cannot be read twice: they come first. */
+wp_gz_in *wp_gz_in_open_fd(int fd, const void *head, size_t len);
 /* The next chunk of bytes, valid until the next call; 0 at the end. */
 size_t wp_gz_in_next(wp_gz_in *in, const char **data);
 /* After the end: how it ended, a one-line detail ("" when OK), and the compressed bytes consumed. */

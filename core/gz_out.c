@@ -3,9 +3,11 @@
 #include "gz_out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define IN_BYTES (256u * 1024u)
@@ -34,8 +36,13 @@ wp_gz_out *wp_gz_out_open(const char *path, int gzip, int level)
         errno = ENOMEM;
         return NULL;
     }
-    o->f = fopen(path, "wb");
+    /* Never through a symbolic link: a temporary file (output_file.c) was created by us, and a link put in its
+     * place meanwhile must not redirect the write. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    o->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!o->f) {
+        if (fd >= 0)
+            close(fd);
         int e = errno;
         if (gzip)
             deflateEnd(&o->z);

@@ -8,7 +8,7 @@
 
 typedef struct wp_gz_out wp_gz_out;
 
-/* Creates path (truncating it); gzip != 0 deflates at the given zlib level. NULL with errno set on failure. */
+/* Creates path (truncating it; a symbolic link there is refused: ELOOP); gzip != 0 deflates at the given zlib level. NULL with errno set on failure. */
 wp_gz_out *wp_gz_out_open(const char *path, int gzip, int level);
 /* Appends len bytes. Returns 0, or -1 with errno set (the stream is then unusable). */
 int wp_gz_out_write(wp_gz_out *o, const void *data, size_t len);

@@ -41,5 +41,9 @@ enum {
  * WP_FMT_NSYS_SQLITE (an nsys export: StringIds, CUPTI_ACTIVITY_KIND_*, NVTX_EVENTS or TARGET_INFO_GPU), or
  * WP_FMT_UNKNOWN (not SQLite, unreadable, or neither). Returns a wp_format value (trace_read.h); never fails loudly. */
 int wp_sqlite_probe(const char *path);
+/* Why a file with the SQLite magic is not a readable trace, in the reader's words (truncated, a hot journal,
+ * corrupt, neither wanprof's nor nsys's tables): WP_OK when it is one, else the error with diag set. */
+struct wp_diag;
+int wp_sqlite_check(const char *path, struct wp_diag *diag);
 
 #endif

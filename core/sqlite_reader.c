@@ -30,6 +30,9 @@ int sq_rsqlite(sq_reader *r, const char *what)
                                                                         : WP_ERR_FORMAT;
     const char *kind = base == SQLITE_CORRUPT || base == SQLITE_NOTADB || code == SQLITE_IOERR_SHORT_READ
                            ? "the database is corrupt or truncated: "
+                       : code == SQLITE_READONLY_ROLLBACK || code == SQLITE_READONLY_RECOVERY
+                           ? "an interrupted write left a journal that must be rolled back first, which a read "
+                             "never does (open it once with sqlite3 to recover it, on a copy if unsure): "
                        : base == SQLITE_ERROR ? "not a trace this version can read: "
                                               : "";
     return sq_rfail(r, err, "%s: %s%s", what, kind, sqlite3_errmsg(r->db));
@@ -297,15 +300,30 @@ static int read_meta(sq_reader *r)
     return rc == SQLITE_DONE ? WP_OK : sq_rsqlite(r, "WANPROF_DROPPED");
 }
 
-static int read_all(sq_reader *r)
+/* The header, the open (read-only: a read never changes the file) and which kind of trace it is. */
+static int open_checked(sq_reader *r)
 {
     int rc = check_header(r);
     if (rc != WP_OK)
         return rc;
     if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         return sq_rfail(r, WP_ERR_IO, "cannot open: %s", r->db ? sqlite3_errmsg(r->db) : "out of memory");
+    return check_kind(r);
+}
+
+int wp_sqlite_check(const char *path, wp_diag *diag)
+{
+    sq_reader r = {.path = path, .diag = diag};
+    int rc = open_checked(&r);
+    sqlite3_close(r.db);
+    return rc;
+}
+
+static int read_all(sq_reader *r)
+{
+    int rc = open_checked(r);
     sq_devlist devs = {0};
-    if ((rc = check_kind(r)) == WP_OK && (rc = sq_check_tables(r)) == WP_OK && (rc = load_strings(r)) == WP_OK &&
+    if (rc == WP_OK && (rc = sq_check_tables(r)) == WP_OK && (rc = load_strings(r)) == WP_OK &&
         (rc = load_domains(r)) == WP_OK && (rc = sq_read_devices(r, &devs)) == WP_OK)
         rc = sq_read_processes(r, &devs);
     free(devs.devs);

@@ -5,6 +5,7 @@
  * rollback journal so a single file remains. Strings are written once each: the tool's string ids map densely to
  * StringIds ids. Indexes on `start` are built when the file is finished. */
 #include "sqlite_format.h"
+#include "version.h"
 #include "sqlite_writer_impl.h"
 #include "writer_impl.h"
 
@@ -19,12 +20,13 @@
 static int sq_fail(sq_writer *w, const char *what)
 {
     int code = w->db ? sqlite3_extended_errcode(w->db) : SQLITE_ERROR, sys = w->db ? sqlite3_system_errno(w->db) : 0;
-    const char *why = (code & 0xff) == SQLITE_FULL                 ? "disk full"
-                      : (code & 0xff) == SQLITE_IOERR && sys != 0   ? strerror(sys)
-                      : code == SQLITE_IOERR_WRITE                  ? "short write (disk full or file size limit?)"
-                      : w->db                                       ? sqlite3_errmsg(w->db)
-                                                                    : "no database";
-    return wp_writer_fail(&w->base, "%s: %s failed: %s", w->base.work_path, what, why);
+    int io = (code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR;
+    const char *why = io && sys != 0                  ? strerror(sys)
+                      : (code & 0xff) == SQLITE_FULL  ? strerror(ENOSPC)
+                      : code == SQLITE_IOERR_WRITE    ? "short write (disk full or file size limit?)"
+                      : w->db                         ? sqlite3_errmsg(w->db)
+                                                      : "no database";
+    return wp_writer_fail(&w->base, "writing %s: %s (%s)", w->base.final_path, why, what);
 }
 
 /* Runs sql; on failure the message says what was being done ("commit", "creating the tables", ...). */
@@ -95,7 +97,7 @@ uint32_t sq_string(sq_writer *w, uint32_t tool_id)
     if (tool_id < w->strmap_cap && w->strmap[tool_id])
         return w->strmap[tool_id];
     if (sq_grow(&w->strmap, &w->strmap_cap, tool_id)) {
-        wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+        wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
         return 0;
     }
     const char *s = wp_strtab_get(w->base.tool.strings, tool_id);
@@ -255,6 +257,11 @@ static int sq_setup(sq_writer *w, int in_place, wp_diag *diag)
     if (rc == WP_OK)
         rc = sq_exec_what(w, tables, "creating the tables");
     free(tables);
+    if (rc == WP_OK) {
+        char *writer = sqlite3_mprintf("INSERT INTO WANPROF_WRITER (version) VALUES (%Q)", wp_version_text());
+        rc = writer ? sq_exec_what(w, writer, "recording the writer's version") : sq_fail(w, "sqlite3_mprintf");
+        sqlite3_free(writer);
+    }
     /* The empty schema is committed at once: a file cut short later still opens as a (partial) trace. */
     if (rc == WP_OK)
         rc = sq_exec(w, "COMMIT; BEGIN");
@@ -287,17 +294,19 @@ wp_writer *wp_sqlite_writer_open(const char *path, const wp_write_opts *opts, wp
         return NULL;
     }
     sq_writer_set_handlers(w);
-    /* NOMUTEX: a writer is used by one thread at a time (like a wp_strtab), so SQLite's locks are pure cost. */
-    if (sqlite3_open_v2(w->base.work_path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        wp_diag_error(diag, WP_ERR_IO, "%s: cannot create: %s", w->base.work_path,
+    /* NOMUTEX: a writer is used by one thread at a time (like a wp_strtab), so SQLite's locks are pure cost.
+     * NOFOLLOW: the temporary file was created by us; a symbolic link put in its place is not followed. */
+    int in_place = opts && opts->in_place;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | (in_place ? 0 : SQLITE_OPEN_NOFOLLOW);
+    if (sqlite3_open_v2(w->base.work_path, &w->db, flags, NULL) != SQLITE_OK) {
+        wp_diag_error(diag, WP_ERR_IO, "%s: cannot create: %s", w->base.final_path,
                       w->db ? sqlite3_errmsg(w->db) : "out of memory");
         sqlite3_close(w->db);
         w->db = NULL;
         wp_writer_abort(&w->base);
         return NULL;
     }
-    if (sq_setup(w, opts && opts->in_place, diag) != WP_OK) {
+    if (sq_setup(w, in_place, diag) != WP_OK) {
         wp_writer_abort(&w->base);
         return NULL;
     }

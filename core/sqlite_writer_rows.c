@@ -67,20 +67,20 @@ static int sq_write_process(sq_writer *w, const wp_process *p)
 {
     if (p->index > 0x7fff)
         return wp_writer_fail(&w->base, "%s: process index %u is over the 32767 this format holds",
-                              w->base.work_path, p->index);
+                              w->base.final_path, p->index);
     if (p->index >= w->procs_cap) {
         size_t n = w->procs_cap ? w->procs_cap : 16;
         while (n <= p->index)
             n *= 2;
         sq_proc *procs = realloc(w->procs, n * sizeof(*procs));
         if (!procs)
-            return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+            return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
         memset(procs + w->procs_cap, 0, (n - w->procs_cap) * sizeof(*procs));
         w->procs = procs;
         w->procs_cap = n;
     }
     if (w->procs[p->index].known)
-        return wp_writer_fail(&w->base, "%s: process %u announced twice", w->base.work_path, p->index);
+        return wp_writer_fail(&w->base, "%s: process %u announced twice", w->base.final_path, p->index);
     int64_t gpid = wp_sqlite_global_pid(p->index, p->pid);
     sqlite3_stmt *st = w->stmt[SQ_PROCESS];
     sqlite3_bind_int64(st, 1, p->index);
@@ -300,7 +300,7 @@ static int sq_write_domain(sq_writer *w, const wp_event *ev, int64_t gpid)
         size_t n = w->domains_cap ? w->domains_cap * 2 : 16;
         sq_domain *d = realloc(w->domains, n * sizeof(*d));
         if (!d)
-            return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+            return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
         w->domains = d;
         w->domains_cap = n;
     }
@@ -367,7 +367,7 @@ static int sq_on_event(wp_tool *tool, const wp_event *ev)
     if (w->base.error)
         return w->base.error;
     if (ev->kind < WP_EV_KERNEL || ev->kind >= WP_EV_KIND_COUNT)
-        return wp_writer_fail(&w->base, "%s: event of unknown kind %u", w->base.work_path, ev->kind);
+        return wp_writer_fail(&w->base, "%s: event of unknown kind %u", w->base.final_path, ev->kind);
     int64_t gpid = sq_gpid(w, ev->proc);
     if (gpid < 0 || (ev->kind == WP_EV_RANGE && ev->u.range.domain && sq_write_domain(w, ev, gpid)))
         return WP_ERR_IO;
@@ -409,11 +409,11 @@ int sq_prepare_multi(sq_writer *w)
     for (int t = 0; t < SQ_EVENT_TABLES; t++) {
         char *sql = multi_row_sql(sq_insert_sql[sq_kinds[t].stmt], &w->cols[t]);
         if (!sql)
-            return wp_writer_fail(&w->base, "%s: out of memory", w->base.work_path);
+            return wp_writer_fail(&w->base, "%s: out of memory", w->base.final_path);
         int rc = sqlite3_prepare_v3(w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &w->multi[t], NULL);
         free(sql);
         if (rc != SQLITE_OK)
-            return wp_writer_fail(&w->base, "%s: preparing the %s INSERT failed: %s", w->base.work_path,
+            return wp_writer_fail(&w->base, "%s: preparing the %s INSERT failed: %s", w->base.final_path,
                                   sq_kinds[t].table, sqlite3_errmsg(w->db));
     }
     return WP_OK;

@@ -152,7 +152,3 @@ uint32_t wp_strtab_count(const wp_strtab *t)
     return t->count;
 }
 
-size_t wp_strtab_bytes(const wp_strtab *t)
-{
-    return t->bytes;
-}

@@ -19,7 +19,5 @@ uint32_t wp_strtab_intern_cstr(wp_strtab *t, const char *s);
 const char *wp_strtab_get(const wp_strtab *t, uint32_t id);
 /* Number of ids in use (including id 0). */
 uint32_t wp_strtab_count(const wp_strtab *t);
-/* Bytes held (strings and index), for memory accounting. */
-size_t wp_strtab_bytes(const wp_strtab *t);
 
 #endif

@@ -52,5 +52,10 @@ int wp_sqlite_read(const char *path, wp_strtab *strings, wp_tool *tool, const wp
                    wp_read_stats *stats);
 int wp_chrome_read(const char *path, wp_strtab *strings, wp_tool *tool, const wp_read_opts *opts, wp_diag *diag,
                    wp_read_stats *stats);
+/* The same from bytes already opened (a pipe whose first bytes format detection read: gz_in.h); in is taken over
+ * (closed in all cases); path only names the input in messages. NULL in: opens path. */
+struct wp_gz_in;
+int wp_chrome_read_stream(const char *path, struct wp_gz_in *in, wp_strtab *strings, wp_tool *tool,
+                          const wp_read_opts *opts, wp_diag *diag, wp_read_stats *stats);
 
 #endif

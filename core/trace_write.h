@@ -1,6 +1,7 @@
 /* trace_write.h: the writers. A writer is a wp_tool (so `export` is just a read into a writer) plus flush and close.
- * Outputs are written under a temporary name and renamed into place by wp_writer_close, unless opts.in_place is set
- * (the collector writes in place so that a killed process leaves a readable file up to the last flush). */
+ * Outputs are written to a temporary file that takes their name in wp_writer_close (output_file.h), unless
+ * opts.in_place is set (the collector writes in place so that a killed process leaves a readable file up to the last
+ * flush). */
 #ifndef WP_TRACE_WRITE_H
 #define WP_TRACE_WRITE_H
 
@@ -25,8 +26,11 @@ wp_writer *wp_writer_open(const char *path, const wp_write_opts *opts, wp_diag *
 wp_tool *wp_writer_tool(wp_writer *w);
 /* Makes everything written so far durable and readable (SQLite commit, gzip sync flush). */
 int wp_writer_flush(wp_writer *w, wp_diag *diag);
-/* Finishes the file and renames it into place; frees w in all cases. On failure the partial file is kept (and said to
- * be partial in diag->error). */
+/* The first write error a handler met (WP_OK when none), its message put in diag: a read that a writer's handler
+ * stopped fails because of the write, not the input. */
+int wp_writer_error(const wp_writer *w, wp_diag *diag);
+/* Finishes the file and gives it its name (output_file.h); frees w in all cases. On failure the temporary file is
+ * removed and diag->error names the output; written in place, the partial file is kept (and said to be partial). */
 int wp_writer_close(wp_writer *w, wp_diag *diag);
 /* Discards the output (removes a temporary file) and frees w. */
 void wp_writer_abort(wp_writer *w);

@@ -1,5 +1,5 @@
-/* writer.c: the parts of writing that do not depend on the format: choosing a writer, never overwriting without
- * --force, writing under a temporary name and renaming it into place only once the file is complete. */
+/* writer.c: the parts of writing that do not depend on the format: choosing a writer, and the output protocol of
+ * output_file.h (a temporary file that takes the output's name once complete), or writing in place. */
 #include "writer_impl.h"
 
 #include "output_file.h"
@@ -34,13 +34,21 @@ int wp_writer_init(wp_writer *w, const wp_writer_ops *ops, const char *path, con
     if (!opts)
         opts = &defaults;
     w->ops = ops;
-    int rc = wp_output_check(path, opts->force, diag);
-    if (rc != WP_OK)
-        return rc;
+    w->force = opts->force;
     w->final_path = strdup(path);
     if (!w->final_path)
         return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
-    w->work_path = opts->in_place ? strdup(path) : wp_output_temp_name(path);
+    if (!opts->in_place) {
+        /* The format's writer reopens the temporary file by name (SQLite opens its files itself). */
+        int fd, rc = wp_output_temp_create(path, opts->force, &w->work_path, &fd, diag);
+        if (rc == WP_OK)
+            close(fd);
+        return rc;
+    }
+    int rc = wp_output_check(path, opts->force, diag);
+    if (rc != WP_OK)
+        return rc;
+    w->work_path = strdup(path);
     if (!w->work_path)
         return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
     if (unlink(w->work_path) != 0 && errno != ENOENT)
@@ -65,11 +73,21 @@ wp_tool *wp_writer_tool(wp_writer *w)
     return &w->tool;
 }
 
+int wp_writer_error(const wp_writer *w, wp_diag *diag)
+{
+    return w->error ? wp_diag_error(diag, w->error, "%s", w->error_msg) : WP_OK;
+}
+
 int wp_writer_flush(wp_writer *w, wp_diag *diag)
 {
     if (w->error)
         return wp_diag_error(diag, w->error, "%s", w->error_msg);
     return w->ops->flush(w, diag);
+}
+
+static int in_place(const wp_writer *w)
+{
+    return strcmp(w->work_path, w->final_path) == 0;
 }
 
 static void writer_free(wp_writer *w)
@@ -86,11 +104,17 @@ int wp_writer_close(wp_writer *w, wp_diag *diag)
     int finish_rc = w->ops->finish(w, rc == WP_OK ? diag : NULL);
     if (rc == WP_OK)
         rc = finish_rc;
-    if (rc == WP_OK && strcmp(w->work_path, w->final_path) != 0 && rename(w->work_path, w->final_path) != 0)
-        rc = wp_diag_error(diag, WP_ERR_IO, "%s: cannot rename into place: %s", w->final_path, strerror(errno));
-    if (rc != WP_OK && diag) {
-        size_t used = strlen(diag->error);
-        snprintf(diag->error + used, sizeof(diag->error) - used, " (partial output kept in %s)", w->work_path);
+    if (in_place(w)) {
+        if (rc != WP_OK && diag) {
+            size_t used = strlen(diag->error);
+            snprintf(diag->error + used, sizeof(diag->error) - used, " (partial output kept in %s)", w->work_path);
+        }
+    } else if (rc == WP_OK) {
+        rc = wp_output_temp_commit(w->work_path, w->final_path, w->force, diag);
+        w->work_path = NULL; /* freed by the commit */
+    } else {
+        wp_output_temp_discard(w->work_path);
+        w->work_path = NULL;
     }
     writer_free(w);
     return rc;
@@ -99,7 +123,9 @@ int wp_writer_close(wp_writer *w, wp_diag *diag)
 void wp_writer_abort(wp_writer *w)
 {
     w->ops->finish(w, NULL);
-    if (strcmp(w->work_path, w->final_path) != 0)
-        unlink(w->work_path);
+    if (!in_place(w)) {
+        wp_output_temp_discard(w->work_path);
+        w->work_path = NULL;
+    }
     writer_free(w);
 }

@@ -16,12 +16,13 @@ struct wp_writer {
     const wp_writer_ops *ops;
     char *final_path; /* where the output ends up */
     char *work_path;  /* where it is written: final_path itself (in place) or a temporary name beside it */
+    int force;        /* the output may replace a regular file (opts->force) */
     int error;        /* first write error seen by a handler; reported by flush/close */
     char error_msg[512];
 };
 
-/* Fills the shared part: checks that final_path may be written (WP_ERR_EXISTS without opts->force), chooses the
- * working path and removes a stale temporary file there. */
+/* Fills the shared part: checks that final_path may be written (output_file.h) and creates the temporary file
+ * (work_path) the writer opens by name; in place, work_path is final_path, removed first when forced. */
 int wp_writer_init(wp_writer *w, const wp_writer_ops *ops, const char *path, const wp_write_opts *opts,
                    wp_diag *diag);
 /* Records the first write error from inside a handler (handlers cannot take a diag) and returns WP_ERR_IO. */

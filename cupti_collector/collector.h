@@ -5,7 +5,7 @@
  *   nvtx.c      NVTX (CUPTI MARKER + MARKER_DATA records) -> ranges with payloads; NVTX_INJECTION64_PATH
  *   flush.c     the writer thread: periodic flush, final flush, output close
  *   signals.c   SIGINT/SIGTERM: flush, then chain to the application's handler or default action
- *   outname.c   %p %h %r %q{VAR} %% in output names
+ * and ../capture/ (shared with `wanprof run` and the runner): output-name placeholders, the rank, the --trace words.
  *
  * Environment (set by `wanprof run`, or by hand with CUDA_INJECTION64_PATH=.../libwanprof_collector.so):
  *   WANPROF_OUTPUT          per-process output, placeholders allowed (default wanprof-%h-%p.sqlite); SQLite, written
@@ -32,16 +32,8 @@
 #include <sys/types.h>
 
 #include "../core/trace_write.h"
+#include "trace_words.h"
 
-#define WPC_TRACE_GPU (1u << 0)
-#define WPC_TRACE_API (1u << 1)
-#define WPC_TRACE_DRIVER (1u << 2)
-#define WPC_TRACE_NVTX (1u << 3)
-#define WPC_TRACE_MEMORY (1u << 4)
-#define WPC_TRACE_SYNC (1u << 5)
-#define WPC_TRACE_OVERHEAD (1u << 6)
-#define WPC_TRACE_MODULES (1u << 7) /* driver API module/library loads and links only (rare calls: cheap) */
-#define WPC_TRACE_DEFAULT "cuda,nvtx,memory,sync,overhead,modules"
 #define WPC_MAX_QUEUED 64
 
 typedef struct wpc_buffer {
@@ -52,7 +44,7 @@ typedef struct wpc_buffer {
 
 typedef struct wpc_config {
     char output[4096];     /* expanded per-process path */
-    unsigned trace;        /* WPC_TRACE_* */
+    unsigned trace;        /* WP_TRACE_* */
     char trace_text[256];
     double flush_interval; /* seconds; 0 = no periodic flush */
     size_t buffer_bytes;

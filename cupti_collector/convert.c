@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chrome_names.h"
 #include "outname.h"
+#include "version.h"
 
 static uint32_t intern(const char *s)
 {
@@ -80,14 +82,8 @@ static uint32_t memcpy_label(uint8_t copy_kind, uint8_t src, uint8_t dst)
         return intern("Memcpy");
     uint32_t *slot = &wpc.memcpy_labels[copy_kind][src][dst];
     if (*slot == 0) {
-        char buf[128], s[32], d[32];
-        snprintf(s, sizeof(s), "%s", wp_mem_kind_name(src));
-        snprintf(d, sizeof(d), "%s", wp_mem_kind_name(dst));
-        if (s[0] >= 'a' && s[0] <= 'z')
-            s[0] = (char)(s[0] - 'a' + 'A');
-        if (d[0] >= 'a' && d[0] <= 'z')
-            d[0] = (char)(d[0] - 'a' + 'A');
-        snprintf(buf, sizeof(buf), "Memcpy %s (%s -> %s)", wp_copy_kind_name(copy_kind), s, d);
+        char buf[128];
+        wp_chrome_memcpy_name(buf, sizeof(buf), copy_kind, src, dst);
         *slot = intern(buf);
     }
     return *slot;
@@ -411,7 +407,7 @@ int wpc_write_header(void)
     snprintf(json, sizeof(json),
              "{\"collector\":\"wanprof %s\",\"cupti_api_version\":%u,\"trace\":\"%s\",\"flush_interval_s\":%g,"
              "\"capture_range\":%s}",
-             WANPROF_VERSION, version, wpc.cfg.trace_text, wpc.cfg.flush_interval, range);
+             wp_version_text(), version, wpc.cfg.trace_text, wpc.cfg.flush_interval, range);
     wpc.tool->meta(wpc.tool, 0, "collector", json);
     return 0;
 }

@@ -31,44 +31,12 @@ void wpc_warn(const char *fmt, ...)
     fprintf(stderr, "wanprof collector (pid %ld): %s\n", (long)getpid(), msg);
 }
 
-static unsigned trace_token(const char *tok, size_t len)
-{
-    static const struct { const char *name; unsigned bits; } tokens[] = {
-        {"cuda", WPC_TRACE_GPU | WPC_TRACE_API}, {"gpu", WPC_TRACE_GPU}, {"api", WPC_TRACE_API},
-        {"driver", WPC_TRACE_DRIVER}, {"nvtx", WPC_TRACE_NVTX}, {"memory", WPC_TRACE_MEMORY},
-        {"sync", WPC_TRACE_SYNC}, {"overhead", WPC_TRACE_OVERHEAD}, {"modules", WPC_TRACE_MODULES},
-        {"all", 0xff}, {"none", 0},
-    };
-    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
-        if (strlen(tokens[i].name) == len && strncmp(tokens[i].name, tok, len) == 0)
-            return tokens[i].bits;
-    return ~0u;
-}
-
-/* Parses a --trace list; returns -1 on an unknown word. */
-static int parse_trace(const char *text, unsigned *bits)
-{
-    *bits = 0;
-    for (const char *p = text; *p;) {
-        size_t len = strcspn(p, ",");
-        if (len > 0) {
-            unsigned b = trace_token(p, len);
-            if (b == ~0u)
-                return -1;
-            *bits |= b;
-        }
-        p += len + (p[len] == ',');
-    }
-    return 0;
-}
-
 static int read_config(wpc_config *cfg)
 {
     const char *v = getenv("WANPROF_TRACE");
-    snprintf(cfg->trace_text, sizeof(cfg->trace_text), "%s", v && *v ? v : WPC_TRACE_DEFAULT);
-    if (parse_trace(cfg->trace_text, &cfg->trace) != 0) {
-        wpc_warn("WANPROF_TRACE='%s': unknown word (use cuda,gpu,api,driver,modules,nvtx,memory,sync,overhead,all); "
-                 "not recording", cfg->trace_text);
+    snprintf(cfg->trace_text, sizeof(cfg->trace_text), "%s", v && *v ? v : WP_TRACE_DEFAULT);
+    if (wp_trace_parse(cfg->trace_text, &cfg->trace) != 0) {
+        wpc_warn("WANPROF_TRACE='%s': unknown word (use %s); not recording", cfg->trace_text, wp_trace_words());
         return -1;
     }
     v = getenv("WANPROF_FLUSH_INTERVAL");
@@ -133,12 +101,12 @@ static int subscribe(void)
 }
 
 static const struct { CUpti_ActivityKind kind; unsigned needs; } activity_kinds[] = {
-    {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, WPC_TRACE_GPU}, {CUPTI_ACTIVITY_KIND_MEMCPY, WPC_TRACE_GPU},
-    {CUPTI_ACTIVITY_KIND_MEMCPY2, WPC_TRACE_GPU},           {CUPTI_ACTIVITY_KIND_MEMSET, WPC_TRACE_GPU},
-    {CUPTI_ACTIVITY_KIND_RUNTIME, WPC_TRACE_API},           {CUPTI_ACTIVITY_KIND_DRIVER, WPC_TRACE_DRIVER},
-    {CUPTI_ACTIVITY_KIND_SYNCHRONIZATION, WPC_TRACE_SYNC},  {CUPTI_ACTIVITY_KIND_MEMORY2, WPC_TRACE_MEMORY},
-    {CUPTI_ACTIVITY_KIND_MARKER, WPC_TRACE_NVTX},           {CUPTI_ACTIVITY_KIND_MARKER_DATA, WPC_TRACE_NVTX},
-    {CUPTI_ACTIVITY_KIND_OVERHEAD, WPC_TRACE_OVERHEAD},     {CUPTI_ACTIVITY_KIND_NAME, 0},
+    {CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL, WP_TRACE_GPU}, {CUPTI_ACTIVITY_KIND_MEMCPY, WP_TRACE_GPU},
+    {CUPTI_ACTIVITY_KIND_MEMCPY2, WP_TRACE_GPU},           {CUPTI_ACTIVITY_KIND_MEMSET, WP_TRACE_GPU},
+    {CUPTI_ACTIVITY_KIND_RUNTIME, WP_TRACE_API},           {CUPTI_ACTIVITY_KIND_DRIVER, WP_TRACE_DRIVER},
+    {CUPTI_ACTIVITY_KIND_SYNCHRONIZATION, WP_TRACE_SYNC},  {CUPTI_ACTIVITY_KIND_MEMORY2, WP_TRACE_MEMORY},
+    {CUPTI_ACTIVITY_KIND_MARKER, WP_TRACE_NVTX},           {CUPTI_ACTIVITY_KIND_MARKER_DATA, WP_TRACE_NVTX},
+    {CUPTI_ACTIVITY_KIND_OVERHEAD, WP_TRACE_OVERHEAD},     {CUPTI_ACTIVITY_KIND_NAME, 0},
     {CUPTI_ACTIVITY_KIND_DEVICE, 0},
 };
 
@@ -182,7 +150,7 @@ static int enable_activities(void)
                      (int)activity_kinds[i].kind, msg ? msg : "?");
         }
     }
-    if ((wpc.cfg.trace & WPC_TRACE_MODULES) && !(wpc.cfg.trace & WPC_TRACE_DRIVER))
+    if ((wpc.cfg.trace & WP_TRACE_MODULES) && !(wpc.cfg.trace & WP_TRACE_DRIVER))
         enable_module_apis();
     return 0;
 }
@@ -227,7 +195,7 @@ static int start(void)
     wpc.pid = getpid();
     if (read_config(&wpc.cfg) != 0 || check_cupti_version() != 0)
         return -1;
-    if (wpc.cfg.trace & WPC_TRACE_NVTX)
+    if (wpc.cfg.trace & WP_TRACE_NVTX)
         wpc_nvtx_set_injection();
     if (subscribe() != 0)
         return -1;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include "attention_impl.h"
 
+#ifndef WP_NO_SM90A
 static bool on_sm90(void) {
     int dev = 0, major = 0, minor = 0;
     if (cudaGetDevice(&dev) != cudaSuccess ||
@@ -14,6 +15,7 @@ static bool on_sm90(void) {
 }
 
 static bool aligned16(const void *p) { return ((uintptr_t)p & 15u) == 0; }
+#endif
 
 extern "C" cudaError_t attention_forward_with(wp_attn_impl impl, void *out, const void *q, const void *k,
                                               const void *v, int Lq, int Lk, int heads, int head_dim, float scale,
@@ -26,10 +28,14 @@ extern "C" cudaError_t attention_forward_with(wp_attn_impl impl, void *out, cons
     } else {
         return cudaErrorInvalidValue;
     }
+#ifdef WP_NO_SM90A // built without sm_90a (CMAKE_CUDA_ARCHITECTURES without 90): no wgmma kernel to launch
+    if (impl == WP_ATTN_WGMMA) return cudaErrorInvalidValue;
+#else
     bool wgmma_ok = dt == WP_BF16 && on_sm90() && aligned16(out) && aligned16(q) && aligned16(k) && aligned16(v);
     if (impl == WP_ATTN_WGMMA && !wgmma_ok) return cudaErrorInvalidValue;
     if (impl == WP_ATTN_WGMMA || (impl == WP_ATTN_AUTO && wgmma_ok))
         return attention_wgmma_launch(out, q, k, v, Lq, Lk, heads, head_dim, scale, stream);
+#endif
     if (impl != WP_ATTN_AUTO && impl != WP_ATTN_SIMT) return cudaErrorInvalidValue;
     return attention_simt_launch(out, q, k, v, Lq, Lk, heads, head_dim, scale, dt, stream);
 }

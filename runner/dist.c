@@ -11,6 +11,7 @@
 #include "dist.h"
 #include "dit_internal.h"
 #include "ops.h"
+#include "rank_env.h"
 
 #define RENDEZVOUS_WAIT_S 300
 
@@ -18,26 +19,15 @@ static int nccl_ok(ncclResult_t rc, const char *what, char *err, size_t errlen) 
     return rc == ncclSuccess ? 0 : wp_dit_fail(err, errlen, "%s: %s", what, ncclGetErrorString(rc));
 }
 
-/* The first of names that is set, as a non-negative integer; -1 when none is; -2 when one is not a number. */
-static int env_int(const char *const *names) {
-    for (; *names; names++) {
-        const char *v = getenv(*names);
-        if (!v || !*v) continue;
-        char *end;
-        long x = strtol(v, &end, 10);
-        return *end || x < 0 || x > 1 << 20 ? -2 : (int)x;
-    }
-    return -1;
-}
-
 int wp_dist_from_env(wp_dist *d, char *err, size_t errlen) {
-    static const char *const rank[] = {"RANK", "OMPI_COMM_WORLD_RANK", "SLURM_PROCID", NULL};
-    static const char *const world[] = {"WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_NTASKS", NULL};
-    static const char *const local[] = {"LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", NULL};
     memset(d, 0, sizeof *d);
-    int r = env_int(rank), w = env_int(world), l = env_int(local);
-    if (r == -2 || w == -2 || l == -2) return wp_dit_fail(err, errlen, "a rank variable (RANK, WORLD_SIZE, LOCAL_RANK or "
-                                                               "their MPI/Slurm names) is not a number");
+    int v[3];
+    for (int q = 0; q < 3; q++) {
+        const char *name;
+        v[q] = wp_env_get((wp_env_quantity)q, &name);
+        if (v[q] == -2) return wp_dit_fail(err, errlen, "%s=%s is not a rank or size", name, getenv(name));
+    }
+    int r = v[WP_ENV_RANK], w = v[WP_ENV_WORLD_SIZE], l = v[WP_ENV_LOCAL_RANK];
     d->rank = r < 0 ? 0 : r;
     d->world = w < 1 ? 1 : w;
     d->local_rank = l < 0 ? d->rank : l;

@@ -157,8 +157,12 @@ static int run(const wp_runner_options *o, wp_dist *dist, char *err) {
         r.seconds = calloc((size_t)p.schedule.steps, sizeof *r.seconds);
         p.ctx_cond = in.ctx_cond, p.ctx_uncond = in.ctx_uncond, p.on_step = on_step, p.user = &r;
         wp_run_meta meta = {&cfg, &p, &shape, o->dt, wp_dit_attention_name(m), &o->offload, dist->world};
-        if (wp_run_meta_mark(&meta) != 0) rc = -1;
-        rc = r.seconds ? wp_denoise(m, experts, &p, in.latents, err, ERRLEN) : -1;
+        /* The metadata mark is what lets explain check the schedule: a run without it is not run. */
+        if (!r.seconds || wp_run_meta_mark(&meta) != 0) {
+            snprintf(err, ERRLEN, "out of memory writing the run's metadata mark");
+            rc = -1;
+        }
+        if (rc == 0) rc = wp_denoise(m, experts, &p, in.latents, err, ERRLEN);
         if (rc == 0 && dist->rank == 0) summary(&p, r.seconds, off);
         if (rc == 0 && save) rc = wp_saver_set_final(&r.saver, in.latents, err, ERRLEN);
     }

@@ -5,10 +5,8 @@
 #include <cjson/cJSON.h>
 #include "marks.h"
 #include "meta.h"
+#include "version.h"
 
-#ifndef WP_GIT_REVISION
-#define WP_GIT_REVISION "unknown"
-#endif
 
 static cJSON *model_json(const wp_model_config *c) {
     cJSON *o = cJSON_CreateObject();
@@ -27,8 +25,8 @@ char *wp_run_meta_json(const wp_run_meta *m) {
     cJSON *root = cJSON_CreateObject();
     if (!root) return NULL;
     cJSON_AddStringToObject(root, "runner", "wanprof-runner");
-    cJSON_AddStringToObject(root, "version", WANPROF_VERSION);
-    cJSON_AddStringToObject(root, "git_revision", WP_GIT_REVISION);
+    cJSON_AddStringToObject(root, "version", wp_version());
+    cJSON_AddStringToObject(root, "git_revision", wp_revision());
     cJSON_AddItemToObject(root, "model", model_json(m->cfg));
     cJSON *s = cJSON_AddObjectToObject(root, "schedule");
     const wp_schedule_params *sp = &m->loop->schedule;

@@ -122,43 +122,42 @@ static int create_model(wp_offload *off, wp_dit_expert *experts, char *err, size
     return 0;
 }
 
-/* Several ranks on a node read the same weights: local rank 0 fills one image per expert in POSIX shared memory,
- * every rank maps it (and registers it with CUDA when pinned), so 4 ranks hold one host copy, not 4. The layerwise
- * mode only reads its host weights; the model mode writes the outgoing expert back (module.to("cpu") gives every
- * rank its own copy), so it keeps per-rank memory. */
-static int shared_images(wp_offload *off, wp_dit_expert *experts, char *err, size_t errlen) {
+/* shared_images' work: local rank 0 creates and fills the images, every rank maps them; *created counts the names
+ * made in /dev/shm, for the caller to remove. */
+static int map_images(wp_offload *off, wp_dit_expert *experts, char names[][64], int *created, char *err,
+                      size_t errlen) {
     const wp_dist *d = off->m->dist;
     size_t total = off->p.total;
-    uint64_t token = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
-    if (wp_dist_broadcast_u64(d, &token)) return wp_dit_fail(err, errlen, "offload: broadcast of the shm name");
-    char names[MAX_EXPERTS][64];
     for (int k = 0; k < off->n; k++) {
-        snprintf(names[k], sizeof names[k], "/wanprof-%016llx-%d", (unsigned long long)token, k);
-        int creator = d->local_rank == 0;
-        int fd = creator ? shm_open(names[k], O_CREAT | O_EXCL | O_RDWR, 0600) : -1;
-        if (creator && (fd < 0 || ftruncate(fd, (off_t)total) != 0))
-            return wp_dit_fail(err, errlen, "shared memory %s (%zu bytes): %s", names[k], total, strerror(errno));
-        if (creator) {
-            off->shared[k] = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            close(fd);
-            if (off->shared[k] == MAP_FAILED) {
-                off->shared[k] = NULL;
-                return wp_dit_fail(err, errlen, "mmap of %s: %s", names[k], strerror(errno));
-            }
-            if (wp_dit_cuda(cudaMemcpy(off->shared[k], experts[k].arena, total, cudaMemcpyDeviceToHost),
-                            "offload setup", err, errlen))
-                return -1;
+        if (d->local_rank != 0) continue;
+        int fd = shm_open(names[k], O_CREAT | O_EXCL | O_RDWR, 0600);
+        if (fd >= 0) (*created)++;
+        if (fd < 0 || ftruncate(fd, (off_t)total) != 0) {
+            int e = errno;
+            if (fd >= 0) close(fd);
+            return wp_dit_fail(err, errlen, "shared memory %s (%zu bytes): %s", names[k], total, strerror(e));
         }
+        off->shared[k] = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        int e = errno;
+        close(fd);
+        if (off->shared[k] == MAP_FAILED) {
+            off->shared[k] = NULL;
+            return wp_dit_fail(err, errlen, "mmap of %s: %s", names[k], strerror(e));
+        }
+        if (wp_dit_cuda(cudaMemcpy(off->shared[k], experts[k].arena, total, cudaMemcpyDeviceToHost),
+                        "offload setup", err, errlen))
+            return -1;
     }
     if (wp_dist_barrier(d)) return wp_dit_fail(err, errlen, "offload: barrier after filling shared memory");
     for (int k = 0; k < off->n; k++) {
         if (!off->shared[k]) {
             int fd = shm_open(names[k], O_RDONLY, 0);
             off->shared[k] = fd < 0 ? MAP_FAILED : mmap(NULL, total, PROT_READ, MAP_SHARED, fd, 0);
+            int e = errno;
             if (fd >= 0) close(fd);
             if (off->shared[k] == MAP_FAILED) {
                 off->shared[k] = NULL;
-                return wp_dit_fail(err, errlen, "shared memory %s: %s", names[k], strerror(errno));
+                return wp_dit_fail(err, errlen, "shared memory %s: %s", names[k], strerror(e));
             }
         }
         if (off->o.pinned) { /* read-only where the platform allows it (the GPU never writes these weights) */
@@ -171,9 +170,26 @@ static int shared_images(wp_offload *off, wp_dit_expert *experts, char *err, siz
         }
     }
     if (wp_dist_barrier(d)) return wp_dit_fail(err, errlen, "offload: barrier after mapping shared memory");
-    if (d->local_rank == 0) /* every rank has it mapped: the name is no longer needed, nothing leaks on a crash */
-        for (int k = 0; k < off->n; k++) shm_unlink(names[k]);
     return 0;
+}
+
+/* Several ranks on a node read the same weights: local rank 0 fills one image per expert in POSIX shared memory,
+ * every rank maps it (and registers it with CUDA when pinned), so 4 ranks hold one host copy, not 4. The layerwise
+ * mode only reads its host weights; the model mode writes the outgoing expert back (module.to("cpu") gives every
+ * rank its own copy), so it keeps per-rank memory. */
+static int shared_images(wp_offload *off, wp_dit_expert *experts, char *err, size_t errlen) {
+    uint64_t token = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+    if (wp_dist_broadcast_u64(off->m->dist, &token))
+        return wp_dit_fail(err, errlen, "offload: broadcast of the shm name");
+    char names[MAX_EXPERTS][64];
+    for (int k = 0; k < off->n; k++)
+        snprintf(names[k], sizeof names[k], "/wanprof-%016llx-%d", (unsigned long long)token, k);
+    int created = 0;
+    int rc = map_images(off, experts, names, &created, err, errlen);
+    /* Once every rank has mapped them (or on any failure) the names are no longer needed: none is left behind in
+     * /dev/shm, by a failed setup either, and nothing leaks on a crash later. */
+    for (int k = 0; k < created; k++) shm_unlink(names[k]);
+    return rc;
 }
 
 static int create_layerwise(wp_offload *off, wp_dit_expert *experts, char *err, size_t errlen) {

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "options.h"
+#include "parts.h"
+#include "version.h"
 
 static const char usage[] =
     "usage: wanprof-runner (--preset P | --model DIR | --config FILE) [OPTIONS]\n"
@@ -66,6 +68,11 @@ static const char usage[] =
     "  --save-steps          also each step's latents, \"latents.I\"\n"
     "  --force               overwrite FILE\n"
     "  -h, --help            this page\n"
+    "  --version             the version and the git revision built\n"
+    "\n"
+    "ENVIRONMENT\n"
+    "    WANPROF_DATA_DIR   the folder holding schemas/ (the presets' model configs); default: share/wanprof beside\n"
+    "                       the executable (../share/wanprof from its bin/), in an installed and a build tree alike\n"
     "\n"
     "EXIT STATUS\n"
     "    0 done; 1 a failure (a file that cannot be read, with its name; a GPU or NCCL error; with --nproc, a rank\n"
@@ -116,7 +123,7 @@ static int parse_ints(const char *s, int *out, int n) {
 enum { O_MODEL = 256, O_CONFIG, O_SEED, O_PRECISION, O_ATTENTION, O_INPUTS, O_FRAMES, O_HEIGHT, O_WIDTH, O_LATENT,
        O_TEXT, O_STEPS, O_SAMPLER, O_SHIFT, O_BOUNDARY, O_GUIDANCE, O_FORWARD, O_SAVE, O_SAVE_STEPS, O_FORCE, O_HELP,
        O_OFFLOAD, O_HOST_MEMORY, O_PREFETCH, O_LAYER_SYNC, O_PRESET, O_LAYERS,
-       O_NPROC, O_ULYSSES, O_CFG_PARALLEL, O_RENDEZVOUS };
+       O_NPROC, O_ULYSSES, O_CFG_PARALLEL, O_RENDEZVOUS, O_VERSION };
 
 static const struct option longopts[] = {
     {"model", 1, 0, O_MODEL},         {"config", 1, 0, O_CONFIG},     {"seed", 1, 0, O_SEED},
@@ -129,7 +136,7 @@ static const struct option longopts[] = {
     {"offload", 1, 0, O_OFFLOAD},     {"host-memory", 1, 0, O_HOST_MEMORY}, {"prefetch", 1, 0, O_PREFETCH},
     {"layer-sync", 0, 0, O_LAYER_SYNC}, {"preset", 1, 0, O_PRESET},  {"layers", 1, 0, O_LAYERS},
     {"nproc", 1, 0, O_NPROC},         {"ulysses", 1, 0, O_ULYSSES},   {"cfg-parallel", 0, 0, O_CFG_PARALLEL},
-    {"rendezvous", 1, 0, O_RENDEZVOUS},
+    {"rendezvous", 1, 0, O_RENDEZVOUS}, {"version", 0, 0, O_VERSION},
     {0, 0, 0, 0}};
 
 static int parse_forward(const char *s, wp_runner_options *o) {
@@ -234,12 +241,13 @@ static int parse_one(int c, const char *arg, wp_runner_options *o) {
     }
 }
 
-/* The schemas/ folder: under the working directory (a checkout), else where this build's sources are. */
+/* A preset's model config: in share/wanprof/schemas beside this executable (installed or built), or under
+ * WANPROF_DATA_DIR. */
 static const char *schema_path(const char *name) {
-    static char path[4096];
-    snprintf(path, sizeof path, "schemas/%s", name);
-    if (access(path, R_OK) == 0) return path;
-    snprintf(path, sizeof path, "%s/schemas/%s", WP_SOURCE_DIR, name);
+    static char path[4096 + 64];
+    char data[4096];
+    wp_part_find(WP_PART_DATA, data, sizeof data, NULL);
+    snprintf(path, sizeof path, "%s/schemas/%s", data, name);
     return path;
 }
 
@@ -278,6 +286,10 @@ int wp_runner_parse(int argc, char **argv, wp_runner_options *o) {
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h' || c == O_HELP) {
             fputs(usage, stdout);
+            return 1;
+        }
+        if (c == O_VERSION) {
+            printf("wanprof-runner %s\n", wp_version_text());
             return 1;
         }
         if (c == '?') {

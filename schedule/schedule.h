@@ -120,5 +120,9 @@ const wp_known_shift *wp_schedule_known_shift_in(const wp_shift_range *r);
 /* The scan limits `wanprof schedule --switch-at` uses by default. */
 #define WP_SCHEDULE_INVERT_MIN 0.1
 #define WP_SCHEDULE_INVERT_MAX 100.0
+/* The inversion bisects every change of the switch step between the limits, and their count grows with the steps, so
+ * its time grows with the square of the steps: 1000 steps take a third of a second, 10000 half a minute. Every caller
+ * (schedule --switch-at, explain's schedule check) searches only up to this many steps, and says so beyond it. */
+#define WP_SCHEDULE_INVERT_MAX_STEPS 1000
 
 #endif

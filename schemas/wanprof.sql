@@ -331,6 +331,12 @@ CREATE TABLE WANPROF_PROCESSES (
     globalPid                   INTEGER   NOT NULL   UNIQUE            -- Serialized GlobalId used by the event tables.
 );
 
+-- The wanprof that wrote the file (`wanprof --version`: release and git revision), one row. Files written before it
+-- existed lack the table; readers do not need it.
+CREATE TABLE WANPROF_WRITER (
+    version                     TEXT      NOT NULL                     -- "0.1.0 (git 1a2b3c4d5e6f)"
+);
+
 -- Run metadata: command line, config, schedule, ... as JSON text, per process. Its presence marks a wanprof file.
 CREATE TABLE WANPROF_META (
     globalPid                   INTEGER   NOT NULL,                    -- REFERENCES WANPROF_PROCESSES(globalPid)
@@ -344,7 +350,7 @@ CREATE TABLE WANPROF_DROPPED (
     records                     INTEGER   NOT NULL                     -- Records lost.
 );
 
--- Filled by the analyzer (`wanprof report --save`): one row per detected step of each rank.
+-- Filled by the analyzer (`wanprof explain --write-back`, SQLite traces only): one row per step of each rank.
 CREATE TABLE WANPROF_STEPS (
     rank                        INTEGER   NOT NULL,                    -- Distributed rank (-1: unknown).
     globalPid                   INTEGER,                               -- REFERENCES WANPROF_PROCESSES(globalPid)
@@ -352,14 +358,14 @@ CREATE TABLE WANPROF_STEPS (
     start                       INTEGER   NOT NULL,                    -- Step start timestamp (ns).
     end                         INTEGER   NOT NULL,                    -- Step end timestamp (ns).
     duration                    INTEGER   NOT NULL,                    -- end - start (ns).
-    source                      TEXT      NOT NULL                     -- What delimited the step: "nvtx:step %d", "ProfilerStep#", "gap", ...
+    source                      TEXT      NOT NULL                     -- What delimited the step: "runner", "pattern", "compiled-region", "kernels" (explain --step-source).
 );
 
--- Filled by the analyzer (`wanprof explain --save`): steps that took notably longer than their peers, with the cause.
+-- Filled by the analyzer (`wanprof explain --write-back`): each spike's causes, one row per cause and one "unexplained".
 CREATE TABLE WANPROF_SPIKES (
     rank                        INTEGER   NOT NULL,                    -- Distributed rank (-1: unknown).
     step                        INTEGER   NOT NULL,                    -- REFERENCES WANPROF_STEPS(step)
-    cause                       TEXT      NOT NULL,                    -- "pageable_memcpy", "recompile", "expert_switch", ...
+    cause                       TEXT      NOT NULL,                    -- A cause id (expert_switch, recompilation, ...: `wanprof explain --help`) or "unexplained".
     seconds                     REAL      NOT NULL,                    -- Excess time attributed to the cause (s).
     evidence                    TEXT                                   -- JSON object: the events and figures behind the verdict.
 );

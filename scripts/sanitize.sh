@@ -18,8 +18,9 @@ cmake --build "$build" -j"$jobs"
 reports="$build/sanitizer-reports"
 rm -rf "$reports"
 mkdir -p "$reports"
-export ASAN_OPTIONS="detect_leaks=1:exitcode=86:detect_stack_use_after_return=1:log_path=$PWD/$reports/asan"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86:log_path=$PWD/$reports/ubsan"
+reports=$(cd "$reports" && pwd) # absolute, whether WP_ASAN_BUILD_DIR was given relative or absolute
+export ASAN_OPTIONS="detect_leaks=1:exitcode=86:detect_stack_use_after_return=1:log_path=$reports/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86:log_path=$reports/ubsan"
 log="$build/sanitize.log"
 status=0
 ctest --test-dir "$build" --output-on-failure -j"$jobs" >"$log" 2>&1 || status=$?

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake make gcc pkg-config libsqlite3-dev zlib1g-dev libcjson-dev python3 sqlite3 gzip)
+packages=(cmake make gcc pkg-config libsqlite3-dev zlib1g-dev libcjson-dev libpcre2-dev python3 python3-jsonschema sqlite3 gzip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,7 +13,7 @@ OUT=${OUT:-$PWD/collector-out}
 mkdir -p "$OUT"
 : "${WP_BUILD:?source bench/gpu/env.sh BUILD_DIR first}"
 B=$WP_BUILD/bin
-LIB=$WP_BUILD/lib/libwanprof_collector.so
+LIB=$WP_BUILD/lib/wanprof/libwanprof_collector.so
 here=$(cd "$(dirname "$0")/../.." && pwd)
 nvidia-smi -L
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader

@@ -21,7 +21,7 @@ for shift in 3 12; do
     wanprof explain --sampler wan --shift 12 --steps 27 "$name.sqlite"
     rm -f "$name.json.gz" # re-exported from the SQLite where needed: keeps what comes back small
 done
-wanprof hist --steps 9 "$OUT/switch_demo_shift3.sqlite" | head -12
+wanprof hist --step-range 9 "$OUT/switch_demo_shift3.sqlite" | head -12
 
 echo "== compute-sanitizer memcheck (no collector: one CUPTI user at a time)"
 compute-sanitizer --tool memcheck --print-limit 10 "$B/collector_exact" 2>&1 | tail -4

@@ -3,11 +3,16 @@
 # or install it as ~/.local/share/bash-completion/completions/wanprof (and a link named wanprof-runner beside it).
 # Completes subcommands, each one's options and their values, trace files, and after `wanprof run --` the command
 # (wanprof-runner's options included). Needs no bash-completion package (uses it when present).
+#
+# wanprof's commands and options are not listed here: they come from the option tables in the program itself
+# (`wanprof __complete` lists the commands, `wanprof __complete CMD` one line per option: "NAME KIND [WORDS...]",
+# KIND being flag, value ARG, file [EXT], words W... or list W...), so completion cannot drift from what the parser
+# accepts. wanprof-runner's options, below, are the runner's own.
 
-_wanprof_commands="run report explain hist diff schedule export info help"
-_wanprof_samplers="wan sglang diffusers-unipc diffusers-euler"
-_wanprof_analysis_opts="--threshold --min-excess --step-pattern --steps-per-call --calls-per-step --step-source
-    --sampler --shift --steps --boundary"
+# The wanprof being completed (a path when the line starts with one), else the one on PATH.
+_wanprof_bin() {
+    if [[ ${COMP_WORDS[0]##*/} == wanprof ]]; then echo "${COMP_WORDS[0]}"; else echo wanprof; fi
+}
 
 # COMPREPLY from compgen, one entry per line (file names with blanks stay whole).
 _wanprof_compgen() { mapfile -t COMPREPLY < <(compgen "$@"); }
@@ -40,9 +45,9 @@ _wanprof_files() {
 
 _wanprof_traces() { _wanprof_files "$1" 'sqlite|sqlite3|db|json|json\.gz'; }
 
-# The comma-separated --trace=LIST: complete the word after the last comma.
-_wanprof_trace_list() {
-    local cur=$1 prefix='' last=$1 w words="cuda gpu api driver modules nvtx memory sync overhead all"
+# The comma-separated value of a list option (--trace=cuda,nv): complete the word after the last comma.
+_wanprof_list() {
+    local words=$1 cur=$2 prefix='' last=$2 w
     if [[ $cur == *,* ]]; then
         prefix=${cur%,*},
         last=${cur##*,}
@@ -54,87 +59,76 @@ _wanprof_trace_list() {
     compopt -o nospace 2>/dev/null
 }
 
-# Values of options that take one; returns 1 when PREV takes none.
+# Completes the value of option OPT from SPEC (the command's `wanprof __complete` lines); returns 1 when OPT is not
+# an option that takes a value.
 _wanprof_value() {
-    local cmd=$1 prev=$2 cur=$3
-    case $prev in
-    --sampler) _wanprof_words "$_wanprof_samplers" "$cur" ;;
-    --step-source) _wanprof_words "auto runner pattern region kernels" "$cur" ;;
-    --svg) _wanprof_files "$cur" 'svg' ;;
-    -o | --output)
-        if [[ $cmd == report ]]; then _wanprof_files "$cur" 'html'; else _wanprof_compgen -f -- "$cur"; fi ;;
-    --threshold | --min-excess | --step-pattern | --steps-per-call | --calls-per-step | --shift | --boundary | \
-        --train-steps | --switch-at | --shift-min | --shift-max | --gpus | --flush-interval)
-        COMPREPLY=() ;;
-    --steps) COMPREPLY=() ;;
-    *) return 1 ;;
-    esac
-    return 0
-}
-
-_wanprof_options() {
-    case $1 in
-    run) echo "-o --output --trace= --capture-range=nvtx: --flush-interval= --keep-per-process --force --json --gpus --help" ;;
-    report) echo "-o --output --force --json $_wanprof_analysis_opts --help" ;;
-    explain) echo "$_wanprof_analysis_opts --write-back --json --help" ;;
-    hist) echo "--steps --per-step --csv --json --svg --force $_wanprof_analysis_opts --help" ;;
-    diff) echo "--json $_wanprof_analysis_opts --help" ;;
-    schedule) echo "--sampler --steps --shift --boundary --train-steps --switch-at --shift-min --shift-max --json --help" ;;
-    export) echo "--force --help" ;;
-    info) echo "--json --help" ;;
-    esac
+    local spec=$1 opt=$2 cur=$3 name kind rest
+    [[ $opt == -* ]] || return 1
+    while read -r name kind rest; do
+        [[ $name == "$opt" ]] || continue
+        case $kind in
+        flag) return 1 ;;
+        words) _wanprof_words "$rest" "$cur" ;;
+        list) _wanprof_list "$rest" "$cur" ;;
+        file) if [[ -n $rest ]]; then _wanprof_files "$cur" "${rest//./\\.}"; else _wanprof_compgen -f -- "$cur"; fi ;;
+        *) COMPREPLY=() ;;
+        esac
+        return 0
+    done <<<"$spec"
+    return 1
 }
 
 _wanprof() {
-    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} bin
+    bin=$(_wanprof_bin)
     COMPREPLY=()
     if [[ $COMP_CWORD -eq 1 ]]; then
-        _wanprof_words "$_wanprof_commands --help --version" "$cur"
+        _wanprof_words "$("$bin" __complete 2>/dev/null) --help --version" "$cur"
         return
     fi
     local cmd=${COMP_WORDS[1]} i
-    # wanprof run ... -- COMMAND ARGS: complete the command, then its arguments.
-    if [[ $cmd == run ]]; then
-        for ((i = 2; i < COMP_CWORD; i++)); do
-            if [[ ${COMP_WORDS[i]} == -- ]]; then
-                if ((COMP_CWORD == i + 1)); then
-                    _wanprof_compgen -c -- "$cur"
-                elif [[ ${COMP_WORDS[i + 1]##*/} == wanprof-runner ]]; then
-                    _wanprof_runner_at $((i + 1))
-                else
-                    _wanprof_compgen -f -- "$cur"
-                fi
-                return
-            fi
-        done
-        # bash splits "--trace=cuda,nv" at '=' (COMP_WORDBREAKS): take the whole word from the line, and hand back
-        # only the part after the break.
-        local line=${COMP_LINE:0:COMP_POINT}
-        local full=${line##*[[:space:]]}
-        case $full in
-        --trace=*)
-            _wanprof_trace_list "${full#--trace=}"
-            local prefix=${full%"${full##*[=:]}"}
-            COMPREPLY=("${COMPREPLY[@]/#/--trace=}")
-            COMPREPLY=("${COMPREPLY[@]#"$prefix"}")
-            return ;;
-        --capture-range=* | --flush-interval=*) COMPREPLY=(); return ;;
-        esac
-    fi
     if [[ $cmd == help ]]; then
-        [[ $COMP_CWORD -eq 2 ]] && _wanprof_words "$_wanprof_commands" "$cur"
+        [[ $COMP_CWORD -eq 2 ]] && _wanprof_words "$("$bin" __complete 2>/dev/null)" "$cur"
         return
     fi
-    _wanprof_value "$cmd" "$prev" "$cur" && return
+    # After "--" only operands follow: for run, the command and then its arguments.
+    for ((i = 2; i < COMP_CWORD; i++)); do
+        [[ ${COMP_WORDS[i]} == -- ]] || continue
+        if [[ $cmd != run ]]; then
+            _wanprof_operands "$cmd" "$cur"
+        elif ((COMP_CWORD == i + 1)); then
+            _wanprof_compgen -c -- "$cur"
+        elif [[ ${COMP_WORDS[i + 1]##*/} == wanprof-runner ]]; then
+            _wanprof_runner_at $((i + 1))
+        else
+            _wanprof_compgen -f -- "$cur"
+        fi
+        return
+    done
+    local spec
+    spec=$("$bin" __complete "$cmd" 2>/dev/null) || return
+    # bash splits --opt=value at '=' (COMP_WORDBREAKS): the option is then the word before the '='.
+    if [[ $cur == = ]]; then
+        _wanprof_value "$spec" "$prev" "" && return
+    elif [[ $prev == = ]] && ((COMP_CWORD > 2)); then
+        _wanprof_value "$spec" "${COMP_WORDS[COMP_CWORD - 2]}" "$cur" && return
+    else
+        _wanprof_value "$spec" "$prev" "$cur" && return
+    fi
     if [[ $cur == -* ]]; then
-        _wanprof_words "$(_wanprof_options "$cmd")" "$cur"
-        return
+        _wanprof_words "$(cut -d' ' -f1 <<<"$spec")" "$cur"
+    elif [[ $cmd == run ]]; then
+        _wanprof_words "-- $(cut -d' ' -f1 <<<"$spec")" "$cur"
+    else
+        _wanprof_operands "$cmd" "$cur"
     fi
-    case $cmd in
+}
+
+# What a command takes after its options: trace files (export's output too), nothing for schedule.
+_wanprof_operands() {
+    case $1 in
     schedule) COMPREPLY=() ;;
-    run) _wanprof_words "-- $(_wanprof_options run)" "$cur" ;;
-    export) _wanprof_files "$cur" 'sqlite|sqlite3|db|json|json\.gz' ;;
-    *) _wanprof_traces "$cur" ;;
+    *) _wanprof_traces "$2" ;;
     esac
 }
 
@@ -149,7 +143,9 @@ _wanprof_runner_at() {
     --host-memory) _wanprof_words "pageable pinned" "$cur"; return ;;
     --precision) _wanprof_words "bf16 fp32" "$cur"; return ;;
     --attention) _wanprof_words "auto own cudnn" "$cur"; return ;;
-    --sampler) _wanprof_words "$_wanprof_samplers" "$cur"; return ;;
+    --sampler)
+        _wanprof_words "$("$(_wanprof_bin)" __complete schedule 2>/dev/null | sed -n 's/^--sampler words //p')" "$cur"
+        return ;;
     --forward) _wanprof_words "500:high 500:low 900:high" "$cur"; return ;;
     --model) _wanprof_compgen -d -- "$cur"; compopt -o nospace 2>/dev/null; COMPREPLY=("${COMPREPLY[@]/%//}"); return ;;
     --config) _wanprof_files "$cur" 'json'; return ;;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # scripts/completion/wanprof.bash: sourced in bash, the completion functions fill COMPREPLY as expected for wanprof's
 # commands, options, option values and trace files, and for wanprof-runner's options and values (also after
-# `wanprof run --`). Each case sets COMP_WORDS / COMP_CWORD / COMP_LINE / COMP_POINT as bash would.
+# `wanprof run --`). Each case sets COMP_WORDS / COMP_CWORD / COMP_LINE / COMP_POINT as bash would. wanprof's words
+# come from its option tables (`wanprof __complete`), so the wanprof under test is first on PATH.
 set -u
 S=${WP_SOURCE_DIR:?}
+PATH=$(dirname "${WANPROF:?}"):$PATH
 # shellcheck source=/dev/null
 source "$S/scripts/completion/wanprof.bash" || { echo "FAIL: cannot source the completion script"; exit 1; }
 fails=0 passes=0
@@ -43,7 +45,15 @@ expect _wanprof "my run.sqlite run1.sqlite run2.json.gz traces/" wanprof explain
 expect _wanprof "my run.sqlite" wanprof info my
 expect _wanprof "traces/a.sqlite" wanprof diff run1.sqlite traces/
 expect _wanprof "--switch-at" wanprof schedule --sw
-expect _wanprof "--flush-interval= --force" wanprof run --f
+expect _wanprof "--flush-interval --force" wanprof run --f
+expect _wanprof "--step-pattern --step-range --step-source --steps-per-call" wanprof hist --step
+expect _wanprof "--calls-per-step" wanprof diff --ca
+expect _wanprof "my run.sqlite run1.sqlite run2.json.gz traces/" wanprof explain --json ""
+expect _wanprof "" wanprof explain --shift ""
+expect _wanprof "my run.sqlite run1.sqlite run2.json.gz traces/" wanprof hist -- ""
+LINE="wanprof explain --sampler=diffusers-u" expect _wanprof "diffusers-unipc" wanprof explain --sampler = diffusers-u
+LINE="wanprof report --output=" expect _wanprof "report.html traces/" wanprof report --output =
+LINE="wanprof run --trace=" expect _wanprof "all api cuda driver gpu memory modules none nvtx overhead sync" wanprof run --trace =
 LINE="wanprof run --trace=cuda,nv" expect _wanprof "cuda,nvtx" wanprof run --trace = cuda,nv
 LINE="wanprof run --trace=m" expect _wanprof "memory modules" wanprof run --trace = m
 expect _wanprof "--output" wanprof report -o x.html --o

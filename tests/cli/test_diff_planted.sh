@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# wanprof diff: the side-by-side table, step alignment, JSON (schema-checked when jsonschema is there), usage errors.
+# wanprof diff: the side-by-side table, step alignment, JSON (schema-checked), usage errors.
 set -uo pipefail
 : "${WANPROF:?}" "${WP_FIXTURES:?}" "${WP_SOURCE_DIR:?}"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -18,10 +18,7 @@ grep -q "^trace size" "$tmp/t" && grep -q "^mean of normal steps" "$tmp/t" && gr
 python3 - "$tmp/j" "$WP_SOURCE_DIR/schemas/diff.schema.json" <<'PY' || fail "json content"
 import json, sys
 d, schema = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-try:
-    import jsonschema; jsonschema.validate(d, schema)
-except ImportError:
-    pass
+import jsonschema; jsonschema.validate(d, schema)
 assert d["a"]["switch_step"] == 9 and d["b"]["switch_step"] == 9 and len(d["steps"]) == 27
 assert d["steps"][20]["a_note"] == "allocator" and d["a"]["spikes"] == 4
 PY

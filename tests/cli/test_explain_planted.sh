@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # wanprof explain on the planted-cause Kineto fixtures (tests/reference/make_planted_traces.py, made on an H200):
 # exactly the planted spikes (besides the warm-up step), each with the planted cause first, causes + unexplained
-# adding up to the excess, the step source named; the JSON validated against schemas/explain.schema.json when
-# python3 has jsonschema. Also the real sample trace when it is among the fixtures.
+# adding up to the excess, the step source named; the JSON validated against schemas/explain.schema.json. Also the
+# real sample trace when it is among the fixtures.
 set -euo pipefail
 : "${WANPROF:?}" "${WP_FIXTURES:?}" "${WP_SOURCE_DIR:?}"
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
@@ -15,11 +15,8 @@ for name in planted_annotated planted_unannotated; do
   python3 - "$tmp/$name.json" "$WP_FIXTURES/$name.json" "$WP_SOURCE_DIR/schemas/explain.schema.json" <<'PY'
 import json, sys
 out, sidecar, schema = (json.load(open(p)) for p in sys.argv[1:4])
-try:
-    import jsonschema
-    jsonschema.validate(out, schema)
-except ImportError:
-    pass
+import jsonschema
+jsonschema.validate(out, schema)
 rank = out["ranks"][0]
 assert len(rank["steps"]) == sidecar["steps"], (len(rank["steps"]), sidecar["steps"])
 want = {p["step"]: p["cause"] for p in sidecar["planted"]}

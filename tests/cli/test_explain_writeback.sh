@@ -6,7 +6,7 @@ set -uo pipefail
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 src=$WP_FIXTURES/planted_annotated.json.gz
-"$WANPROF" export "$src" "$tmp/t.sqlite" >/dev/null 2>&1 || { echo "skip: wanprof export cannot write SQLite here"; exit 77; }
+"$WANPROF" export "$src" "$tmp/t.sqlite" >/dev/null 2>"$tmp/err" || fail "export to SQLite: $(cat "$tmp/err")"
 "$WANPROF" explain "$src" 2>/dev/null | tail -n +2 > "$tmp/a"
 "$WANPROF" explain --write-back "$tmp/t.sqlite" 2>/dev/null > "$tmp/b" || fail "write-back exit"
 grep -q "written to WANPROF_STEPS / WANPROF_SPIKES" "$tmp/b" || fail "write-back message"

@@ -1,8 +1,7 @@
-/* test_analyzer_spikes.c: median / MAD baseline, the spike threshold, ordinals and the binned timeline. */
+/* test_analyzer_spikes.c: median / MAD baseline, the spike threshold and ordinals (the timeline: test_timeline.c). */
 #include "check.h"
 #include "fmt.h"
 #include "spikes.h"
-#include "timeline.h"
 
 int main(void)
 {
@@ -23,24 +22,5 @@ int main(void)
     CHECK_EQ_STR(wp_ordinal(12, o, sizeof(o)), "12th");
     CHECK_EQ_STR(wp_ordinal(22, o, sizeof(o)), "22nd");
     CHECK_EQ_STR(wp_ordinal(103, o, sizeof(o)), "103rd");
-    wp_timeline *t = wp_timeline_new();
-    /* 1 ms of compute, then a 2 ms gap, then 1 ms of copy half under compute */
-    wp_timeline_add(t, 3, 0, WP_ACT_COMPUTE, 1000000, 2000000);
-    wp_timeline_add(t, 3, 0, WP_ACT_COPY, 4000000, 5000000);
-    wp_timeline_add(t, 3, 0, WP_ACT_COMPUTE, 4500000, 5000000);
-    wp_timeline_add(t, 9, 1, WP_ACT_NCCL, 1000000, 1500000); /* another process: invisible to proc 3 until aliased */
-    wp_busy q;
-    wp_timeline_query(t, 3, 0, 6000000, &q);
-    CHECK_EQ_INT(q.compute, 1500000);
-    CHECK_EQ_INT(q.copy, 1000000);
-    CHECK_EQ_INT(q.nccl, 0);
-    CHECK_NEAR(q.busy, 2000000, 1);
-    CHECK_EQ_INT(q.max_idle, 2000000);
-    CHECK_EQ_INT(q.last_busy_end, 5000000);
-    CHECK_NEAR(wp_timeline_compute_fraction(t, 3, 4000000, 5000000), 0.5, 1e-9);
-    wp_timeline_alias(t, 9, 3);
-    wp_timeline_query(t, 3, 0, 6000000, &q);
-    CHECK_EQ_INT(q.nccl, 500000);
-    wp_timeline_free(t);
     return check_done();
 }

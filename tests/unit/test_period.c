@@ -3,7 +3,9 @@
  * blocks of the same kernels and the sampler runs fewer kernels in its first two steps and its last (UniPC's orders),
  * then teardown kernels. The step is the whole iteration (not one forward, not one block), every step is found with
  * its boundary where the GPU waited for the host (a synchronisation before each step's first forward), and the set-up
- * and teardown stay out; without waits the period is still the iteration. */
+ * and teardown stay out; without waits the period is still the iteration. With group offloading's hooks waiting
+ * longer still before the second block of each forward, the steps still open at the first forward: a wait that
+ * recurs in both forwards is the forward's own. */
 #include "check.h"
 #include "period.h"
 
@@ -22,17 +24,18 @@ static void put(loop *l, uint32_t k, int64_t gap)
     l->seq[l->n++] = k;
 }
 
-static void forward(loop *l, int64_t first_gap)
+/* hook_gap: the wait before the second block (an offload hook synchronising on that block's weights) */
+static void forward(loop *l, int64_t first_gap, int64_t hook_gap)
 {
     put(l, 10, first_gap); /* patch embedding, timestep embedding */
     put(l, 11, 2000);
     for (int b = 0; b < 4; b++)
         for (uint32_t k = 20; k < 28; k++)
-            put(l, k, 2000);
+            put(l, k, b == 1 && k == 20 ? hook_gap : 2000);
     put(l, 30, 2000); /* head */
 }
 
-static void build(loop *l)
+static void build(loop *l, int64_t hook_gap)
 {
     memset(l, 0, sizeof(*l));
     for (uint32_t k = 100; k < 104; k++)
@@ -40,8 +43,8 @@ static void build(loop *l)
     for (int s = 0; s < STEPS; s++) {
         l->starts[s] = l->n;
         put(l, 1, 3000);          /* t >= boundary: the compare, then .item() synchronises */
-        forward(l, 900000);       /* the host launches the forward after the sync: the GPU waited */
-        forward(l, 2000);
+        forward(l, 900000, hook_gap); /* the host launches the forward after the sync: the GPU waited */
+        forward(l, 2000, hook_gap);
         put(l, 50, 2000);         /* CFG combine */
         put(l, 51, 2000);
         int order = s == 0 ? 2 : s == 1 || s == STEPS - 1 ? 4 : 6;
@@ -53,7 +56,7 @@ static void build(loop *l)
     put(l, 201, 2000);
 }
 
-static void check_loop(const loop *l, const int64_t *gaps)
+static void check_loop(const loop *l, const int64_t *gaps, int phase_moved)
 {
     wp_period p;
     CHECK_EQ_INT(wp_period_find(l->seq, gaps, l->n, 0, &p), 0);
@@ -71,15 +74,18 @@ static void check_loop(const loop *l, const int64_t *gaps)
     }
     CHECK(p.repeat > 0.9);
     CHECK(p.covered > 0.95);
+    CHECK_EQ_INT(p.phase_moved, phase_moved);
     wp_period_free(&p);
 }
 
 int main(void)
 {
     static loop l;
-    build(&l);
-    check_loop(&l, l.gaps);
-    check_loop(&l, NULL); /* no timing: the phase is the first repeating position, the count still right */
+    build(&l, 2000);
+    check_loop(&l, l.gaps, 0);
+    check_loop(&l, NULL, 0); /* no timing: the phase is the first repeating position, the count still right */
+    build(&l, 5000000);
+    check_loop(&l, l.gaps, 1);
     /* too short to hold a loop; a sequence without repetition has none */
     wp_period p;
     uint32_t few[5] = {1, 2, 1, 2, 1};

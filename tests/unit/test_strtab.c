@@ -35,6 +35,5 @@ int main(void)
     CHECK_EQ_INT(wp_mem_kind_from_cupti(2), WP_MEM_PINNED);
     CHECK_EQ_INT(wp_mem_kind_from_cupti(0), WP_MEM_UNKNOWN);
     CHECK_EQ_STR(wp_copy_kind_name(WP_COPY_PTOP), "PtoP");
-    CHECK_EQ_INT(wp_copy_kind_parse("dtoh"), WP_COPY_DTOH);
     return check_done();
 }

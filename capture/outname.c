@@ -1,7 +1,8 @@
 /* outname.c: expansion of %p %h %r %q{VAR} %% in output names (see outname.h). */
 #include "outname.h"
 
-#include <errno.h>
+#include "rank_env.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +10,8 @@
 
 int wp_outname_rank(void)
 {
-    static const char *vars[] = {"RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "LOCAL_RANK"};
-    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-        const char *v = getenv(vars[i]);
-        if (!v || !*v)
-            continue;
-        char *end;
-        errno = 0;
-        long r = strtol(v, &end, 10);
-        if (errno == 0 && *end == '\0' && r >= 0 && r < (1L << 30))
-            return (int)r;
-    }
-    return -1;
+    int r = wp_env_get(WP_ENV_RANK, NULL);
+    return r >= 0 ? r : -1;
 }
 
 /* Appends s (sanitised: '/' -> '_') at *pos; returns -1 when it does not fit. */

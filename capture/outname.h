@@ -1,12 +1,12 @@
 /* outname.h: nsys-style placeholders in output names, shared by the collector (per-process files) and `wanprof run`
- * (the merged outputs; cli/run_outname.c compiles this same file into the CLI). */
+ * (the merged outputs): one rule for both. */
 #ifndef WP_OUTNAME_H
 #define WP_OUTNAME_H
 
 #include <stddef.h>
 
-/* The distributed rank from the first of RANK, SLURM_PROCID, OMPI_COMM_WORLD_RANK, LOCAL_RANK that holds a
- * non-negative integer; -1 when none does. */
+/* The distributed rank (rank_env.h: RANK, OMPI_COMM_WORLD_RANK, SLURM_PROCID); -1 when none is set or the one set
+ * is not a rank. */
 int wp_outname_rank(void);
 
 /* Expands tmpl into out (n bytes): %p the pid given, %h the host name, %r the rank (empty when there is none),
