@@ -117,9 +117,9 @@ static uint64_t total_events(const info_tool *t)
     return n;
 }
 
-/* "  span:      S.UUUUUU s (FIRST .. LAST ns)": last - first in 64 unsigned bits (timestamps from a trace can be anywhere
- * in int64, and their difference needs all 64), rounded to the microsecond from the integer (a double holds only
- * about 16 digits). 0 when no event ends after the first start. */
+/* "  span:      S.UUUUUU s (FIRST .. LAST ns)": last - first in 64 unsigned bits (timestamps from a trace can be
+ * anywhere in int64, and their difference needs all 64), rounded to the microsecond from the integer (a double holds
+ * only about 16 digits). 0 when no event ends after the first start. */
 static void print_span(const info_tool *t)
 {
     uint64_t ns = t->last > t->first ? (uint64_t)t->last - (uint64_t)t->first : 0;

@@ -1,7 +1,7 @@
 /* fuzz_timestamps.c: explain's whole path (steps, spikes, causes, the text and JSON renderers) on a real recording
  * whose timestamps and durations the fuzzer rewrites: an hour-long kernel, an event days after the loop, one at
- * INT64_MAX, ends before starts. Time and memory must follow the events, not their timestamps (issue 13), so libFuzzer's
- * -timeout and -rss_limit_mb are the findings here as much as crashes are.
+ * INT64_MAX, ends before starts. Time and memory must follow the events, not their timestamps (issue 13), so
+ * libFuzzer's -timeout and -rss_limit_mb are the findings here as much as crashes are.
  * The recordings (fuzz/make_seeds.sh puts them in WP_FUZZ_SEED_DIR/base/) are read once into memory. Each input picks
  * one, edits some of its events, writes it as our SQLite or as Chrome JSON (so each reader sees the edited numbers in
  * its own form) and runs `wanprof explain` on the file.
