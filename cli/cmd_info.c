@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "json_out.h"
+#include "machine_file.h"
 #include "safe_text.h"
 #include "trace_read.h"
 
@@ -45,6 +46,7 @@ typedef struct info_tool {
     wp_device *devices;
     uint32_t ndevices, devices_cap;
     int out_of_memory; /* a list could not grow: the read was stopped */
+    int machine;       /* a process carries the metadata "machine" (wanprof calibrate's facts) */
 } info_tool;
 
 /* Makes room for one more element of size elem in *items (count used of *cap); returns 0, or -1 out of memory. */
@@ -98,6 +100,15 @@ static int info_dropped(wp_tool *tool, uint32_t proc, uint64_t records)
     return 0;
 }
 
+static int info_meta(wp_tool *tool, uint32_t proc, const char *key, const char *json_value)
+{
+    (void)proc;
+    (void)json_value;
+    if (strcmp(key, WP_MACHINE_META_KEY) == 0)
+        ((info_tool *)tool)->machine = 1;
+    return 0;
+}
+
 static void info_init(info_tool *t)
 {
     memset(t, 0, sizeof(*t));
@@ -105,6 +116,7 @@ static void info_init(info_tool *t)
     t->tool.process = info_process;
     t->tool.device = info_device;
     t->tool.dropped = info_dropped;
+    t->tool.meta = info_meta;
     t->first = INT64_MAX;
     t->last = INT64_MIN;
 }
@@ -162,6 +174,8 @@ static void print_text(const char *path, wp_format fmt, long long size, const in
     if (total_events(t))
         print_span(t);
     printf("  dropped:   %" PRIu64 " records reported dropped by the profiler\n", t->dropped);
+    if (t->machine)
+        printf("  machine:   carries the facts `wanprof calibrate` measured (metadata \"machine\")\n");
     if (st->skipped)
         printf("  skipped:   %" PRIu64 " records not understood\n", st->skipped);
     if (st->truncated)

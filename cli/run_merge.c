@@ -1,7 +1,8 @@
 /* run_merge.c: the per-process SQLite files of one run -> one SQLite and one .json.gz, one process (pid) per rank, in
  * rank order. --capture-range=nvtx:NAME is applied here: everything was recorded, and an event is kept when it starts
  * inside a range named NAME of its process, or when it is GPU work launched by an API call that started inside one
- * (same correlation id), so kernels that run after their range closed stay with it. */
+ * (same correlation id), so kernels that run after their range closed stay with it. The machine file `wanprof
+ * calibrate` cached is recorded as metadata of the first process. */
 #include "run_priv.h"
 
 #include <dirent.h>
@@ -10,6 +11,7 @@
 
 #include "../core/trace_read.h"
 #include "../core/trace_write.h"
+#include "machine_file.h"
 
 typedef struct span { int64_t start, end; } span;
 
@@ -171,6 +173,25 @@ static int on_dropped(wp_tool *t, uint32_t proc, uint64_t records)
     return 0;
 }
 
+/* The cached machine file (machine_file.h), as it is, under the key "machine" of process 0: its facts are this host's,
+ * where every process of the run ran. No file: nothing recorded; a file that is not one: a warning. */
+static int record_machine(merge_tool *m, wp_diag *diag)
+{
+    char path[4096];
+    wp_diag why;
+    memset(&why, 0, sizeof(why));
+    int exists = 0;
+    char *text = wp_machine_cache_path(path, sizeof(path), &why) ? wp_machine_file_load(path, &exists, &why) : NULL;
+    if (!text) {
+        if (exists)
+            wp_diag_warn(diag, "%s; not recorded in the trace (run `wanprof calibrate` again)", why.error);
+        return 0;
+    }
+    int rc = on_meta(&m->tool, 0, WP_MACHINE_META_KEY, text);
+    free(text);
+    return rc;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
     return strverscmp(*(char *const *)a, *(char *const *)b);
@@ -274,6 +295,8 @@ int run_merge(const run_opts *o, run_summary *sum, wp_diag *diag)
             snprintf(path, sizeof(path), "%s/%s", o->parts_dir, names[i]);
             rc = read_part(path, strings, &m, sum->processes, diag);
         }
+        if (rc == WP_OK && sum->processes > 0)
+            rc = record_machine(&m, diag);
         if (rc == WP_OK)
             rc = wp_writer_close(w[0], diag);
         else

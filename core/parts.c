@@ -21,6 +21,7 @@ static const struct {
 } parts[WP_PART_COUNT] = {
     [WP_PART_COLLECTOR] = {"WANPROF_COLLECTOR", WP_REL_PKGLIBDIR "/libwanprof_collector.so", 0},
     [WP_PART_RUNNER] = {"WANPROF_RUNNER", "wanprof-runner", 0},
+    [WP_PART_CALIBRATE] = {"WANPROF_CALIBRATE", "wanprof-calibrate", 0},
     [WP_PART_DATA] = {"WANPROF_DATA_DIR", WP_REL_PKGDATADIR, 1},
 };
 

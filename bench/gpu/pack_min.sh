@@ -6,7 +6,7 @@ set -euo pipefail
 build=$1 dest=$2
 rm -rf "$dest"
 mkdir -p "$dest/bin" "$dest/lib/wanprof" "$dest/tests" "$dest/devlibs"
-cp "$build/bin/wanprof" "$build/bin/wanprof-runner" "$dest/bin/"
+cp "$build/bin/wanprof" "$build/bin/wanprof-runner" "$build/bin/wanprof-calibrate" "$dest/bin/"
 cp "$build/lib/wanprof/libwanprof_collector.so" "$dest/lib/wanprof/"
 cp "$build"/bin/test_kernel_* "$build/bin/test_runner_reference" "$build/bin/collector_exact" "$build/bin/check_exact" \
     "$dest/tests/"

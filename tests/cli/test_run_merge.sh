@@ -19,7 +19,8 @@ expect '[ "$one_kernels" -gt 0 ]' "fixture has no kernels"
 # Two "processes" written by the command into the folder the collector would use (WANPROF_OUTPUT's directory).
 write_parts='d=$(dirname "$WANPROF_OUTPUT"); "$0" export "$1" "$d/r0-p101.sqlite" && "$0" export "$1" "$d/r1-p102.sqlite"'
 "$WANPROF" run --json --keep-per-process -o merged -- sh -c "$write_parts" "$WANPROF" "$fixture" >json 2>err
-expect '[ $? -eq 0 ]' "wanprof run failed: $(cat err)"
+rc=$? # kept first: the message's $(cat err) below would reset $? before the check runs
+expect '[ $rc -eq 0 ]' "wanprof run failed: $(cat err)"
 expect '[ -s merged.sqlite ] && [ -s merged.json.gz ]' "merged outputs missing"
 expect '[ "$(ls merged.wanprof-parts | wc -l)" -eq 2 ]' "--keep-per-process did not keep the 2 files"
 python3 - "$one_kernels" <<'PY' || { fail=$((fail + 1)); false; }
@@ -40,7 +41,8 @@ PY
 # --capture-range keeps what starts inside the range (and the GPU work launched from it), nothing else.
 "$WANPROF" run --json --capture-range="nvtx:denoising step 0" -o ranged -- sh -c "$write_parts" "$WANPROF" "$fixture" \
     >json2 2>err
-expect '[ $? -eq 0 ]' "wanprof run --capture-range failed: $(cat err)"
+rc=$?
+expect '[ $rc -eq 0 ]' "wanprof run --capture-range failed: $(cat err)"
 python3 - "$one_kernels" <<'PY' || { fail=$((fail + 1)); false; }
 import json, sys
 one = int(sys.argv[1])
