@@ -3,6 +3,7 @@
 
 #include "fmt.h"
 #include "nsmath.h"
+#include "safe_text.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -244,8 +245,9 @@ static void name_grown_kernels(const wp_run *r, const wp_rank_result *rr, wp_cau
         qsort(ka, na, sizeof(*ka), by_ns_desc);
         size_t used = strlen(c->evidence);
         for (size_t i = 0; i < na && i < 3 && ka[i].ns > 0 && used < sizeof(c->evidence); i++)
-            used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "%s\"%.40s\" +%.1f ms (%u -> %u "
-                                     "calls)", i ? ", " : "; grew: ", wp_run_str(r, ka[i].name), (double)ka[i].ns * 1e-6,
+            used += (size_t)snprintf(c->evidence + used, sizeof(c->evidence) - used, "%s\"%.*s\" +%.1f ms (%u -> %u "
+                                     "calls)", i ? ", " : "; grew: ", wp_utf8_cut(wp_run_str(r, ka[i].name), 40),
+                                     wp_run_str(r, ka[i].name), (double)ka[i].ns * 1e-6,
                                      ka[i].ref_calls, ka[i].calls);
     }
     free(ka);

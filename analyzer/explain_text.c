@@ -1,9 +1,19 @@
-/* explain_text.c: the short text report of `wanprof explain` (written to a stream the caller gives). */
+/* explain_text.c: the short text report of `wanprof explain` (written to a stream the caller gives). Every string that
+ * can hold a name from the trace (step marks, kernels, regions) or a path goes out through wp_text_put. */
 #include "explain.h"
 
 #include "fmt.h"
+#include "safe_text.h"
 
 #include <stdlib.h>
+
+/* head (our own words), then text that may quote the trace, escaped, then the end of the line. */
+static void line(FILE *out, const char *head, const char *text)
+{
+    fputs(head, out);
+    wp_text_put(out, text);
+    fputc('\n', out);
+}
 
 static void write_spike_head(const wp_rank_result *rr, const wp_spike *sp, FILE *out)
 {
@@ -21,7 +31,8 @@ static void write_spike(const wp_rank_result *rr, const wp_spike *sp, FILE *out)
     char t[32], g[32];
     for (int k = 0; k < sp->ncauses; k++) {
         const wp_cause *ca = &sp->causes[k];
-        fprintf(out, "  %d. %-14s %9s  %s\n", k + 1, ca->id, wp_fmt_seconds(ca->seconds, t, sizeof(t)), ca->evidence);
+        fprintf(out, "  %d. %-14s %9s  ", k + 1, ca->id, wp_fmt_seconds(ca->seconds, t, sizeof(t)));
+        line(out, "", ca->evidence);
         fprintf(out, "     %-14s %9s  -> %s\n", "", "", ca->suggestion);
     }
     if (sp->ncauses == 0 || sp->unexplained > 0.0005) {
@@ -104,8 +115,9 @@ static void write_rank(const wp_rank_result *rr, int many, FILE *out)
     char m[32], d[32], th[32];
     if (many)
         fprintf(out, "\n== rank %d ==\n", rr->rank);
-    fprintf(out, "steps: %d, from %s\n", rr->steps.count, rr->steps.source_text);
-    fprintf(out, "step split: %s\n", rr->steps.confidence);
+    fprintf(out, "steps: %d, from ", rr->steps.count);
+    line(out, "", rr->steps.source_text);
+    line(out, "step split: ", rr->steps.confidence);
     write_phase("before the loop:", &rr->before, out);
     write_phase("; after the loop:", &rr->after, out);
     fputc('\n', out);
@@ -114,9 +126,9 @@ static void write_rank(const wp_rank_result *rr, int many, FILE *out)
             wp_fmt_seconds(rr->baseline.threshold, th, sizeof(th)));
     write_copies(rr, out);
     if (rr->caution[0])
-        fprintf(out, "caution: %s\n", rr->caution);
+        line(out, "caution: ", rr->caution);
     if (rr->doubt[0]) {
-        fprintf(out, "spikes: not reported: the step split is doubtful: %s\n", rr->doubt);
+        line(out, "spikes: not reported: the step split is doubtful: ", rr->doubt);
         return;
     }
     int normal = rr->nspikes - rr->warmup_is_spike;
@@ -128,12 +140,15 @@ static void write_rank(const wp_rank_result *rr, int many, FILE *out)
 void wp_explain_write_text(const wp_explain *e, const char *label, FILE *out)
 {
     char t[32];
-    fprintf(out, "%s: %d rank%s, %s in steps\n", label, e->nranks, e->nranks == 1 ? "" : "s",
+    wp_text_put(out, label);
+    fprintf(out, ": %d rank%s, %s in steps\n", e->nranks, e->nranks == 1 ? "" : "s",
             wp_fmt_seconds(e->total_s, t, sizeof(t)));
     for (int i = 0; i < e->nranks; i++)
         write_rank(&e->ranks[i], e->nranks > 1, out);
-    if (e->sched.have)
-        fprintf(out, "\nschedule (%s): %s\n", e->sched.from, e->sched.note);
+    if (e->sched.have) {
+        fprintf(out, "\nschedule (%s): ", e->sched.from);
+        line(out, "", e->sched.note);
+    }
     if (e->marked.have)
-        fprintf(out, "%stimesteps (step marks): %s\n", e->sched.have ? "" : "\n", e->marked.note);
+        line(out, e->sched.have ? "timesteps (step marks): " : "\ntimesteps (step marks): ", e->marked.note);
 }

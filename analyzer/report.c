@@ -7,23 +7,14 @@
 #include "fmt.h"
 #include "version.h"
 #include "hist.h"
+#include "safe_text.h"
 #include "summary.h"
 #include "svg.h"
-
-static void esc(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '<') fputs("&lt;", out);
-        else if (*s == '>') fputs("&gt;", out);
-        else if (*s == '&') fputs("&amp;", out);
-        else fputc(*s, out);
-    }
-}
 
 static void head(FILE *out, const char *label)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>wanprof report: ", out);
-    esc(out, label);
+    wp_markup_put(out, label);
     fputs("</title>\n<style>body{font-family:sans-serif;margin:24px;max-width:1000px;color:#222}"
           "h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ccc}"
           "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -31,7 +22,7 @@ static void head(FILE *out, const char *label)
           "pre{background:#f8f8f8;padding:10px;font-size:12px;white-space:pre-wrap}"
           ".sw{display:inline-block;width:10px;height:10px;margin-right:4px}</style></head><body>\n", out);
     fputs("<h1>wanprof report: ", out);
-    esc(out, label);
+    wp_markup_put(out, label);
     fputs("</h1>\n", out);
 }
 
@@ -41,7 +32,7 @@ static void summary_table(const wp_summary *s, FILE *out)
     fprintf(out, "<table><tr><th>steps</th><th>from</th><th>total step time</th><th>warm-up step</th>"
                  "<th>mean of normal steps</th><th>expert switch</th><th>spikes (cost)</th>"
                  "<th>exposed copy per normal step</th></tr>\n<tr><td class=\"n\">%d</td><td>", s->steps);
-    esc(out, s->rr ? s->rr->steps.source_text : "");
+    wp_markup_put(out, s->rr ? s->rr->steps.source_text : "");
     fprintf(out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>",
             wp_fmt_seconds(s->total_s, a, sizeof(a)), wp_fmt_seconds(s->warmup_s, b, sizeof(b)),
             wp_fmt_seconds(s->normal_mean_s, c, sizeof(c)));
@@ -71,9 +62,9 @@ static void spikes_table(const wp_rank_result *rr, FILE *out)
                 fputs("<tr>", out);
             fprintf(out, "<td><span class=\"sw\" style=\"background:%s\"></span>%s</td><td class=\"n\">%s</td><td>",
                     wp_cause_colour(ca->id), ca->id, wp_fmt_seconds(ca->seconds, c, sizeof(c)));
-            esc(out, ca->evidence);
+            wp_markup_put(out, ca->evidence);
             fputs("</td><td>", out);
-            esc(out, ca->suggestion);
+            wp_markup_put(out, ca->suggestion);
             fputs("</td></tr>\n", out);
         }
         if (rows > sp->ncauses)
@@ -97,7 +88,7 @@ void wp_report_write_html(const wp_analysis *a, const char *label, FILE *out)
         spikes_table(rr, out);
         if (a->explain.sched.have) {
             fputs("<p><b>Schedule check:</b> ", out);
-            esc(out, a->explain.sched.note);
+            wp_markup_put(out, a->explain.sched.note);
             fputs("</p>\n", out);
         }
         fputs("<h2>Per-step copy/compute overlap</h2>\n", out);
@@ -118,7 +109,7 @@ void wp_report_write_html(const wp_analysis *a, const char *label, FILE *out)
     if (mem) {
         wp_explain_write_text(&a->explain, label, mem);
         fclose(mem);
-        esc(out, text);
+        wp_markup_put(out, text);
         free(text);
     }
     fprintf(out, "</pre>\n<p style=\"color:#888;font-size:11px\">made by wanprof %s</p>\n</body></html>\n",

@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "nsmath.h"
 #include "period.h"
+#include "safe_text.h"
 
 const char *wp_step_source_name(wp_step_source s)
 {
@@ -64,8 +65,9 @@ static int from_marks(const wp_run *r, size_t lo, size_t hi, int cls, wp_steps *
         s->mark_start = s->start = h->start;
         s->mark_end = s->end = h->end;
         if (out->count == 1)
-            snprintf(out->source_text, sizeof(out->source_text), "%s ranges like \"%s\"",
-                     cls == WP_HOST_RUNNER_STEP ? "runner NVTX step" : "step", wp_run_str(r, h->name));
+            snprintf(out->source_text, sizeof(out->source_text), "%s ranges like \"%.*s\"",
+                     cls == WP_HOST_RUNNER_STEP ? "runner NVTX step" : "step", wp_utf8_cut(wp_run_str(r, h->name), 80),
+                     wp_run_str(r, h->name));
     }
     return WP_OK;
 }
@@ -239,8 +241,8 @@ static void describe_structure(const wp_run *r, const uint32_t *seq, const wp_pe
 {
     const char *name = wp_run_str(r, seq[per->first]);
     snprintf(out->source_text, sizeof(out->source_text),
-             "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.40s\"%s)%s",
-             per->period, name, per->phase_moved ? ", its first forward's start" : "",
+             "no step marks: the kernel sequence repeats every %zu kernels (a step opens with \"%.*s\"%s)%s",
+             per->period, wp_utf8_cut(name, 40), name, per->phase_moved ? ", its first forward's start" : "",
              per->hinted ? ", the period that gives the expected step count"
              : per->long_first ? "; the first step, which loaded code, is longer" : "");
     const char *level = per->repeat >= 0.97 && per->covered >= 0.5   ? "high"

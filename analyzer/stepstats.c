@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nsmath.h"
+#include "safe_text.h"
 
 int wp_copy_dir(uint8_t k)
 {
@@ -192,7 +193,8 @@ static void hosts_of(const wp_run *r, uint32_t proc, const wp_step *s, wp_step_s
         case WP_HOST_REGION:
             o->region_calls++;
             if (!seen_before(rs, h->aux) && o->new_regions++ == 0)
-                snprintf(o->new_region_name, sizeof(o->new_region_name), "%s", wp_run_str(r, h->name));
+                snprintf(o->new_region_name, sizeof(o->new_region_name), "%.*s",
+                         wp_utf8_cut(wp_run_str(r, h->name), sizeof(o->new_region_name) - 1), wp_run_str(r, h->name));
             break;
         case WP_HOST_COMPILE:
             o->compile_ranges++;

@@ -6,21 +6,11 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "safe_text.h"
 
 static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
                                       "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c",
                                       "#d62728", "#9467bd", "#8c564b", "#17becf"};
-
-static void esc(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '<') fputs("&lt;", out);
-        else if (*s == '>') fputs("&gt;", out);
-        else if (*s == '&') fputs("&amp;", out);
-        else if (*s == '"') fputs("&quot;", out);
-        else fputc(*s, out);
-    }
-}
 
 /* A "nice" tick step for a range: 1, 2 or 5 times a power of ten. */
 static double nice_step(double range, int ticks)
@@ -50,7 +40,7 @@ static int legend_entry(FILE *out, int x, int y, const char *colour, const char 
 {
     fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", x, y - 9, colour);
     fprintf(out, "<text x=\"%d\" y=\"%d\">", x + 14, y);
-    esc(out, text);
+    wp_markup_put(out, text);
     fputs("</text>", out);
     return x + 14 + (int)(6.5 * (double)strlen(text)) + 20;
 }
@@ -91,7 +81,7 @@ void wp_svg_chart_write(const wp_svg_chart *c, FILE *out)
                  "font-family=\"sans-serif\" font-size=\"11\">\n", W, H, W, H);
     fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n<text x=\"%d\" y=\"20\" font-size=\"14\" "
                  "font-weight=\"bold\">", W, H, L);
-    esc(out, c->title);
+    wp_markup_put(out, c->title);
     fputs("</text>\n", out);
     for (double v = 0; v <= ymax * 1.0001; v += step) { /* y grid and tick labels */
         double y = T + ph - v / ymax * ph;
@@ -126,15 +116,15 @@ void wp_svg_chart_write(const wp_svg_chart *c, FILE *out)
         double y = T + ph - c->hline / ymax * ph;
         fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#333\" stroke-dasharray=\"5,4\"/>"
                      "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", L, L + pw, y, y, L + pw, y - 4);
-        esc(out, c->hline_label);
+        wp_markup_put(out, c->hline_label);
         fputs("</text>\n", out);
     }
     fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"black\"/>", L, L + pw, T + ph, T + ph);
     fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", L, L, T, T + ph);
     fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", L + pw / 2, T + ph + 32);
-    esc(out, c->x_label);
+    wp_markup_put(out, c->x_label);
     fprintf(out, "</text>\n<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\">", T + ph / 2);
-    esc(out, c->y_label);
+    wp_markup_put(out, c->y_label);
     fputs("</text>\n", out);
     legend(c, out, L, W - R, H - 10);
     fputs("</svg>\n", out);

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "json_copies.h"
 #include "json_out.h"
+#include "safe_text.h"
 
 const char cmd_diff_help[] =
     "NAME\n"
@@ -77,7 +78,11 @@ static void text(const wp_summary *s, char **paths)
 {
     char x[48], y[48], d[48];
     printf("%-28s %18s %18s %18s\n", "", "A", "B", "B - A");
-    printf("A: %s\nB: %s\n", paths[0], paths[1]);
+    for (int i = 0; i < 2; i++) {
+        fputs(i ? "B: " : "A: ", stdout);
+        wp_text_put(stdout, paths[i]);
+        putchar('\n');
+    }
     printf("%-28s %18s %18s %18s\n", "trace size", wp_fmt_bytes((double)s[0].trace_bytes, x, sizeof(x)),
            wp_fmt_bytes((double)s[1].trace_bytes, y, sizeof(y)),
            signed_bytes((double)(s[1].trace_bytes - s[0].trace_bytes), d, sizeof(d)));
@@ -221,7 +226,9 @@ int cmd_diff(int argc, char **argv)
             wp_summary_compute(&a[r], &s[r]);
     }
     if (rc == EXIT_OK && (!s[0].rr || !s[1].rr)) {
-        fprintf(stderr, "wanprof diff: %s: no processes with events\n", paths[s[0].rr ? 1 : 0]);
+        fputs("wanprof diff: ", stderr);
+        wp_text_put(stderr, paths[s[0].rr ? 1 : 0]);
+        fputs(": no processes with events\n", stderr);
         rc = EXIT_BAD_INPUT;
     }
     if (rc == EXIT_OK) {

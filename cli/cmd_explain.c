@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "json_copies.h"
 #include "json_out.h"
+#include "safe_text.h"
 
 const char cmd_explain_help[] =
     "NAME\n"
@@ -302,8 +303,11 @@ int cmd_explain(int argc, char **argv)
     if (write_back) {
         if (wp_writeback_sqlite(paths[0], &a.explain, &diag) != WP_OK)
             rc = cli_fail(CMD, &diag);
-        if (rc == EXIT_OK && !json)
-            printf("\nsteps and spikes written to WANPROF_STEPS / WANPROF_SPIKES in %s\n", paths[0]);
+        if (rc == EXIT_OK && !json) {
+            fputs("\nsteps and spikes written to WANPROF_STEPS / WANPROF_SPIKES in ", stdout);
+            wp_text_put(stdout, paths[0]);
+            putchar('\n');
+        }
     }
     wp_analysis_free(&a);
     return rc;

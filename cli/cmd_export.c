@@ -7,6 +7,7 @@
 #include "output_file.h"
 #include "trace_read.h"
 #include "trace_write.h"
+#include "safe_text.h"
 
 const char cmd_export_help[] =
     "NAME\n"
@@ -73,8 +74,9 @@ static int export_paths(char **paths, int npaths, const wp_write_opts *wopts)
     wp_strtab_free(strings);
     if (rc != WP_OK)
         return cli_fail("export", &diag);
-    fprintf(stderr, "wanprof export: wrote %s (%u process%s)\n", out_path, ropts.proc_base,
-            ropts.proc_base == 1 ? "" : "es");
+    fputs("wanprof export: wrote ", stderr);
+    wp_text_put(stderr, out_path);
+    fprintf(stderr, " (%u process%s)\n", ropts.proc_base, ropts.proc_base == 1 ? "" : "es");
     return EXIT_OK;
 }
 

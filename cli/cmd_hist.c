@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "output_file.h"
 #include "json_out.h"
+#include "safe_text.h"
 
 const char cmd_hist_help[] =
     "NAME\n"
@@ -202,8 +203,9 @@ static int output(const wp_analysis *a, const wp_rank_result *rr, const hist_opt
         char rank[32] = "";
         if (rr->rank >= 0)
             snprintf(rank, sizeof(rank), "rank %d, ", rr->rank);
-        printf("memcpy histograms: %s, %s (%ssteps from %s)\n", input, scope, rank,
-               wp_step_source_name(rr->steps.source));
+        fputs("memcpy histograms: ", stdout);
+        wp_text_put(stdout, input);
+        printf(", %s (%ssteps from %s)\n", scope, rank, wp_step_source_name(rr->steps.source));
         if (!h.all.count)
             printf("no copies\n");
         for (int g = 0; g < WP_HIST_GROUPS; g++) {
@@ -300,7 +302,9 @@ int cmd_hist(int argc, char **argv)
     const wp_rank_result *rr = wp_explain_main_rank(&a.explain);
     int rc = EXIT_OK;
     if (!rr) {
-        fprintf(stderr, "wanprof hist: %s: no processes with events\n", paths[0]);
+        fputs("wanprof hist: ", stderr);
+        wp_text_put(stderr, paths[0]);
+        fputs(": no processes with events\n", stderr);
         rc = EXIT_BAD_INPUT;
     } else if (o.per_step) {
         per_step(&a, rr, &o);
@@ -311,7 +315,9 @@ int cmd_hist(int argc, char **argv)
             int n = snprintf(want, sizeof(want), "%lld", o.steps.lo);
             if (o.steps.hi != o.steps.lo)
                 snprintf(want + n, sizeof(want) - (size_t)n, "-%lld", o.steps.hi);
-            fprintf(stderr, "wanprof hist: %s: no step %s (the trace has steps %lld to %lld)\n", paths[0], want,
+            fputs("wanprof hist: ", stderr);
+            wp_text_put(stderr, paths[0]);
+            fprintf(stderr, ": no step %s (the trace has steps %lld to %lld)\n", want,
                     (long long)rr->steps.steps[0].number, (long long)rr->steps.steps[rr->steps.count - 1].number);
             rc = EXIT_BAD_INPUT;
         } else

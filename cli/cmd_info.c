@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "json_out.h"
 #include "machine_file.h"
+#include "safe_text.h"
 #include "trace_read.h"
 
 const char cmd_info_help[] =
@@ -35,21 +36,32 @@ const char cmd_info_help[] =
     "EXIT STATUS\n"
     "    0 success; 1 a TRACE is missing, unreadable or malformed (the message names it); 2 usage error.\n";
 
-#define MAX_PROCS 1024
-#define MAX_DEVICES 1024
-
 typedef struct info_tool {
     wp_tool tool;
     uint64_t by_kind[WP_EV_KIND_COUNT];
     uint64_t dropped;
     int64_t first, last;
-    wp_process procs[MAX_PROCS];
-    uint32_t nprocs;
-    wp_device devices[MAX_DEVICES];
-    uint32_t ndevices;
-    uint64_t more_procs, more_devices; /* beyond the tables above: counted, not listed */
-    int machine;                       /* a process carries the metadata "machine" (wanprof calibrate's facts) */
+    wp_process *procs; /* every process and device the reader delivered, in its order (grown as they come) */
+    uint32_t nprocs, procs_cap;
+    wp_device *devices;
+    uint32_t ndevices, devices_cap;
+    int out_of_memory; /* a list could not grow: the read was stopped */
+    int machine;       /* a process carries the metadata "machine" (wanprof calibrate's facts) */
 } info_tool;
+
+/* Makes room for one more element of size elem in *items (count used of *cap); returns 0, or -1 out of memory. */
+static int grow(void **items, uint32_t count, uint32_t *cap, size_t elem)
+{
+    if (count < *cap)
+        return 0;
+    uint32_t ncap = *cap ? *cap * 2 : 16;
+    void *n = ncap > *cap ? realloc(*items, (size_t)ncap * elem) : NULL;
+    if (!n)
+        return -1;
+    *items = n;
+    *cap = ncap;
+    return 0;
+}
 
 static int info_event(wp_tool *tool, const wp_event *ev)
 {
@@ -66,20 +78,18 @@ static int info_event(wp_tool *tool, const wp_event *ev)
 static int info_process(wp_tool *tool, const wp_process *p)
 {
     info_tool *t = (info_tool *)tool;
-    if (t->nprocs < MAX_PROCS)
-        t->procs[t->nprocs++] = *p;
-    else
-        t->more_procs++;
+    if (grow((void **)&t->procs, t->nprocs, &t->procs_cap, sizeof(*p)) != 0)
+        return t->out_of_memory = WP_ERR_NOMEM; /* stops the reader; info_one names the cause */
+    t->procs[t->nprocs++] = *p;
     return 0;
 }
 
 static int info_device(wp_tool *tool, const wp_device *d)
 {
     info_tool *t = (info_tool *)tool;
-    if (t->ndevices < MAX_DEVICES)
-        t->devices[t->ndevices++] = *d;
-    else
-        t->more_devices++;
+    if (grow((void **)&t->devices, t->ndevices, &t->devices_cap, sizeof(*d)) != 0)
+        return t->out_of_memory = WP_ERR_NOMEM;
+    t->devices[t->ndevices++] = *d;
     return 0;
 }
 
@@ -119,33 +129,50 @@ static uint64_t total_events(const info_tool *t)
     return n;
 }
 
+/* "  span:      S.UUUUUU s (FIRST .. LAST ns)": last - first in 64 unsigned bits (timestamps from a trace can be
+ * anywhere in int64, and their difference needs all 64), rounded to the microsecond from the integer (a double holds
+ * only about 16 digits). 0 when no event ends after the first start. */
+static void print_span(const info_tool *t)
+{
+    uint64_t ns = t->last > t->first ? (uint64_t)t->last - (uint64_t)t->first : 0;
+    uint64_t us = ns / 1000 + (ns % 1000 >= 500);
+    printf("  span:      %" PRIu64 ".%06" PRIu64 " s (%" PRId64 " .. %" PRId64 " ns)\n", us / 1000000, us % 1000000,
+           t->first, t->last);
+}
+
 static void print_text(const char *path, wp_format fmt, long long size, const info_tool *t, const wp_strtab *s,
                        const wp_read_stats *st)
 {
-    printf("%s\n  format:    %s, %lld bytes\n", path, wp_format_name(fmt), size);
+    wp_text_put(stdout, path);
+    printf("\n  format:    %s, %lld bytes\n", wp_format_name(fmt), size);
     printf("  processes: %u\n", t->nprocs);
     for (uint32_t i = 0; i < t->nprocs; i++) {
         const wp_process *p = &t->procs[i];
         char rank[16] = "unknown";
         if (p->rank >= 0)
             snprintf(rank, sizeof(rank), "%d", p->rank);
-        printf("    [%u] pid %" PRId64 ", rank %s, host %s%s%s\n", p->index, p->pid, rank,
-               p->host ? wp_strtab_get(s, p->host) : "unknown", p->label ? ", " : "",
-               p->label ? wp_strtab_get(s, p->label) : "");
+        printf("    [%u] pid %" PRId64 ", rank %s, host ", p->index, p->pid, rank);
+        wp_text_put(stdout, p->host ? wp_strtab_get(s, p->host) : "unknown");
+        if (p->label) {
+            fputs(", ", stdout);
+            wp_text_put(stdout, wp_strtab_get(s, p->label));
+        }
+        putchar('\n');
     }
     printf("  devices:   %u\n", t->ndevices);
     for (uint32_t i = 0; i < t->ndevices; i++) {
         const wp_device *d = &t->devices[i];
-        printf("    process %u, GPU %u: %s, sm_%d%d, %d SMs, %.1f GiB\n", d->proc, d->id, wp_strtab_get(s, d->name),
-               d->cc_major, d->cc_minor, d->sm_count, (double)d->total_memory / (1024.0 * 1024 * 1024));
+        printf("    process %u, GPU %u: ", d->proc, d->id);
+        wp_text_put(stdout, wp_strtab_get(s, d->name));
+        printf(", sm_%d%d, %d SMs, %.1f GiB\n", d->cc_major, d->cc_minor, d->sm_count,
+               (double)d->total_memory / (1024.0 * 1024 * 1024));
     }
     printf("  events:    %" PRIu64 "\n", total_events(t));
     for (int k = 1; k < WP_EV_KIND_COUNT; k++)
         if (t->by_kind[k])
             printf("    %-9s %12" PRIu64 "\n", wp_event_kind_name((uint32_t)k), t->by_kind[k]);
     if (total_events(t))
-        printf("  span:      %.6f s (%" PRId64 " .. %" PRId64 " ns)\n", (double)(t->last - t->first) / 1e9, t->first,
-               t->last);
+        print_span(t);
     printf("  dropped:   %" PRIu64 " records reported dropped by the profiler\n", t->dropped);
     if (t->machine)
         printf("  machine:   carries the facts `wanprof calibrate` measured (metadata \"machine\")\n");
@@ -228,24 +255,26 @@ static int info_one(const char *path, int as_json, json_out *j)
     }
     wp_format fmt = wp_format_detect(path, &diag);
     wp_strtab *strings = wp_strtab_new();
-    info_tool *t = malloc(sizeof(*t));
-    if (!strings || !t) {
-        wp_strtab_free(strings);
-        free(t);
+    if (!strings) {
         wp_diag_error(&diag, WP_ERR_NOMEM, "%s: out of memory", path);
         return cli_fail("info", &diag);
     }
-    info_init(t);
+    info_tool t;
+    info_init(&t);
     wp_read_stats st = {0};
-    int rc = wp_trace_read(path, strings, &t->tool, NULL, &diag, &st);
+    int rc = wp_trace_read(path, strings, &t.tool, NULL, &diag, &st);
+    if (t.out_of_memory)
+        rc = wp_diag_error(&diag, WP_ERR_NOMEM, "%s: out of memory listing %u processes and %u devices", path, t.nprocs,
+                           t.ndevices);
     if (rc == WP_OK) {
         if (as_json)
-            print_json(j, path, fmt, (long long)sb.st_size, t, strings, &st);
+            print_json(j, path, fmt, (long long)sb.st_size, &t, strings, &st);
         else
-            print_text(path, fmt, (long long)sb.st_size, t, strings, &st);
+            print_text(path, fmt, (long long)sb.st_size, &t, strings, &st);
     }
     wp_strtab_free(strings);
-    free(t);
+    free(t.procs);
+    free(t.devices);
     return rc == WP_OK ? EXIT_OK : cli_fail("info", &diag);
 }
 

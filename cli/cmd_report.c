@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "json_out.h"
 #include "output_file.h"
+#include "safe_text.h"
 
 const char cmd_report_help[] =
     "NAME\n"
@@ -101,7 +102,9 @@ int cmd_report(int argc, char **argv)
         json_end_object(&j);
         fputc('\n', stdout);
     } else {
-        printf("wrote %s (%ld bytes)\n", output, bytes);
+        fputs("wrote ", stdout);
+        wp_text_put(stdout, output);
+        printf(" (%ld bytes)\n", bytes);
     }
     return EXIT_OK;
 }

@@ -5,6 +5,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "json_emit.h"
 
 void json_out_init(json_out *j, FILE *out)
 {
@@ -46,22 +49,7 @@ void json_end_array(json_out *j) { close_level(j, ']'); }
 
 void json_write_escaped(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
+    wp_json_put_str(out, s, strlen(s)); /* the one JSON string escaper: names from a trace may hold any bytes */
 }
 
 void json_key(json_out *j, const char *key)

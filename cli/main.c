@@ -7,6 +7,7 @@
 #include "../analyzer/causes.h"
 #include "cli.h"
 #include "../core/version.h"
+#include "safe_text.h"
 
 const wp_command wp_commands[] = {
     {"run", cmd_run, "profile a command (or the built-in Wan2.2 runner) and write SQLite + .json.gz", cmd_run_help,
@@ -87,7 +88,9 @@ int cli_usage_error(const char *name, const char *fmt, ...)
 
 int cli_fail(const char *name, const wp_diag *diag)
 {
-    fprintf(stderr, "wanprof %s: %s\n", name, diag->error[0] ? diag->error : "failed");
+    fprintf(stderr, "wanprof %s: ", name);
+    wp_text_put(stderr, diag->error[0] ? diag->error : "failed"); /* messages quote names from the trace */
+    fputc('\n', stderr);
     return EXIT_BAD_INPUT;
 }
 
@@ -99,7 +102,9 @@ int cli_fail_rc(const char *name, const wp_diag *diag, int rc)
 
 static void print_warning(void *ctx, const char *message)
 {
-    fprintf(stderr, "wanprof %s: warning: %s\n", (const char *)ctx, message);
+    fprintf(stderr, "wanprof %s: warning: ", (const char *)ctx);
+    wp_text_put(stderr, message);
+    fputc('\n', stderr);
 }
 
 void cli_diag_init(wp_diag *diag, const char *name)

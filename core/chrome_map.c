@@ -5,6 +5,7 @@
 
 #include "chrome_format.h"
 #include "chrome_names.h"
+#include "safe_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,7 +297,7 @@ static void note_unknown(wp_chrome_reader *r, const wp_chrome_raw *raw)
         return;
     if (raw->cat.len)
         snprintf(r->unknown_example, sizeof(r->unknown_example), "category \"%.*s\"",
-                 (int)(raw->cat.len < 40 ? raw->cat.len : 40), raw->cat.p);
+                 raw->cat.len < 40 ? (int)raw->cat.len : wp_utf8_cut(raw->cat.p, 40), raw->cat.p);
     else
         snprintf(r->unknown_example, sizeof(r->unknown_example), "ph \"%c\" without a category",
                  raw->ph ? raw->ph : '?');

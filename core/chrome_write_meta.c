@@ -3,6 +3,7 @@
  * (deviceProperties, distributedInfo). */
 #include "chrome_format.h"
 #include "chrome_write_event.h"
+#include "safe_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,8 @@ static void put_process_meta(wp_chrome_ctx *c, const wp_chrome_proc *p)
     if (q->rank >= 0)
         snprintf(display, sizeof(display), "rank %d (pid %lld)", q->rank, (long long)q->pid);
     else
-        snprintf(display, sizeof(display), "%s%spid %lld", label, *label ? " " : "", (long long)q->pid);
+        snprintf(display, sizeof(display), "%.*s%spid %lld", wp_utf8_cut(label, 200), label, *label ? " " : "",
+                 (long long)q->pid);
     KEY(b, ",\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":");
     wp_jbuf_i64(b, p->chrome_pid);
     KEY(b, ",\"tid\":0,\"args\":{\"name\":");

@@ -1,6 +1,8 @@
 /* json_emit.c: see json_emit.h. */
 #include "json_emit.h"
 
+#include "safe_text.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,84 +46,79 @@ void wp_jbuf_cstr(wp_jbuf *b, const char *s)
     wp_jbuf_raw(b, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not one (overlong forms, surrogates and
- * code points past U+10FFFF count as invalid, as in RFC 3629). */
-static size_t utf8_valid(const unsigned char *s, size_t n)
+/* Writes the JSON form of the character at s (n > 0 bytes left) to o (room for 6 bytes): returns the bytes written
+ * and sets *used to the bytes of s it stands for. */
+static size_t json_char(const unsigned char *s, size_t n, char *o, size_t *used)
 {
+    static const char hex[] = "0123456789abcdef";
     unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
+    *used = 1;
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        o[0] = (char)c;
+        return 1;
     }
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x3fu >> (len - 1));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
+    if (c >= 0x80) {
+        size_t len = wp_utf8_char_len((const char *)s, n);
+        if (!len) {
+            memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD REPLACEMENT CHARACTER */
+            return 3;
+        }
+        memcpy(o, s, len);
+        *used = len;
+        return len;
     }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
+    o[0] = '\\';
+    switch (c) {
+    case '"': o[1] = '"'; return 2;
+    case '\\': o[1] = '\\'; return 2;
+    case '\n': o[1] = 'n'; return 2;
+    case '\r': o[1] = 'r'; return 2;
+    case '\t': o[1] = 't'; return 2;
+    case '\b': o[1] = 'b'; return 2;
+    case '\f': o[1] = 'f'; return 2;
+    default:
+        memcpy(o + 1, "u00", 3);
+        o[4] = hex[c >> 4];
+        o[5] = hex[c & 15];
+        return 6;
+    }
 }
 
 void wp_jbuf_str(wp_jbuf *b, const char *str, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
     /* Worst case: every byte becomes \u00XX (6) or U+FFFD (3). */
     if (reserve(b, len * 6 + 2) != 0)
         return;
     char *o = b->data + b->len;
     *o++ = '"';
-    for (size_t i = 0; i < len;) {
-        unsigned c = s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            *o++ = (char)c;
-            i++;
-        } else if (c < 0x80) {
-            *o++ = '\\';
-            switch (c) {
-            case '"': *o++ = '"'; break;
-            case '\\': *o++ = '\\'; break;
-            case '\n': *o++ = 'n'; break;
-            case '\r': *o++ = 'r'; break;
-            case '\t': *o++ = 't'; break;
-            case '\b': *o++ = 'b'; break;
-            case '\f': *o++ = 'f'; break;
-            default:
-                memcpy(o, "u00", 3);
-                o += 3;
-                *o++ = hex[c >> 4];
-                *o++ = hex[c & 15];
-            }
-            i++;
+    for (size_t i = 0, used; i < len; i += used) {
+        if (s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\') { /* most of a trace's names: no call */
+            *o++ = (char)s[i];
+            used = 1;
         } else {
-            size_t n = utf8_valid(s + i, len - i);
-            if (n) {
-                memcpy(o, s + i, n);
-                o += n;
-                i += n;
-            } else {
-                memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD REPLACEMENT CHARACTER */
-                o += 3;
-                i++;
-            }
+            o += json_char(s + i, len - i, o, &used);
         }
     }
     *o++ = '"';
     b->len = (size_t)(o - b->data);
+}
+
+void wp_json_put_str(FILE *out, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    char chunk[256];
+    size_t fill = 0;
+    chunk[fill++] = '"';
+    for (size_t i = 0, used; i < len; i += used) {
+        if (fill > sizeof(chunk) - 6) {
+            fwrite(chunk, 1, fill, out);
+            fill = 0;
+        }
+        fill += json_char(s + i, len - i, chunk + fill, &used);
+    }
+    chunk[fill++] = '"';
+    fwrite(chunk, 1, fill, out);
 }
 
 void wp_jbuf_u64(wp_jbuf *b, uint64_t v)

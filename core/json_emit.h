@@ -5,6 +5,7 @@
 #define WP_JSON_EMIT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 typedef struct wp_jbuf {
@@ -18,6 +19,8 @@ void wp_jbuf_raw(wp_jbuf *b, const char *s, size_t len);
 void wp_jbuf_cstr(wp_jbuf *b, const char *s); /* raw, NUL-terminated */
 /* A JSON string literal with its quotes. */
 void wp_jbuf_str(wp_jbuf *b, const char *s, size_t len);
+/* The same literal written to out (the --json outputs stream theirs). */
+void wp_json_put_str(FILE *out, const char *s, size_t len);
 void wp_jbuf_i64(wp_jbuf *b, int64_t v);
 void wp_jbuf_u64(wp_jbuf *b, uint64_t v);
 /* ns as µs: 1234567 -> "1234.567", -5 -> "-0.005". */

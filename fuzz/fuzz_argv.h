@@ -4,7 +4,6 @@
 #ifndef WP_FUZZ_ARGV_H
 #define WP_FUZZ_ARGV_H
 
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,14 +45,9 @@ static inline int fuzz_argv_split(fuzz_argv *f, const char *name, const uint8_t 
     return 0;
 }
 
-/* Runs cmd on f as the wanprof dispatcher would (help check first), with getopt's state reset. */
+/* Runs cmd on f as the wanprof dispatcher does (each command's option table handles -h/--help itself). */
 static inline int fuzz_argv_run(const wp_command *cmd, fuzz_argv *f)
 {
-    optind = 0; /* glibc: 0 re-initialises getopt completely (the previous input may have stopped mid-vector) */
-    opterr = 0;
-    if (cli_wants_help(cmd->name, f->argc, f->argv))
-        return 0;
-    optind = 0;
     return cmd->run(f->argc, f->argv);
 }
 

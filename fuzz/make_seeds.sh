@@ -2,7 +2,9 @@
 # Builds the fuzz seed corpora from tests/fixtures into OUT (default build-fuzz/fuzz-seeds), not committed:
 #   base/   small valid traces the structure-aware targets start from: small.json(.gz) (a slice of the Kineto
 #           fixture: a few events of every category, flows, metadata, deviceProperties), ours.sqlite and ours.json
-#           (that slice exported by wanprof), nsys.sqlite (ours without the WANPROF_* tables, as an nsys export has)
+#           (that slice exported by wanprof), nsys.sqlite (ours without the WANPROF_* tables, as an nsys export has);
+#           ts_*, the real recordings fuzz_timestamps edits (examples/switch_demo's, a public Kineto trace with
+#           ProfilerStep ranges, the runner without NVTX from tests/fixtures/corpus)
 #   <target>/  one corpus per fuzz target, inputs in that target's format (flags byte + file, or argv lines), plus
 #           the hand-made seeds committed in fuzz/seeds/<target>/.
 # Usage: fuzz/make_seeds.sh WANPROF [OUT]   (WANPROF: a built wanprof binary, used for the exports)
@@ -55,7 +57,7 @@ sqlite3 "$base/nsys.sqlite" "VACUUM" >/dev/null
 entry() { { printf "\\$(printf '%03o' "$1")"; cat "$2"; } >"$3"; }
 
 mkdir -p "$out/fuzz_json" "$out/fuzz_chrome" "$out/fuzz_sqlite" "$out/fuzz_sqlite_sql" "$out/fuzz_cli" "$out/fuzz_schedule" \
-    "$out/fuzz_safetensors" "$out/fuzz_model_config"
+    "$out/fuzz_safetensors" "$out/fuzz_model_config" "$out/fuzz_timestamps"
 for f in "$base"/small.json "$base"/ours.json "$base"/slice_*.json; do
     n=$(basename "$f" .json)
     entry 0 "$f" "$out/fuzz_chrome/$n-plain"
@@ -86,6 +88,28 @@ entry 2 "$fixtures/model/a14b-diffusers/transformer_2/config.json" "$out/fuzz_mo
 entry 3 "$fixtures/model/a14b-diffusers/model_index.json" "$out/fuzz_model_config/dir-model_index"
 entry 4 "$fixtures/model/a14b-diffusers/scheduler/scheduler_config.json" "$out/fuzz_model_config/dir-scheduler"
 entry 5 "$fixtures/model/a14b-diffusers/vae/config.json" "$out/fuzz_model_config/dir-vae"
+
+# fuzz_timestamps: the recordings as they are, in every form (flags 0-15, an edit that shifts by 0: libFuzzer mutates
+# inputs up to the longest seed's length at first, so an edit must be there to change), and issue 13's cases as edits
+# (event index 2 bytes, operation 1 byte, value 8 bytes; fuzz/fuzz_timestamps.c) on each recording written both ways:
+# an hour-long and a day-long event, the run after one event moved a day and ten days on, an event ending at INT64_MAX.
+cp "$root/examples/switch_demo/switch_demo_shift3.sqlite" "$base/ts_switch_demo.sqlite"
+cp "$fixtures/public/hta_mi250_rocm62/mi250_minitoy_train_ROCm6_2_kineto.json.gz" "$base/ts_kineto.json.gz"
+cp "$fixtures/corpus/10_runner_nonvtx_model_s3_n27.json.gz" "$base/ts_runner.json.gz"
+python3 - "$out/fuzz_timestamps" <<'PY'
+import struct, sys
+SHIFT, DURATION, SHIFT_REST, NEAR_LIMIT = 2, 3, 4, 7
+def edit(index, op, value):
+    return struct.pack("<HBq", index, op, value)
+cases = {"hour": edit(1000, DURATION, 3600 * 10**9), "day": edit(1000, DURATION, 86400 * 10**9),
+         "gap-day": edit(1500, SHIFT_REST, 86400 * 10**9), "gap-10days": edit(1500, SHIFT_REST, 864000 * 10**9),
+         "int64-max": edit(1000, NEAR_LIMIT, 1)}
+for flags in range(16):
+    open(f"{sys.argv[1]}/plain-{flags}", "wb").write(bytes([flags]) + edit(0, SHIFT, 0))
+for flags in (0, 1, 2, 4, 5, 6):  # each recording, as SQLite and as JSON
+    for name, e in cases.items():
+        open(f"{sys.argv[1]}/{name}-{flags}", "wb").write(bytes([flags]) + e)
+PY
 
 # Seeds committed by hand (tiny, one idea each).
 for t in fuzz_json fuzz_chrome fuzz_sqlite_sql fuzz_cli fuzz_schedule; do
