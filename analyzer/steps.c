@@ -333,16 +333,26 @@ static int from_structure(const wp_run *r, const wp_run_proc *p, size_t lo, size
     return rc;
 }
 
+/* The --step-source words and the source each names; the last, "structure", is the old name of "kernels": taken,
+ * not offered (wp_step_source_word stops before it). */
+static const struct {
+    const char *word;
+    wp_step_source source;
+} source_words[] = {
+    {"auto", WP_STEPS_AUTO},       {"runner", WP_STEPS_RUNNER},   {"pattern", WP_STEPS_PATTERN},
+    {"region", WP_STEPS_REGION},   {"kernels", WP_STEPS_KERNELS}, {"structure", WP_STEPS_KERNELS},
+};
+#define SOURCE_WORDS_OFFERED 5
+
 int wp_step_source_parse(const char *name)
 {
-    static const char *const n[] = {"auto", "runner", "pattern", "region", "kernels", "structure"};
-    static const int v[] = {WP_STEPS_AUTO, WP_STEPS_RUNNER, WP_STEPS_PATTERN, WP_STEPS_REGION, WP_STEPS_KERNELS,
-                            WP_STEPS_KERNELS};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(name, n[i]) == 0)
-            return v[i];
+    for (size_t i = 0; i < sizeof(source_words) / sizeof(source_words[0]); i++)
+        if (strcmp(name, source_words[i].word) == 0)
+            return source_words[i].source;
     return -1;
 }
+
+const char *wp_step_source_word(int i) { return i >= 0 && i < SOURCE_WORDS_OFFERED ? source_words[i].word : NULL; }
 
 static int step_of(const wp_steps *out, int64_t t)
 {

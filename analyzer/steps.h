@@ -52,8 +52,10 @@ typedef struct wp_steps {
 /* Finds the steps of proc. Returns WP_OK, WP_ERR_NOMEM, or WP_ERR_USAGE when o->want names a source the trace lacks
  * (out->confidence then says why). out->steps is malloc'd: free with wp_steps_free. */
 int wp_steps_find(const wp_run *r, uint32_t proc, const wp_steps_opts *o, wp_steps *out);
-/* Parses "auto", "runner", "pattern", "region", "kernels" (also "structure"); -1 when unknown. */
+/* Parses "auto", "runner", "pattern", "region", "kernels" (also "structure", its old name); -1 when unknown. */
 int wp_step_source_parse(const char *name);
+/* The i-th word wp_step_source_parse takes, for help and completion (old names left out); NULL past the last. */
+const char *wp_step_source_word(int i);
 void wp_steps_free(wp_steps *s);
 const char *wp_step_source_name(wp_step_source s); /* "runner", "pattern", "compiled-region", "kernels", "none" */
 

@@ -11,6 +11,11 @@ static const struct {
     {"overhead", WP_TRACE_OVERHEAD}, {"all", 0xff}, {"none", 0},
 };
 
+const char *wp_trace_word(int i)
+{
+    return i >= 0 && i < (int)(sizeof(words) / sizeof(words[0])) ? words[i].name : NULL;
+}
+
 const char *wp_trace_words(void)
 {
     static char list[128];

@@ -18,5 +18,7 @@
 int wp_trace_parse(const char *text, unsigned *bits);
 /* The words, comma-separated, for messages. */
 const char *wp_trace_words(void);
+/* The i-th word, for help and completion; NULL past the last. */
+const char *wp_trace_word(int i);
 
 #endif

@@ -16,13 +16,6 @@ int cli_sampler_value(const char *word)
     return wp_sampler_parse(word, &s) == 0 ? (int)s : -1;
 }
 
-/* The names wp_step_source_parse takes; it also takes "structure", the old name of "kernels". */
-static const char *step_source_word(int i)
-{
-    static const char *const words[] = {"auto", "runner", "pattern", "region", "kernels"};
-    return i >= 0 && i < (int)(sizeof(words) / sizeof(words[0])) ? words[i] : NULL;
-}
-
 #define AT(field) offsetof(wp_analysis_opts, field)
 
 const wp_option wp_analysis_options[] = {
@@ -40,7 +33,7 @@ const wp_option wp_analysis_options[] = {
      .max = 1000, .alias = "calls-per-step",
      .help = "compiled-region calls per step when steps come from them (CFG: 2)"},
     {.kind = WP_OPT_ENUM, .name = "step-source", .offset = AT(explain.step_source), .arg = "S",
-     .word = step_source_word, .parse = wp_step_source_parse,
+     .word = wp_step_source_word, .parse = wp_step_source_parse,
      .help = "insist on one way of finding steps (default auto; kernels was called structure); a trace that lacks "
              "it is a usage error"},
     {.kind = WP_OPT_ENUM, .name = "sampler", .offset = AT(sampler), .arg = "NAME", .word = cli_sampler_word,

@@ -91,20 +91,6 @@ const char cmd_run_help[] =
     "    cannot be run. 2 for a usage error (nothing is run), 1 when outputs exist without --force (nothing is run)\n"
     "    or when merging failed after a successful command.\n";
 
-/* The i-th word of the collector's --trace table (capture/trace_words.h), which lists them comma-separated. */
-static const char *trace_word(int i)
-{
-    static char list[256];
-    static const char *words[32];
-    static int n;
-    if (!n) {
-        snprintf(list, sizeof(list), "%s", wp_trace_words());
-        for (char *w = strtok(list, ","); w && n < 32; w = strtok(NULL, ","))
-            words[n++] = w;
-    }
-    return i >= 0 && i < n ? words[i] : NULL;
-}
-
 static const char *check_capture_range(const char *value)
 {
     return strncmp(value, "nvtx:", 5) == 0 && value[5] ? NULL : "nvtx:RANGE_NAME";
@@ -125,7 +111,7 @@ const wp_option cmd_run_options[] = {
              "%p (pid of wanprof), %h (host), %r (rank from RANK, OMPI_COMM_WORLD_RANK or SLURM_PROCID), "
              "%q{VAR} (an environment variable) and %%. Under srun (SLURM_PROCID set) a NAME without %r, %p or %q "
              "gets -rank%r appended, so `srun wanprof run -- prog` writes one file pair per rank."},
-    {.kind = WP_OPT_LIST, .name = "trace", .offset = AT(trace), .arg = "LIST", .word = trace_word,
+    {.kind = WP_OPT_LIST, .name = "trace", .offset = AT(trace), .arg = "LIST", .word = wp_trace_word,
      .help = "what to record (default " WP_TRACE_DEFAULT "; the words are below)"},
     {.kind = WP_OPT_STRING, .name = "capture-range", .offset = AT(capture_range), .arg = "nvtx:RANGE",
      .check = check_capture_range,
