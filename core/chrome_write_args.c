@@ -4,6 +4,7 @@
 #include "chrome_format.h"
 #include "chrome_names.h"
 #include "chrome_write_event.h"
+#include "nsmath.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static void put_str(wp_jbuf *b, const char *s)
 
 static void put_bandwidth(wp_jbuf *b, uint64_t bytes, const wp_event *ev)
 {
-    int64_t dur = ev->end - ev->start;
+    int64_t dur = wp_ns_span(ev->start, ev->end);
     if (dur <= 0)
         return;
     KEY(b, "\"memory bandwidth (GB/s)\":");

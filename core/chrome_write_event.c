@@ -5,6 +5,7 @@
 
 #include "chrome_format.h"
 #include "chrome_names.h"
+#include "nsmath.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +200,7 @@ int wp_chrome_event(wp_chrome_ctx *c, const wp_event *ev)
     wp_jbuf_us(b, ev->start);
     if (!instant) {
         KEY(b, ",\"dur\":");
-        wp_jbuf_us(b, (int64_t)((uint64_t)ev->end - (uint64_t)ev->start));
+        wp_jbuf_us(b, wp_ns_span(ev->start, ev->end)); /* never negative, even for crafted times */
     }
     wp_chrome_put_args(c, ev, tid);
     KEY(b, "}");
