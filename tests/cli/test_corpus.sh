@@ -21,4 +21,4 @@ for trace in "$WP_FIXTURES"/corpus/*.json.gz; do
     fi
 done
 echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ] && [ "$passes" -ge 11 ]
+[ "$fails" -eq 0 ] && [ "$passes" -ge 12 ]
