@@ -144,7 +144,11 @@ static void print_text(const char *path, wp_format fmt, long long size, const in
                        const wp_read_stats *st)
 {
     wp_text_put(stdout, path);
-    printf("\n  format:    %s, %lld bytes\n", wp_format_name(fmt), size);
+    if (size >= 0)
+        printf("\n  format:    %s, %lld bytes\n", wp_format_name(fmt), size);
+    else /* a pipe: no size on disk; what it held, uncompressed */
+        printf("\n  format:    %s, read from a pipe (%llu bytes of content)\n", wp_format_name(fmt),
+               (unsigned long long)st->bytes_read);
     printf("  processes: %u\n", t->nprocs);
     for (uint32_t i = 0; i < t->nprocs; i++) {
         const wp_process *p = &t->procs[i];
@@ -253,7 +257,6 @@ static int info_one(const char *path, int as_json, json_out *j)
         wp_diag_error(&diag, WP_ERR_IO, "%s: no such file", path);
         return cli_fail("info", &diag);
     }
-    wp_format fmt = wp_format_detect(path, &diag);
     wp_strtab *strings = wp_strtab_new();
     if (!strings) {
         wp_diag_error(&diag, WP_ERR_NOMEM, "%s: out of memory", path);
@@ -266,11 +269,12 @@ static int info_one(const char *path, int as_json, json_out *j)
     if (t.out_of_memory)
         rc = wp_diag_error(&diag, WP_ERR_NOMEM, "%s: out of memory listing %u processes and %u devices", path, t.nprocs,
                            t.ndevices);
-    if (rc == WP_OK) {
+    if (rc == WP_OK) { /* the format as read: a pipe cannot be looked at twice; its size is what it held */
+        long long size = S_ISREG(sb.st_mode) ? (long long)sb.st_size : -1;
         if (as_json)
-            print_json(j, path, fmt, (long long)sb.st_size, &t, strings, &st);
+            print_json(j, path, st.format, size < 0 ? (long long)st.bytes_read : size, &t, strings, &st);
         else
-            print_text(path, fmt, (long long)sb.st_size, &t, strings, &st);
+            print_text(path, st.format, size, &t, strings, &st);
     }
     wp_strtab_free(strings);
     free(t.procs);

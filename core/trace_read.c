@@ -138,17 +138,24 @@ int wp_trace_read(const char *path, wp_strtab *strings, wp_tool *tool, const wp_
     wp_format fmt = detect_head(path, h.bytes, h.n, h.regular, diag, &code);
     if (h.regular || fmt == WP_FMT_UNKNOWN)
         close(h.fd);
+    int rc;
     switch (fmt) {
     case WP_FMT_SQLITE:
-    case WP_FMT_NSYS_SQLITE: return wp_sqlite_read(path, strings, tool, opts, diag, stats);
+    case WP_FMT_NSYS_SQLITE: rc = wp_sqlite_read(path, strings, tool, opts, diag, stats); break;
     case WP_FMT_JSON:
     case WP_FMT_JSON_GZ:
-        if (h.regular)
-            return wp_chrome_read(path, strings, tool, opts, diag, stats);
+        if (h.regular) {
+            rc = wp_chrome_read(path, strings, tool, opts, diag, stats);
+            break;
+        }
         wp_gz_in *in = wp_gz_in_open_fd(h.fd, h.bytes, h.n);
         if (!in)
             return wp_diag_error(diag, WP_ERR_NOMEM, "%s: out of memory", path);
-        return wp_chrome_read_stream(path, in, strings, tool, opts, diag, stats);
+        rc = wp_chrome_read_stream(path, in, strings, tool, opts, diag, stats);
+        break;
     default: return code; /* detection left the message */
     }
+    if (stats) /* after the reader, which starts its stats afresh */
+        stats->format = fmt;
+    return rc;
 }

@@ -37,6 +37,7 @@ typedef struct wp_read_stats {
     uint64_t bytes_lost;      /* bytes after the last complete event when the input was truncated */
     int truncated;            /* 1 when the input ended early and was salvaged */
     uint32_t processes;       /* processes announced */
+    wp_format format;         /* the format the input was read as (known for pipes too, unlike wp_format_detect) */
 } wp_read_stats;
 
 wp_format wp_format_detect(const char *path, wp_diag *diag);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Traces read from pipes and FIFOs (<(zcat ...), /dev/stdin, mkfifo) lose no bytes to format detection: explain gives
-# the same text as for the file itself, for plain and gzip'd JSON. A SQLite trace from a pipe is refused clearly
+# the same text as for the file itself, for plain and gzip'd JSON; info says the format it read. A SQLite trace from a pipe is refused clearly
 # (SQLite reads a file in place), exit 2, rather than read wrongly.
 set -uo pipefail
 : "${WANPROF:?}" "${WP_FIXTURES:?}"
@@ -22,6 +22,10 @@ mkfifo fifo
 (zcat "$gz" >fifo &)
 "$WANPROF" explain fifo 2>err | same "a FIFO"
 
+# info names the format it read, not "unknown": a pipe cannot be looked at twice, so it comes from the reading.
+"$WANPROF" info <(cat "$gz") 2>err | sed -n 2p >got
+grep -q "format:    Chrome trace JSON (gzip), read from a pipe ([0-9]* bytes of content)" got && pass=$((pass + 1)) ||
+    bad "info on a pipe: $(cat got)"
 "$WANPROF" export "$gz" t.sqlite >/dev/null 2>err || bad "export"
 "$WANPROF" explain <(cat t.sqlite) >/dev/null 2>err
 rc=$?
