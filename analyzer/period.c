@@ -1,5 +1,6 @@
 /* period.c: the loop's period from its kernel sequence (see period.h). */
 #include "period.h"
+#include "hash64.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,6 @@
 #define MAX_CANDIDATES 64
 #define SIGNATURE 16      /* kernels that open a step, looked for at each boundary */
 #define MIN_PERIOD 8      /* fewer kernels than that is no denoising step (a forward alone runs dozens) */
-
-static size_t hash32(uint64_t k, size_t mask)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return (size_t)k & mask;
-}
 
 static size_t pow2_at_least(size_t n)
 {
@@ -42,7 +35,7 @@ static size_t *next_same(const uint32_t *seq, size_t n)
     }
     memset(keys, 0xff, cap * sizeof(*keys)); /* names are 32-bit: UINT64_MAX marks an empty slot */
     for (size_t i = n; i-- > 0;) {
-        size_t h = hash32(seq[i], mask);
+        size_t h = wp_hash64(seq[i]) & mask;
         while (keys[h] != UINT64_MAX && keys[h] != seq[i])
             h = (h + 1) & mask;
         next[i] = keys[h] == UINT64_MAX ? NONE : last[h];
@@ -87,7 +80,7 @@ static int propose(const size_t *next, size_t n, candidate *out)
             size_t d = j - i;
             if (d < MIN_PERIOD || d > n / 2)
                 continue;
-            size_t k = hash32(d, mask);
+            size_t k = wp_hash64(d) & mask;
             while (h[k].shift && h[k].shift != d)
                 k = (k + 1) & mask;
             if (!h[k].shift) {

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "diag.h"
+#include "hash64.h"
 
 #define CLS_NONE 0x0f
 #define CLS_DONE 0x10
@@ -51,18 +52,10 @@ const char *wp_run_str(const wp_run *r, uint32_t id)
     return r->strings ? wp_strtab_get(r->strings, id) : "";
 }
 
-static size_t hash64(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return (size_t)k;
-}
-
 /* The slot of process `index` in proc_slots: where it is, or the empty slot where it goes. */
 static size_t proc_slot(const wp_run *r, uint32_t index)
 {
-    size_t i = hash64(index) & (r->capslots - 1);
+    size_t i = wp_hash64(index) & (r->capslots - 1);
     while (r->proc_slots[i] && r->procs[r->proc_slots[i] - 1].info.index != index)
         i = (i + 1) & (r->capslots - 1);
     return i;
@@ -288,7 +281,7 @@ static int kernel_seen(wp_run *r, uint32_t proc, uint32_t name, int64_t start)
         for (size_t i = 0; i < r->capkernels; i++) {
             if (!r->kernels[i].key)
                 continue;
-            size_t j = hash64(r->kernels[i].key) & (ncap - 1);
+            size_t j = wp_hash64(r->kernels[i].key) & (ncap - 1);
             while (nk[j].key)
                 j = (j + 1) & (ncap - 1);
             nk[j] = r->kernels[i];
@@ -297,7 +290,7 @@ static int kernel_seen(wp_run *r, uint32_t proc, uint32_t name, int64_t start)
         r->kernels = nk;
         r->capkernels = ncap;
     }
-    size_t i = hash64(key) & (r->capkernels - 1);
+    size_t i = wp_hash64(key) & (r->capkernels - 1);
     while (r->kernels[i].key && r->kernels[i].key != key)
         i = (i + 1) & (r->capkernels - 1);
     wp_kernel_seen *k = &r->kernels[i];

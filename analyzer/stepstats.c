@@ -8,6 +8,7 @@
 
 #include "nsmath.h"
 #include "safe_text.h"
+#include "hash64.h"
 
 int wp_copy_dir(uint8_t k)
 {
@@ -89,18 +90,10 @@ typedef struct region_seen {
     int nomem;
 } region_seen;
 
-static size_t region_hash(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return (size_t)k;
-}
-
 /* The slot holding key, or the empty slot where it goes. */
 static size_t region_slot(const region_seen *rs, uint64_t key)
 {
-    size_t i = region_hash(key) & (rs->cap - 1);
+    size_t i = wp_hash64(key) & (rs->cap - 1);
     while (rs->keys[i] && rs->keys[i] != key)
         i = (i + 1) & (rs->cap - 1);
     return i;
