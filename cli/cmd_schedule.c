@@ -69,6 +69,10 @@ typedef struct options {
     int json;
 } options;
 
+/* A number macro as text, for help strings that quote a limit. */
+#define WP_STR2(x) #x
+#define WP_STR(x) WP_STR2(x)
+
 #define AT(field) offsetof(options, field)
 
 const wp_option cmd_schedule_options[] = {
@@ -87,7 +91,7 @@ const wp_option cmd_schedule_options[] = {
     {.kind = WP_OPT_INT, .name = "switch-at", .offset = AT(switch_at), .arg = "K", .min = 1,
      .max = WP_SCHEDULE_MAX_STEPS + 1,
      .help = "print the shift range(s) making step K (1-indexed, 1 to N+1) the first low-noise step (with --steps "
-             "up to 1000)"},
+             "up to " WP_STR(WP_SCHEDULE_INVERT_MAX_STEPS) ")"},
     {.kind = WP_OPT_DOUBLE, .name = "shift-min", .offset = AT(shift_min), .arg = "S", .min = WP_SCHEDULE_MIN_SHIFT,
      .max = WP_SCHEDULE_MAX_SHIFT, .help = "lower end of the --switch-at scan (default 0.1)"},
     {.kind = WP_OPT_DOUBLE, .name = "shift-max", .offset = AT(shift_max), .arg = "S", .min = WP_SCHEDULE_MIN_SHIFT,
