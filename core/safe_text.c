@@ -64,14 +64,25 @@ static int is_c1(const unsigned char *s, size_t n)
     return n == 2 && s[0] == 0xc2 && s[1] <= 0x9f;
 }
 
-/* The next character of s as text to show: written to piece (at most 8 bytes, not NUL-terminated), its length in
- * *plen; returns how many bytes of s it stands for. */
-static size_t text_piece(const char *s, char piece[8], size_t *plen)
+/* Bidirectional formatting characters (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) are valid UTF-8 too,
+ * but reorder what follows them on the line ("Trojan source"): a name could make a line read other than it is. */
+static int is_bidi(const unsigned char *s, size_t n)
+{
+    if (n == 2)
+        return s[0] == 0xd8 && s[1] == 0x9c;
+    return n == 3 && s[0] == 0xe2 &&
+           ((s[1] == 0x80 && (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae))) ||
+            (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
+}
+
+/* The next character of s as text to show: written to piece (at most 12 bytes, a 3-byte character as \xNN each,
+ * not NUL-terminated), its length in *plen; returns how many bytes of s it stands for. */
+static size_t text_piece(const char *s, char piece[16], size_t *plen)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
     size_t n = wp_utf8_char_len(s, strnlen(s, 4));
-    int escape = n == 0 || u[0] < 0x20 || u[0] == 0x7f || is_c1(u, n);
+    int escape = n == 0 || u[0] < 0x20 || u[0] == 0x7f || is_c1(u, n) || is_bidi(u, n);
     size_t used = n ? n : 1;
     if (!escape) {
         memcpy(piece, s, used);
@@ -90,7 +101,7 @@ static size_t text_piece(const char *s, char piece[8], size_t *plen)
 
 void wp_text_put(FILE *out, const char *s)
 {
-    char piece[8];
+    char piece[16];
     size_t plen;
     while (s && *s) {
         s += text_piece(s, piece, &plen);
@@ -100,7 +111,7 @@ void wp_text_put(FILE *out, const char *s)
 
 void wp_markup_put(FILE *out, const char *s)
 {
-    char piece[8];
+    char piece[16];
     size_t plen;
     while (s && *s) {
         switch (*s) {

@@ -20,9 +20,10 @@ size_t wp_utf8_char_len(const char *s, size_t n);
 int wp_utf8_cut(const char *s, size_t max);
 
 /* Writes s to out for a person to read: printable ASCII and valid UTF-8 as they are, every control character (C0,
- * DEL, and C1 written as UTF-8) and every byte that is not valid UTF-8 as \xNN, so nothing in s can move the cursor,
- * end the line or talk to the terminal. The backslash itself is not escaped: this is for reading, not for parsing back
- * (--json keeps the exact bytes). s may be NULL (writes nothing). */
+ * DEL, and C1 written as UTF-8), the bidirectional formatting characters and every byte that is not valid UTF-8 as
+ * \xNN, so nothing in s can move the cursor, end the line, reorder it or talk to the terminal. The backslash itself
+ * is not escaped: this is for reading, not for parsing back (--json keeps the exact bytes). s may be NULL (writes
+ * nothing). */
 void wp_text_put(FILE *out, const char *s);
 
 /* Writes s as XML/HTML character data (element content, not an attribute value): & < > as entities, tab and

@@ -46,6 +46,11 @@ static void test_text(void)
                  "evil\\x1b]2;T\\x07\\x0d\\x0a\\x09ok");
     CHECK_EQ_STR(written(wp_text_put, "caf\xc3\xa9 \x7f \xc2\x9b \xff", buf, sizeof(buf)),
                  "caf\xc3\xa9 \\x7f \\xc2\\x9b \\xff"); /* DEL, C1 CSI (U+009B) and a bad byte escaped, é kept */
+    /* Bidirectional overrides and isolates reorder the rest of the line: RLO, LRI and RLM escaped; other 3-byte
+     * characters (the euro sign) kept. */
+    static const char bidi[] = "k\xe2\x80\xae" "abc\xe2\x81\xa6" "d\xe2\x80\x8f \xe2\x82\xac";
+    CHECK_EQ_STR(written(wp_text_put, bidi, buf, sizeof(buf)),
+                 "k\\xe2\\x80\\xaeabc\\xe2\\x81\\xa6d\\xe2\\x80\\x8f \xe2\x82\xac");
     CHECK_EQ_STR(written(wp_text_put, NULL, buf, sizeof(buf)), "");
 }
 
