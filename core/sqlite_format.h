@@ -5,6 +5,10 @@
 
 #include <stdint.h>
 
+/* How long a read waits for another process's lock on the file (a writer committing) before giving up, in ms: a
+ * trace being written by a running profiler is read once the writer lets go, not refused at once. */
+#define WP_SQLITE_READ_BUSY_MS 10000
+
 /* The schema version this build writes and the newest it reads (PRAGMA user_version of schemas/wanprof.sql). */
 #define WP_SQLITE_SCHEMA_VERSION 1
 

@@ -32,7 +32,8 @@ int wp_sqlite_probe(const char *path)
         return WP_FMT_UNKNOWN;
     sqlite3 *db = NULL;
     int fmt = WP_FMT_UNKNOWN;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_busy_timeout(db, WP_SQLITE_READ_BUSY_MS) == SQLITE_OK) {
         static const char *const nsys_tables[] = {"CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_ACTIVITY_KIND_RUNTIME",
                                                   "CUPTI_ACTIVITY_KIND_MEMCPY", "NVTX_EVENTS", "TARGET_INFO_GPU",
                                                   "StringIds"};

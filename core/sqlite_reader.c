@@ -308,6 +308,7 @@ static int open_checked(sq_reader *r)
         return rc;
     if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         return sq_rfail(r, WP_ERR_IO, "cannot open: %s", r->db ? sqlite3_errmsg(r->db) : "out of memory");
+    sqlite3_busy_timeout(r->db, WP_SQLITE_READ_BUSY_MS);
     return check_kind(r);
 }
 
