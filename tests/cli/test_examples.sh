@@ -11,10 +11,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$S"
 for want in examples/*/*.explain.txt; do
     db=${want%.explain.txt}.sqlite
-    # NAME.explain.args holds the flags the recording is explained with (empty: none, the run's own metadata);
-    # without it, the switch demo's
-    args="--sampler wan --shift 12 --steps 27"
-    [ -f "${db%.sqlite}.explain.args" ] && args=$(cat "${db%.sqlite}.explain.args")
+    # NAME.explain.args holds the flags the recording is explained with (empty: none, the run's own metadata)
+    args=$(cat "${db%.sqlite}.explain.args")
     got=$("$W" explain $args "$db" 2>/dev/null)
     check '[ "$got" = "$(cat "$want")" ]' "explain $db differs from $want: $(diff <(echo "$got") "$want" | head -5)"
     check '[ "$(events_of "$db")" = "$(events_of "${db%.sqlite}.json.gz")" ]' "$db and its .json.gz hold the same events"

@@ -24,8 +24,7 @@ check '[ "$("$W" schedule --sampler wan --shift 3 --steps 27)" = "$(cat "$ref/sc
 cd "$work"
 for want in examples/*/*.explain.txt; do
     db=${want%.explain.txt}.sqlite
-    args="--sampler wan --shift 12 --steps 27"
-    [ -f "${db%.sqlite}.explain.args" ] && args=$(cat "${db%.sqlite}.explain.args")
+    args=$(cat "${db%.sqlite}.explain.args")
     got=$("$W" explain $args "$db" 2>/dev/null)
     check '[ "$got" = "$(cat "$want")" ]' "installed explain $db differs from $want: $(diff <(echo "$got") "$want" | head -5)"
 done
