@@ -72,6 +72,16 @@ int wp_dit_expert_load(wp_dit *m, wp_dit_expert *e, const wp_weights *w, char *e
 int wp_dit_expert_random(wp_dit *m, wp_dit_expert *e, uint64_t seed, char *err, size_t errlen);
 void wp_dit_expert_free(wp_dit_expert *e);
 
+/* How one expert's weights sit in device memory (and so what an offload mode moves): what `wanprof whatif` takes
+ * from the run's metadata instead of guessing from the copies it sees. */
+typedef struct wp_dit_weight_sizes {
+    size_t expert_bytes;   /* the whole arena of one expert */
+    size_t block_bytes;    /* one block's slice (what a layerwise prefetch copies) */
+    size_t nonblock_bytes; /* embedders, head and tables: what the layerwise mode keeps resident per expert */
+    size_t tensors;        /* tensors per expert (copies per direction of a model-offload swap) */
+} wp_dit_weight_sizes;
+int wp_dit_weight_sizes_get(const wp_dit *m, wp_dit_weight_sizes *out, char *err, size_t errlen);
+
 /* One forward: out (C, F, H, W) of the run's dtype = the model's flow prediction for latent (C, F, H, W, run's
  * dtype) at `timestep`, conditioned on context (text_tokens, text_dim, run's dtype). Enqueued on the model's stream;
  * 0, or -1 with err filled (a CUDA or cuBLAS failure). */

@@ -72,6 +72,15 @@ int wp_dit_place(const wp_dit *m, wp_dit_placement *p, char *err, size_t errlen)
     return block_range(m, p, err, errlen);
 }
 
+int wp_dit_weight_sizes_get(const wp_dit *m, wp_dit_weight_sizes *out, char *err, size_t errlen) {
+    wp_dit_placement p;
+    int rc = wp_dit_place(m, &p, err, errlen);
+    if (rc == 0)
+        *out = (wp_dit_weight_sizes){p.total, p.block_stride, p.total - (p.block_end - p.block_start), p.count};
+    wp_dit_placement_free(&p);
+    return rc;
+}
+
 void wp_dit_placement_free(wp_dit_placement *p) {
     free(p->specs);
     free(p->offset);

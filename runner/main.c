@@ -21,11 +21,20 @@ typedef struct run_state {
     int quiet; /* ranks other than 0 print nothing per step */
     wp_latent_saver saver;
     double *seconds;
+    size_t base_used, peak_used; /* device memory in use (cudaMemGetInfo) once the context exists; most at a step's end */
 } run_state;
+
+/* Device memory in use on this process's GPU (every process's, as cudaMemGetInfo sees it); 0 when it cannot say. */
+static size_t device_used(void) {
+    size_t free_b = 0, total_b = 0;
+    return cudaMemGetInfo(&free_b, &total_b) == cudaSuccess ? total_b - free_b : 0;
+}
 
 static int on_step(const wp_loop_step_info *s, const float *latents, void *user) {
     run_state *r = user;
     r->seconds[s->index] = s->seconds;
+    size_t used = device_used(); /* the loop allocates nothing per step, so a step's end shows its peak */
+    if (used > r->peak_used) r->peak_used = used;
     if (r->quiet) return 0;
     double done = 0;
     for (int i = 0; i <= s->index; i++) done += r->seconds[i];
@@ -41,7 +50,7 @@ static const char *ordinal_suffix(int n) {
     return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
 }
 
-static void summary(const wp_loop_params *p, const double *seconds, const wp_offload *off) {
+static void summary(const wp_loop_params *p, const double *seconds, const wp_offload *off, const run_state *r) {
     wp_schedule_step *steps = malloc((size_t)p->schedule.steps * sizeof *steps);
     if (!steps) return;
     wp_schedule_compute(&p->schedule, steps);
@@ -65,6 +74,10 @@ static void summary(const wp_loop_params *p, const double *seconds, const wp_off
         printf("offload copies: %ld host->GPU (%.2f GB), %ld GPU->host (%.2f GB), %d expert switches\n",
                st.h2d_copies, st.h2d_bytes / 1e9, st.d2h_copies, st.d2h_bytes / 1e9, st.switches);
     }
+    /* the program's own figure, for checking what a trace's allocation records say (wanprof whatif) */
+    if (r->peak_used >= r->base_used && r->base_used)
+        printf("device memory in the loop: %zu bytes in use beyond the context at most (cudaMemGetInfo at each "
+               "step's end)\n", r->peak_used - r->base_used);
     free(steps);
 }
 
@@ -128,13 +141,14 @@ static int run(const wp_runner_options *o, wp_dist *dist, char *err) {
     wp_dit_expert experts[2] = {{0}};
     wp_loop_params p;
     loop_params(o, &cfg, &p);
-    run_state r = {o, dist->rank != 0, {0}, NULL};
+    run_state r = {o, dist->rank != 0, {0}, NULL, 0, 0};
     const char *save = dist->rank == 0 ? o->save : NULL; /* every rank holds the same latents: rank 0 writes them */
     /* The output path is checked before any GPU work, so that a long run never ends on a refusal. */
     int rc = save ? wp_saver_open(&r.saver, save, o->force, &shape, err, ERRLEN) : 0;
     /* the GPU and NCCL only now: bad input is reported first, with no device needed */
     int ulysses = o->ulysses ? o->ulysses : dist->world / o->cfg_parallel;
     if (rc == 0) rc = wp_dist_init(dist, ulysses, o->cfg_parallel, o->rendezvous, err, ERRLEN);
+    if (rc == 0 && cudaFree(0) == cudaSuccess) r.base_used = device_used(); /* the context, before our allocations */
     if (rc == 0) rc = wp_dit_create(&m, &cfg, &shape, o->dt, o->attention, dist, err, ERRLEN);
     if (rc == 0 && dist->rank == 0)
         fprintf(stderr, "wanprof-runner: %s, latent %dx%dx%dx%d, %d text tokens, %s, attention %s, %d GPU%s (Ulysses "
@@ -156,14 +170,16 @@ static int run(const wp_runner_options *o, wp_dist *dist, char *err) {
     } else if (rc == 0) {
         r.seconds = calloc((size_t)p.schedule.steps, sizeof *r.seconds);
         p.ctx_cond = in.ctx_cond, p.ctx_uncond = in.ctx_uncond, p.on_step = on_step, p.user = &r;
-        wp_run_meta meta = {&cfg, &p, &shape, o->dt, wp_dit_attention_name(m), &o->offload, dist->world};
+        wp_dit_weight_sizes sizes;
+        rc = wp_dit_weight_sizes_get(m, &sizes, err, ERRLEN);
+        wp_run_meta meta = {&cfg, &p, &shape, o->dt, wp_dit_attention_name(m), &o->offload, dist->world, &sizes};
         /* The metadata mark is what lets explain check the schedule: a run without it is not run. */
-        if (!r.seconds || wp_run_meta_mark(&meta) != 0) {
+        if (rc == 0 && (!r.seconds || wp_run_meta_mark(&meta) != 0)) {
             snprintf(err, ERRLEN, "out of memory writing the run's metadata mark");
             rc = -1;
         }
         if (rc == 0) rc = wp_denoise(m, experts, &p, in.latents, err, ERRLEN);
-        if (rc == 0 && dist->rank == 0) summary(&p, r.seconds, off);
+        if (rc == 0 && dist->rank == 0) summary(&p, r.seconds, off, &r);
         if (rc == 0 && save) rc = wp_saver_set_final(&r.saver, in.latents, err, ERRLEN);
     }
     if (rc == 0 && save) rc = wp_saver_write(&r.saver, err, ERRLEN);

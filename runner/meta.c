@@ -45,6 +45,11 @@ char *wp_run_meta_json(const wp_run_meta *m) {
     cJSON_AddStringToObject(off, "host_memory", m->offload->pinned ? "pinned" : "pageable");
     cJSON_AddNumberToObject(off, "prefetch", m->offload->prefetch);
     cJSON_AddBoolToObject(off, "layer_sync", m->offload->layer_sync);
+    cJSON *w = cJSON_AddObjectToObject(root, "weights");
+    cJSON_AddNumberToObject(w, "expert_bytes", (double)m->weights->expert_bytes);
+    cJSON_AddNumberToObject(w, "block_bytes", (double)m->weights->block_bytes);
+    cJSON_AddNumberToObject(w, "nonblock_bytes", (double)m->weights->nonblock_bytes);
+    cJSON_AddNumberToObject(w, "tensors", (double)m->weights->tensors);
     cJSON_AddNumberToObject(root, "world_size", m->world_size);
     int latent[4] = {m->shape->C, m->shape->F, m->shape->H, m->shape->W};
     cJSON_AddItemToObject(root, "latent", cJSON_CreateIntArray(latent, 4));

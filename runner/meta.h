@@ -16,6 +16,7 @@ typedef struct wp_run_meta {
     const char *attention;
     const wp_offload_options *offload;
     int world_size;
+    const wp_dit_weight_sizes *weights; /* one expert's bytes, as placed on the device */
 } wp_run_meta;
 
 /* The metadata as one line of JSON (malloc'ed; NULL when out of memory). */

@@ -102,6 +102,13 @@ rec 06_group_unipc_s5_n27_wanprof 120 wanprof --offload group --sampler unipc --
 rec 07_model_euler_s3_n27_nocfg_torch 120 torch $M --sampler euler --shift 3 --steps 27 --cfg off
 # larger experts: 4 layers, dim 2048 (16 heads), ffn 8192: ~620 MB per expert
 rec 09_model_unipc_s3_n27_large_torch 150 torch $M --sampler unipc --shift 3 --steps 27 --layers 4 --dim 2048 --ffn 8192
+# whatif's diffusers pair (issue 15): the same run under model offload and under group offloading with streams, with
+# A14B-sized blocks (dim 5120, 40 heads, ffn 13824: 0.70 GB per block in bf16; 4 blocks) at 480p, 9 frames (4,680
+# tokens), so that moving the weights costs what it costs the real model per block. Each predicts the other.
+W="--layers 4 --dim 5120 --ffn 13824 --frames 9 --height 480 --width 832 --sampler unipc --shift 3 --steps 6"
+rec 12_model_unipc_s3_n6_a14bblocks_wanprof 150 wanprof --offload model $W
+rec 13_group_unipc_s3_n6_a14bblocks_wanprof 150 wanprof --offload group $W
+rec 14_none_unipc_s3_n6_a14bblocks_wanprof 150 wanprof --offload none $W
 # our runner recorded without its NVTX (as a user's program would be: no step marks, no metadata): its truth is its
 # own per-step progress lines (stderr) and summary (stdout), never in the trace. 480p latents, the A14B's first 2
 # blocks, model offload from pageable memory, shift 3, sampler sglang: the switch on the 10th step.
