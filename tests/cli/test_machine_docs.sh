@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The machine documents `wanprof whatif --machine` reads are valid against their schemas: every hand-written
+# description in examples/machines/ against schemas/machine_spec.schema.json (and each of its copy figures says where
+# it comes from), the H200 calibrate fixture against schemas/machine.schema.json. The spec schema is no rubber stamp:
+# a description without its source, or a spread with a measured count, is refused.
+set -uo pipefail
+: "${WP_SOURCE_DIR:?}" "${WP_FIXTURES:?}"
+python3 -c "import jsonschema" 2>/dev/null || { echo "SKIP: python3-jsonschema missing (scripts/setup.sh)"; exit 77; }
+python3 - "$WP_SOURCE_DIR" "$WP_FIXTURES" <<'PY'
+import glob, json, sys
+import jsonschema
+src, fixtures = sys.argv[1:]
+V = jsonschema.Draft202012Validator
+spec_schema = json.load(open(f"{src}/schemas/machine_spec.schema.json"))
+V.check_schema(spec_schema)
+specs = sorted(glob.glob(f"{src}/examples/machines/*.json"))
+assert specs, "no example in examples/machines"
+for path in specs:
+    doc = json.load(open(path))
+    V(spec_schema).validate(doc)
+    for i, entry in enumerate(doc["host_copies"] + doc.get("latency", [])):
+        assert entry.get("source"), f"{path}: entry {i} does not say where its figure comes from"
+        f = entry.get("bandwidth_gb_per_s") or entry["seconds"]
+        assert f["min"] <= f["median"] <= f["max"], f"{path}: entry {i} out of order: {f}"
+    print("valid:", path[len(src) + 1:])
+measured = json.load(open(f"{fixtures}/machines/h200_calibrate.json"))
+V(json.load(open(f"{src}/schemas/machine.schema.json"))).validate(measured)
+print("valid: tests/fixtures/machines/h200_calibrate.json")
+for what in ("source", "count"):
+    d = json.loads(json.dumps(json.load(open(specs[0]))))
+    if what == "source":
+        del d["source"]
+    else:
+        d["host_copies"][0]["bandwidth_gb_per_s"]["count"] = 7
+    if V(spec_schema).is_valid(d):
+        raise SystemExit(f"the spec schema accepted a document with {what} changed")
+print("refused: a spec without its source, a spec spread with a count")
+PY
