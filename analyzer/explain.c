@@ -288,7 +288,7 @@ static void attribute(const wp_run *r, wp_explain *e)
 
 /* The observed switch: the loop step (its number: 0-based in the loop, also when a profiler schedule skipped the
  * first steps) of the first non-warm-up spike (any rank) whose top cause is expert_switch. */
-static int observed_switch(const wp_explain *e)
+int wp_explain_observed_switch(const wp_explain *e)
 {
     int best = -1;
     for (int i = 0; i < e->nranks; i++)
@@ -316,7 +316,7 @@ static void schedule_check(const wp_run *r, const wp_explain_opts *o, wp_explain
     }
     if (wp_schedule_params_check(&p))
         return;
-    wp_schedcheck_run(&p, from, observed_switch(e), &e->sched);
+    wp_schedcheck_run(&p, from, wp_explain_observed_switch(e), &e->sched);
 }
 
 static void marked_switch(const wp_explain_opts *o, wp_explain *e)
@@ -332,7 +332,7 @@ static void marked_switch(const wp_explain_opts *o, wp_explain *e)
     w->have = 1;
     w->boundary_t = boundary * 1000;
     w->step = -1;
-    w->observed = observed_switch(e);
+    w->observed = wp_explain_observed_switch(e);
     int k = 0;
     while (k < m->steps.count && m->steps.steps[k].timestep >= w->boundary_t)
         k++;

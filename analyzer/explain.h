@@ -77,6 +77,9 @@ void wp_explain_opts_default(wp_explain_opts *o);
 /* Runs the analysis. Returns WP_OK or WP_ERR_NOMEM. Free with wp_explain_free. */
 int wp_explain_run(const wp_run *r, const wp_explain_opts *o, wp_explain *out);
 void wp_explain_free(wp_explain *e);
+/* The observed switch: the loop step of the first non-warm-up spike (any rank) whose top cause is expert_switch;
+ * -1 when none. */
+int wp_explain_observed_switch(const wp_explain *e);
 /* The rank result holding the most steps (the one text summaries lead with); NULL when none. */
 const wp_rank_result *wp_explain_main_rank(const wp_explain *e);
 /* The short text report (what `wanprof explain` prints), to out. label: the input's name. */

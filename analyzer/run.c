@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "hash64.h"
+#include "nsmath.h"
 
 #define CLS_NONE 0x0f
 #define CLS_DONE 0x10
@@ -37,11 +38,14 @@ void wp_run_free(wp_run *r)
     free(r->copies);
     free(r->hosts);
     free(r->ops);
+    free(r->mems);
     free(r->launches);
     free(r->kernels);
     free(r->name_class);
-    for (uint32_t i = 0; i < r->nprocs; i++)
+    for (uint32_t i = 0; i < r->nprocs; i++) {
         free(r->procs[i].config);
+        free(r->procs[i].machine);
+    }
     free(r->procs);
     free(r->proc_slots);
     memset(r, 0, sizeof(*r));
@@ -135,11 +139,17 @@ static int on_process(wp_tool *tool, const wp_process *proc)
 static int on_meta(wp_tool *tool, uint32_t proc, const char *key, const char *json)
 {
     wp_run *r = (wp_run *)tool;
-    if (strcmp(key, "config") != 0 && strcmp(key, "schedule") != 0)
+    int machine = strcmp(key, "machine") == 0;
+    if (!machine && strcmp(key, "config") != 0 && strcmp(key, "schedule") != 0)
         return 0;
     wp_run_proc *p = proc_of(r, proc);
     if (!p)
         return WP_ERR_NOMEM;
+    if (machine) {
+        free(p->machine);
+        p->machine = strdup(json);
+        return p->machine ? 0 : WP_ERR_NOMEM;
+    }
     if (p->config && strcmp(key, "schedule") != 0)
         return 0; /* "schedule" wins over "config" */
     free(p->config);
@@ -255,6 +265,15 @@ static int push_host(wp_run *r, const wp_event *ev, int cls, int64_t aux)
     if (grow(r, (void **)&r->hosts, r->nhosts, &r->caphosts, sizeof(*r->hosts)))
         return -1;
     r->hosts[r->nhosts++] = (wp_run_host){ev->start, ev->end, aux, ev->proc, ev->name, (uint8_t)cls};
+    return 0;
+}
+
+static int push_mem(wp_run *r, const wp_event *ev)
+{
+    if (grow(r, (void **)&r->mems, r->nmems, &r->capmems, sizeof(*r->mems)))
+        return -1;
+    int64_t bytes = (int64_t)ev->u.memory.bytes;
+    r->mems[r->nmems++] = (wp_run_mem){ev->start, ev->u.memory.op == WP_MEMORY_FREE ? -bytes : bytes, ev->proc};
     return 0;
 }
 
@@ -422,6 +441,8 @@ static int on_event(wp_tool *tool, const wp_event *ev)
         break;
     case WP_EV_MEMORY:
         rc = push_host(r, ev, ev->u.memory.op == WP_MEMORY_FREE ? WP_HOST_FREE : WP_HOST_ALLOC, 0);
+        if (rc == 0 && ev->u.memory.mem_kind == WP_MEM_DEVICE && ev->u.memory.bytes <= (uint64_t)INT64_MAX)
+            rc = push_mem(r, ev);
         break;
     case WP_EV_RANGE:
         rc = on_range(r, ev, p);
@@ -448,6 +469,14 @@ wp_tool *wp_run_tool(wp_run *r)
 static int cmp_copy(const void *a, const void *b)
 {
     const wp_run_copy *x = a, *y = b;
+    if (x->proc != y->proc)
+        return x->proc < y->proc ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int cmp_mem(const void *a, const void *b)
+{
+    const wp_run_mem *x = a, *y = b;
     if (x->proc != y->proc)
         return x->proc < y->proc ? -1 : 1;
     return x->start < y->start ? -1 : x->start > y->start;
@@ -618,6 +647,8 @@ int wp_run_finish(wp_run *r)
         qsort(r->copies, r->ncopies, sizeof(*r->copies), cmp_copy);
     if (r->nhosts)
         qsort(r->hosts, r->nhosts, sizeof(*r->hosts), cmp_host);
+    if (r->nmems)
+        qsort(r->mems, r->nmems, sizeof(*r->mems), cmp_mem);
     compact_kernels(r);
     if (wp_timeline_finish(r->timeline))
         return WP_ERR_NOMEM;
@@ -689,11 +720,30 @@ uint32_t wp_run_kernels_in(const wp_run *r, uint32_t proc, int64_t start, int64_
     return n;
 }
 
+size_t wp_run_mem_peak(const wp_run *r, uint32_t proc, int64_t start, int64_t end, int64_t *at_start, int64_t *peak)
+{
+    size_t lo = 0, allocs = 0;
+    LOWER_BOUND(r->mems, r->nmems, proc, INT64_MIN, lo);
+    int64_t held = 0, most = INT64_MIN;
+    *at_start = 0;
+    for (size_t i = lo; i < r->nmems && r->mems[i].proc == proc; i++) {
+        const wp_run_mem *m = &r->mems[i];
+        allocs += m->delta > 0;
+        if (m->start < start)
+            *at_start = wp_ns_add(*at_start, m->delta);
+        held = wp_ns_add(held, m->delta);
+        if (m->start >= start && m->start < end && held > most)
+            most = held;
+    }
+    *peak = most > *at_start ? most : *at_start; /* bytes: the same saturating sums as ns */
+    return allocs;
+}
+
 size_t wp_run_bytes(const wp_run *r)
 {
     return sizeof(*r) + wp_timeline_bytes(r->timeline) + r->capcopies * sizeof(wp_run_copy) +
            r->caphosts * sizeof(wp_run_host) + r->capkernels * sizeof(wp_kernel_seen) + r->name_class_cap +
-           r->capops * sizeof(wp_run_op) + r->caplaunches * sizeof(wp_run_launch);
+           r->capops * sizeof(wp_run_op) + r->caplaunches * sizeof(wp_run_launch) + r->capmems * sizeof(wp_run_mem);
 }
 
 int wp_run_load(wp_run *r, const char *const *paths, int n, wp_strtab *strings, wp_diag *diag,

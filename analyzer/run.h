@@ -57,6 +57,7 @@ typedef struct wp_run_proc {
     uint64_t gpu_events;    /* kernels, copies, memsets */
     uint32_t owner;         /* the process whose steps this one's GPU work belongs to (see wp_run_finish) */
     char *config;           /* JSON text of meta "config" or "schedule", NULL when none */
+    char *machine;          /* JSON text of meta "machine" (what `wanprof calibrate` measured), NULL when none */
     wp_run_host first_api;  /* the process's first CUDA call: it creates the context (end == start: none yet) */
     uint64_t dropped;
 } wp_run_proc;
@@ -79,6 +80,13 @@ typedef struct wp_run_op {
 #define WP_OP_COPY 0x80000000u
 #define WP_OP_MEMSET 0xC0000000u
 #define WP_OP_IS_KERNEL(key) ((key) < WP_OP_COPY)
+
+/* A change of the device memory a process holds: an allocation (delta > 0) or a free (delta < 0) of GPU memory. */
+typedef struct wp_run_mem {
+    int64_t start; /* ns */
+    int64_t delta; /* bytes */
+    uint32_t proc;
+} wp_run_mem;
 
 /* A host call that launched GPU work: its correlation id and start, until wp_run_finish has matched the ops. */
 typedef struct wp_run_launch {
@@ -104,6 +112,8 @@ typedef struct wp_run {
     size_t nkernels, capkernels;
     wp_run_op *ops;          /* every kernel, copy and memset; sorted by (proc, start) once finished */
     size_t nops, capops;
+    wp_run_mem *mems;        /* device allocations and frees; sorted by (proc, start) once finished */
+    size_t nmems, capmems;
     wp_run_launch *launches; /* freed by wp_run_finish */
     size_t nlaunches, caplaunches;
     uint64_t events;
@@ -141,6 +151,10 @@ void wp_run_host_range(const wp_run *r, uint32_t proc, int64_t start, int64_t en
 void wp_run_op_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
 /* Number of kernels of proc starting in [start, end). */
 uint32_t wp_run_kernels_in(const wp_run *r, uint32_t proc, int64_t start, int64_t end);
+/* Device memory proc held: *at_start when `start` began (everything allocated and not freed before it, counted from
+ * the trace's first record) and the most it held at any moment of [start, end). Returns the number of allocation
+ * records of proc in the whole trace (0: the trace recorded none, and both figures mean nothing). */
+size_t wp_run_mem_peak(const wp_run *r, uint32_t proc, int64_t start, int64_t end, int64_t *at_start, int64_t *peak);
 /* Approximate bytes held, for the memory bound. */
 size_t wp_run_bytes(const wp_run *r);
 

@@ -45,11 +45,12 @@ int cmd_schedule(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_whatif(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 extern const wp_option cmd_run_options[], cmd_report_options[], cmd_explain_options[], cmd_hist_options[],
     cmd_diff_options[], cmd_schedule_options[], cmd_export_options[], cmd_info_options[], cmd_calibrate_options[],
-    cmd_help_options[];
+    cmd_whatif_options[], cmd_help_options[];
 /* The analysis options (analysis_options.c), a group of explain, hist, diff and report; into a wp_analysis_opts. */
 extern const wp_option wp_analysis_options[];
 /* --sampler's words and values (schedule/schedule.h's table), for every table that has a --sampler. */
@@ -57,6 +58,7 @@ const char *cli_sampler_word(int i);
 int cli_sampler_value(const char *word);
 
 extern const char cmd_run_help[], cmd_report_help[], cmd_explain_help[], cmd_hist_help[], cmd_diff_help[],
-    cmd_schedule_help[], cmd_export_help[], cmd_info_help[], cmd_calibrate_help[], cmd_help_help[];
+    cmd_schedule_help[], cmd_export_help[], cmd_info_help[], cmd_calibrate_help[], cmd_whatif_help[],
+    cmd_help_help[];
 
 #endif

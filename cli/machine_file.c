@@ -54,7 +54,7 @@ static FILE *open_regular(const char *path, int *exists, wp_diag *diag)
     return f;
 }
 
-static char *read_text(const char *path, int *exists, wp_diag *diag)
+char *wp_machine_file_text(const char *path, int *exists, wp_diag *diag)
 {
     FILE *f = open_regular(path, exists, diag);
     if (!f)
@@ -75,7 +75,7 @@ static char *read_text(const char *path, int *exists, wp_diag *diag)
 
 char *wp_machine_file_load(const char *path, int *exists, wp_diag *diag)
 {
-    char *text = read_text(path, exists, diag);
+    char *text = wp_machine_file_text(path, exists, diag);
     if (!text)
         return NULL;
     cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1); /* 1: nothing but blanks may follow the object */

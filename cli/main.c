@@ -25,6 +25,8 @@ const wp_command wp_commands[] = {
      cmd_export_options, "IN... OUT"},
     {"info", cmd_info, "what a trace holds: ranks, devices, events by kind, time span, dropped records",
      cmd_info_help, cmd_info_options, "TRACE..."},
+    {"whatif", cmd_whatif, "predict every offload mode's step, switch and total time and memory from one trace",
+     cmd_whatif_help, cmd_whatif_options, "TRACE..."},
     {"calibrate", cmd_calibrate, "measure this machine: host<->GPU and GPU<->GPU bandwidth, latency, memory, topology",
      cmd_calibrate_help, cmd_calibrate_options, ""},
     {"help", cmd_help, "show help for wanprof or one of its commands", cmd_help_help, cmd_help_options,

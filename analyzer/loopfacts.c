@@ -1,0 +1,411 @@
+/* loopfacts.c: the recorded loop's facts for `wanprof whatif` (see loopfacts.h). The runner's metadata says what it
+ * did; for any other program the facts come from its copies, and what cannot be seen is an assumption named in
+ * notes. */
+#include "loopfacts.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "spikes.h"
+#include "wpmodel.h"
+
+#define DEFAULT_BLOCKS 40 /* Wan2.2 A14B: what a trace without metadata is assumed to run */
+
+static void note(wp_loop_facts *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(wp_loop_facts *f, const char *fmt, ...)
+{
+    size_t n = strlen(f->notes);
+    if (n + 3 >= sizeof(f->notes))
+        return;
+    if (n)
+        n += (size_t)snprintf(f->notes + n, sizeof(f->notes) - n, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->notes + n, sizeof(f->notes) - n, fmt, ap);
+    va_end(ap);
+}
+
+static double num(const cJSON *o, const char *key, double fallback)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : fallback;
+}
+
+/* The runner's metadata ("meta config"): mode, weights, blocks, forwards, ranks. Returns 1 when it was there. */
+static int from_metadata(const char *json, wp_loop_facts *f)
+{
+    cJSON *root = json ? cJSON_Parse(json) : NULL;
+    const cJSON *off = cJSON_GetObjectItemCaseSensitive(root, "offload");
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(root, "weights");
+    if (!cJSON_IsObject(off) || !cJSON_IsObject(w)) {
+        cJSON_Delete(root);
+        return 0;
+    }
+    const cJSON *mode = cJSON_GetObjectItemCaseSensitive(off, "mode");
+    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(off, "host_memory");
+    const char *m = cJSON_IsString(mode) ? mode->valuestring : "";
+    f->recorded.kind = strcmp(m, "model") == 0 ? WP_MODE_MODEL : strcmp(m, "layerwise") == 0 ? WP_MODE_LAYERWISE
+                                                                                           : WP_MODE_NONE;
+    f->recorded.pinned = cJSON_IsString(mem) && strcmp(mem->valuestring, "pinned") == 0;
+    f->recorded.prefetch = (int)num(off, "prefetch", 1);
+    f->recorded.layer_sync = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(off, "layer_sync"));
+    snprintf(f->recorded_from, sizeof(f->recorded_from), "the runner's metadata");
+    f->expert_bytes = num(w, "expert_bytes", 0);
+    f->block_bytes = num(w, "block_bytes", 0);
+    f->nonblock_bytes = num(w, "nonblock_bytes", 0);
+    f->small_copies = num(w, "tensors", 0); /* the large ones are taken out once the blocks are known */
+    const cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
+    f->blocks = (int)num(model, "layers", 0);
+    f->experts = (int)num(model, "experts", 2);
+    snprintf(f->weights_from, sizeof(f->weights_from), "the runner's metadata");
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "guidance");
+    int cfg = 0;
+    for (const cJSON *x = g ? g->child : NULL; x; x = x->next)
+        cfg |= cJSON_IsNumber(x) && x->valuedouble != 1.0;
+    f->forwards = cfg ? 2 : 1;
+    f->ranks = (int)num(root, "world_size", 1);
+    cJSON_Delete(root);
+    return f->expert_bytes > 0 && f->block_bytes > 0 && f->blocks > 0;
+}
+
+/* The weights' sizes from a model config, as diffusers holds them: bf16, the modules it keeps in fp32 in fp32. */
+static int from_model_config(const char *path, wp_loop_facts *f, wp_diag *diag)
+{
+    wp_model_config cfg;
+    char err[512];
+    if (wp_model_config_load(path, &cfg, err, sizeof(err)))
+        return wp_diag_error(diag, WP_ERR_FORMAT, "%s", err);
+    wp_param_spec *specs = NULL;
+    size_t n = wp_model_param_specs(&cfg, &specs);
+    if (!n)
+        return WP_ERR_NOMEM;
+    double block = 0, rest = 0;
+    for (size_t i = 0; i < n; i++) {
+        double bytes = (double)wp_param_numel(&specs[i]) * (specs[i].keep_fp32 ? 4 : 2);
+        if (strncmp(specs[i].name, "blocks.", 7) == 0)
+            block += bytes;
+        else
+            rest += bytes;
+    }
+    free(specs);
+    f->blocks = cfg.layers;
+    f->experts = cfg.experts;
+    f->block_bytes = block / cfg.layers;
+    f->nonblock_bytes = rest;
+    f->expert_bytes = block + rest;
+    f->small_copies = (double)n;
+    snprintf(f->weights_from, sizeof(f->weights_from), "the model config %s (bf16, as diffusers loads it)", path);
+    return WP_OK;
+}
+
+static double htod_bytes(const wp_step_stats *s)
+{
+    return (double)s->weight_htod_bytes;
+}
+
+static int htod_pinned(const wp_step_stats *s)
+{
+    return s->copy[WP_DIR_HTOD][WP_HMEM_PINNED].bytes > s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].bytes;
+}
+
+/* No metadata: the mode and the weights from the copies. Weight traffic in the ordinary steps is layerwise streaming;
+ * whole experts moving only at the first step and the switch is model offload; no traffic is none. */
+static void from_copies(const wp_rank_result *rr, const int *ordinary, int nord, wp_loop_facts *f)
+{
+    double *v = malloc((size_t)(nord ? nord : 1) * sizeof(*v));
+    double streamed = 0;
+    int pinned_votes = 0;
+    if (v) {
+        for (int i = 0; i < nord; i++) {
+            v[i] = htod_bytes(&rr->stats[ordinary[i]]);
+            pinned_votes += htod_pinned(&rr->stats[ordinary[i]]);
+        }
+        streamed = nord ? wp_median(v, nord) : 0;
+        free(v);
+    }
+    snprintf(f->recorded_from, sizeof(f->recorded_from), "the copies seen (no runner metadata)");
+    if (streamed > 0) {
+        f->recorded.kind = WP_MODE_LAYERWISE;
+        f->recorded.pinned = pinned_votes * 2 > nord;
+        f->recorded.prefetch = 1;
+        /* weights going back to the host in every ordinary step: a group that round-trips (diffusers' top level) */
+        double back = 0;
+        for (int i = 0; i < nord; i++)
+            back += (double)rr->stats[ordinary[i]].weight_dtoh_bytes / nord;
+        f->recorded.rest_trips = back > 0;
+        if (f->expert_bytes <= 0) {
+            f->expert_bytes = streamed / f->forwards;
+            if (f->recorded.rest_trips)
+                f->nonblock_bytes = back / f->forwards;
+            snprintf(f->weights_from, sizeof(f->weights_from), "the weights copied in an ordinary step, per forward%s",
+                     f->recorded.rest_trips ? "; those copied back, per forward, as the weights outside the blocks"
+                                            : " (what is resident is not seen)");
+        }
+        note(f, "prefetch depth and per-layer sync cannot be seen in the copies: taken as prefetch 1, no sync");
+        return;
+    }
+    double moved = 0;
+    int at = -1;
+    for (int i = 0; i < rr->steps.count; i++)
+        if (htod_bytes(&rr->stats[i]) > moved)
+            moved = htod_bytes(&rr->stats[i]), at = i;
+    if (moved > 0) {
+        f->recorded.kind = WP_MODE_MODEL;
+        f->recorded.pinned = htod_pinned(&rr->stats[at]);
+        if (f->expert_bytes <= 0) {
+            f->expert_bytes = moved;
+            const wp_step_stats *s = &rr->stats[at];
+            f->large_copies = s->weight_htod;
+            f->small_copies = s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].count + s->copy[WP_DIR_HTOD][WP_HMEM_PINNED].count -
+                              f->large_copies;
+            snprintf(f->weights_from, sizeof(f->weights_from),
+                     "the host->GPU copies of step %d (%.0f tensor-sized, %.0f small)", at, f->large_copies,
+                     f->small_copies);
+        }
+        return;
+    }
+    f->recorded.kind = WP_MODE_NONE;
+}
+
+static int switch_step(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_facts *f)
+{
+    const wp_explain *e = &a->explain;
+    if (o->switch_step >= 0) {
+        snprintf(f->switch_from, sizeof(f->switch_from), "--switch-step");
+        return o->switch_step;
+    }
+    if (e->sched.have) {
+        snprintf(f->switch_from, sizeof(f->switch_from), "the schedule (%s)", e->sched.from);
+        return e->sched.predicted < e->sched.p.steps ? e->sched.predicted : -1;
+    }
+    if (e->marked.have) {
+        snprintf(f->switch_from, sizeof(f->switch_from), "the step marks' timesteps");
+        return e->marked.step;
+    }
+    int seen = wp_explain_observed_switch(e);
+    if (seen >= 0) {
+        snprintf(f->switch_from, sizeof(f->switch_from), "the switch spike seen in the trace");
+        return seen;
+    }
+    snprintf(f->switch_from, sizeof(f->switch_from), "unknown (no schedule, no marks, no switch spike)");
+    return -1;
+}
+
+double wp_mode_resident_bytes(const wp_loop_facts *f, const wp_offload_mode *m)
+{
+    switch (m->kind) {
+    case WP_MODE_MODEL:
+        return f->expert_bytes;
+    case WP_MODE_LAYERWISE:
+        return (m->rest_trips ? 1 : f->experts) * f->nonblock_bytes + (m->prefetch + 1) * f->block_bytes;
+    default:
+        return f->experts * f->expert_bytes;
+    }
+}
+
+const char *wp_mode_name(const wp_offload_mode *m, char *buf, size_t n)
+{
+    const char *mem = m->pinned ? "pinned" : "pageable";
+    if (m->kind == WP_MODE_MODEL)
+        snprintf(buf, n, "model, %s", mem);
+    else if (m->kind == WP_MODE_LAYERWISE && m->rest_trips)
+        snprintf(buf, n, "group (diffusers): blocks p%d %s, the rest round-trips", m->prefetch, mem);
+    else if (m->kind == WP_MODE_LAYERWISE)
+        snprintf(buf, n, "layerwise p%d, %s%s", m->prefetch, mem, m->layer_sync ? ", per-layer sync" : "");
+    else
+        snprintf(buf, n, "none");
+    return buf;
+}
+
+static double seconds(int64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+/* base_s, block_s, first_extra_s and switch_move_s from the ordinary steps. A step's own weight traffic is taken
+ * out where it is exposed (copy time with no compute beside it), so a layerwise recording gives the compute-only
+ * step too. */
+static int timing(const wp_rank_result *rr, const int *ordinary, int nord, wp_loop_facts *f)
+{
+    double *v = malloc((size_t)nord * 4 * sizeof(*v));
+    if (!v)
+        return WP_ERR_NOMEM;
+    double *k = v + nord, *kn = v + 2 * nord, *plain = v + 3 * nord;
+    int streams = f->recorded.kind == WP_MODE_LAYERWISE;
+    for (int i = 0; i < nord; i++) {
+        const wp_step_stats *s = &rr->stats[ordinary[i]];
+        v[i] = seconds(s->wall_ns) - (streams ? seconds(s->copy_exposed_ns) : 0);
+        plain[i] = v[i] - (streams ? seconds(s->gpu_idle_ns) : 0);
+        k[i] = seconds(s->kernel_ns - s->nccl_ns) / (f->forwards * f->blocks);
+        kn[i] = (double)s->kernels / (f->forwards * f->blocks);
+    }
+    f->base_s = wp_median(v, nord);
+    f->plain_base_s = wp_median(plain, nord);
+    if (streams)
+        note(f, "the modes that stream nothing are predicted without the GPU's idle time of the recorded steps "
+                "(%.3f s a step: the streaming hooks' host time)", f->base_s - f->plain_base_s);
+
+    f->block_s = wp_median(k, nord);
+    f->kernels_per_block = wp_median(kn, nord);
+    free(v);
+    snprintf(f->time_from, sizeof(f->time_from),
+             "the median of %d ordinary steps (not the first, not the switch)%s", nord,
+             f->recorded.kind == WP_MODE_LAYERWISE ? ", their exposed copy time taken out" : "");
+    const wp_step_stats *s0 = &rr->stats[0];
+    double first = seconds(s0->wall_ns) - seconds(s0->copy_exposed_ns) - f->base_s;
+    f->first_extra_s = first > 0 ? first : 0;
+    if (f->switch_step > 0 && f->switch_step < rr->steps.count) {
+        const wp_step_stats *sw = &rr->stats[f->switch_step];
+        double extra = seconds(sw->wall_ns) - seconds(sw->copy_exposed_ns) - f->base_s;
+        f->switch_extra_s = extra > 0 ? extra : 0;
+    }
+    return WP_OK;
+}
+
+/* The rates the run's own copies achieved, per direction and host memory kind, over the steps that moved enough. */
+static int observed_rates(const wp_rank_result *rr, wp_loop_facts *f)
+{
+    double *v = malloc((size_t)rr->steps.count * sizeof(*v));
+    if (!v)
+        return WP_ERR_NOMEM;
+    static const int dirs[2] = {WP_DIR_HTOD, WP_DIR_DTOH}, kinds[2] = {WP_HMEM_PAGEABLE, WP_HMEM_PINNED};
+    for (int d = 0; d < 2; d++)
+        for (int k = 0; k < 2; k++) {
+            int n = 0;
+            double lo = 0, hi = 0;
+            for (int i = 0; i < rr->steps.count; i++) {
+                const wp_copy_stat *c = &rr->stats[i].copy[dirs[d]][kinds[k]];
+                if ((double)c->bytes < WP_LOOP_RATE_MIN_BYTES || c->ns <= 0)
+                    continue;
+                v[n] = (double)c->bytes / (double)c->ns; /* bytes per ns = GB/s */
+                lo = n == 0 || v[n] < lo ? v[n] : lo;
+                hi = n == 0 || v[n] > hi ? v[n] : hi;
+                n++;
+            }
+            f->observed_gbps[d][k] = (wp_spread){n ? wp_median(v, n) : 0, lo, hi, n};
+        }
+    free(v);
+    return WP_OK;
+}
+
+static void memory(const wp_analysis *a, const wp_rank_result *rr, wp_loop_facts *f)
+{
+    int64_t before = 0, peak = 0;
+    const wp_steps *s = &rr->steps;
+    size_t allocs = wp_run_mem_peak(&a->run, rr->proc, s->steps[0].start, s->steps[s->count - 1].end, &before,
+                                    &peak);
+    f->have_memory = allocs > 0;
+    f->loop_peak_bytes = (double)peak;
+    f->other_bytes = f->loop_peak_bytes - wp_mode_resident_bytes(f, &f->recorded);
+    if (!f->have_memory)
+        note(f, "the trace recorded no device allocations: no memory predictions");
+    else if (f->other_bytes < 0)
+        note(f, "the loop held less than the weights this mode keeps on the device: the trace misses allocations");
+}
+
+int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_facts *f, wp_diag *diag)
+{
+    memset(f, 0, sizeof(*f));
+    const wp_rank_result *rr = wp_explain_main_rank(&a->explain);
+    if (!rr || rr->steps.count < 3)
+        return wp_diag_error(diag, WP_ERR_USAGE, "whatif needs a loop of at least 3 steps; the trace has %d",
+                             rr ? rr->steps.count : 0);
+    f->proc = rr->proc;
+    f->rank = rr->rank;
+    f->steps = rr->steps.count;
+    f->ranks = a->explain.nranks > 0 ? a->explain.nranks : 1;
+    f->experts = 2;
+    const wp_run_proc *p = wp_run_proc_find(&a->run, rr->proc);
+    int meta = from_metadata(p ? p->config : NULL, f);
+    if (!meta) {
+        f->forwards = 2;
+        f->blocks = 0;
+        f->expert_bytes = 0;
+        note(f, "no runner metadata: 2 forwards per step (CFG) and 2 experts assumed");
+    }
+    if (o->forwards > 0)
+        f->forwards = o->forwards;
+    if (o->model_config) {
+        int rc = from_model_config(o->model_config, f, diag);
+        if (rc != WP_OK)
+            return rc;
+    }
+    if (o->expert_bytes > 0) {
+        f->expert_bytes = o->expert_bytes;
+        snprintf(f->weights_from, sizeof(f->weights_from), "--expert-bytes");
+    }
+    f->switch_step = switch_step(a, o, f);
+    int *ordinary = malloc((size_t)f->steps * sizeof(*ordinary)), nord = 0;
+    if (!ordinary)
+        return WP_ERR_NOMEM;
+    for (int i = 1; i < f->steps; i++)
+        if (i != f->switch_step)
+            ordinary[nord++] = i;
+    if (!meta)
+        from_copies(rr, ordinary, nord, f);
+    if (f->switch_step < 0 && f->recorded.kind == WP_MODE_MODEL) {
+        /* whole experts moving after the first step: the switch is where the most weight bytes moved */
+        double most = 0;
+        for (int i = 1; i < f->steps; i++) {
+            double moved = (double)rr->stats[i].weight_htod_bytes + (double)rr->stats[i].weight_dtoh_bytes;
+            if (moved > most)
+                most = moved, f->switch_step = i;
+        }
+        if (f->switch_step > 0) {
+            snprintf(f->switch_from, sizeof(f->switch_from), "the step after the first that moved the most weights");
+            nord = 0;
+            for (int i = 1; i < f->steps; i++)
+                if (i != f->switch_step)
+                    ordinary[nord++] = i;
+        }
+    }
+    if (o->blocks > 0)
+        f->blocks = o->blocks;
+    if (f->blocks <= 0) {
+        f->blocks = DEFAULT_BLOCKS;
+        note(f, "%d blocks per expert assumed (Wan2.2 A14B; --blocks N to say otherwise)", DEFAULT_BLOCKS);
+    }
+    if (f->expert_bytes <= 0) {
+        free(ordinary);
+        return wp_diag_error(diag, WP_ERR_USAGE,
+                             "whatif cannot tell what the weights weigh: the trace has no runner metadata and moved "
+                             "no weights; give --expert-bytes N");
+    }
+    if (f->block_bytes <= 0 || o->expert_bytes > 0 || o->blocks > 0) {
+        f->block_bytes = (f->expert_bytes - f->nonblock_bytes) / f->blocks;
+        if (!meta)
+            note(f, "the weights outside the blocks are not seen: the whole expert counted as blocks");
+    }
+    if (f->large_copies <= 0) {
+        /* A Wan block's bytes are in its 10 weight matrices (q, k, v, out of both attentions; the FFN's two); its
+         * other 17 tensors, and the 15 outside the blocks (A14B: 1,095 in all), are small. */
+        double tensors = f->small_copies > 0 ? f->small_copies : f->blocks * 27.0 + 15;
+        f->large_copies = f->blocks * 10.0;
+        f->small_copies = tensors > f->large_copies ? tensors - f->large_copies : 0;
+    }
+    f->step_s = malloc((size_t)f->steps * sizeof(*f->step_s));
+    if (!f->step_s) {
+        free(ordinary);
+        return WP_ERR_NOMEM;
+    }
+    for (int i = 0; i < f->steps; i++)
+        f->step_s[i] = seconds(rr->stats[i].wall_ns);
+    int rc = timing(rr, ordinary, nord, f);
+    free(ordinary);
+    if (rc == WP_OK)
+        rc = observed_rates(rr, f);
+    if (rc == WP_OK)
+        memory(a, rr, f);
+    return rc;
+}
+
+void wp_loop_facts_free(wp_loop_facts *f)
+{
+    free(f->step_s);
+    f->step_s = NULL;
+}

@@ -1,0 +1,273 @@
+/* whatif.c: the predictions of every offload mode (see whatif.h). The table below is the list of modes: a new one is
+ * one line there, plus its rule in step_seconds when it moves weights in a new way. */
+#include "whatif.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "spikes.h"
+
+/* What SGLang offers and runner/offload.c implements (../shared/wan22.md), then diffusers' block-level group
+ * offloading with a stream, whose top-level group (embedders, head) goes to the GPU and back around every forward
+ * (seen in its traces: tests/fixtures/corpus, bench/RESULTS.md). {kind, pinned, prefetch, layer_sync, rest_trips} */
+static const wp_offload_mode modes[] = {
+    {WP_MODE_NONE, 0, 0, 0, 0},      {WP_MODE_MODEL, 0, 0, 0, 0},     {WP_MODE_MODEL, 1, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 1, 0, 0}, {WP_MODE_LAYERWISE, 1, 2, 0, 0}, {WP_MODE_LAYERWISE, 1, 4, 0, 0},
+    {WP_MODE_LAYERWISE, 0, 1, 0, 0}, {WP_MODE_LAYERWISE, 0, 2, 0, 0}, {WP_MODE_LAYERWISE, 0, 4, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 1, 1, 0}, {WP_MODE_LAYERWISE, 1, 2, 1, 0}, {WP_MODE_LAYERWISE, 1, 4, 1, 0},
+    {WP_MODE_LAYERWISE, 0, 1, 1, 0}, {WP_MODE_LAYERWISE, 0, 2, 1, 0}, {WP_MODE_LAYERWISE, 0, 4, 1, 0},
+    {WP_MODE_LAYERWISE, 1, 1, 0, 1},
+};
+
+/* A kernel launch's host cost: what a device synchronisation after every block exposes per kernel, since the GPU
+ * waits for the host to queue the next block. An assumption (cudaLaunchKernel takes a few microseconds), named in
+ * the notes when a per-layer-sync mode is predicted. */
+#define LAUNCH_S 5e-6
+
+static void note(wp_whatif *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(wp_whatif *w, const char *fmt, ...)
+{
+    size_t n = strlen(w->notes);
+    if (n + 3 >= sizeof(w->notes))
+        return;
+    if (n)
+        n += (size_t)snprintf(w->notes + n, sizeof(w->notes) - n, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->notes + n, sizeof(w->notes) - n, fmt, ap);
+    va_end(ap);
+}
+
+const char *wp_bound_name(int bound)
+{
+    return bound == WP_BOUND_HOST_LINK ? "host link" : bound == WP_BOUND_MEMORY ? "memory" : "compute";
+}
+
+static double max2(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+/* One step of a layerwise mode: `forwards` forwards of `blocks` blocks, each block computing k seconds once its
+ * weights are in a slot, copied in c seconds on a copy stream into a ring of prefetch + 1 slots, as
+ * runner/offload.c queues them: prefetch(b) waits for the slot's last block to finish computing; block i's begin
+ * queues prefetch(i + p). From pageable memory the copy call returns only when the copy is done, so the host (and
+ * with it the launch of block i) waits for it. With per-layer sync the host waits after every block for both
+ * streams, then spends `gap` queueing the next block. The step starts with empty slots (the loop synchronises at
+ * every step's end) and ends when both streams are done. */
+static double layerwise_step(int forwards, int blocks, double k, double c, int prefetch, int pinned, int sync,
+                             double gap)
+{
+    enum { MAX_SLOTS = 17 };
+    int slots = prefetch + 1 < MAX_SLOTS ? prefetch + 1 : MAX_SLOTS;
+    double released[MAX_SLOTS] = {0}, ready[MAX_SLOTS] = {0};
+    double host = 0, copy_end = 0, comp_end = 0;
+    for (int f = 0; f < forwards; f++) {
+        int ahead = prefetch < blocks ? prefetch : blocks;
+        for (int b = -ahead; b < blocks; b++) {
+            int next = b + ahead; /* the block whose copy is queued now */
+            if (next < blocks) {
+                int s = next % slots;
+                double start = max2(copy_end, released[s]);
+                if (!pinned)
+                    start = max2(start, host);
+                copy_end = start + c;
+                ready[s] = copy_end;
+                if (!pinned)
+                    host = copy_end;
+            }
+            if (b < 0)
+                continue;
+            int s = b % slots;
+            double start = max2(max2(comp_end, ready[s]), host);
+            comp_end = start + k;
+            released[s] = comp_end;
+            if (sync)
+                host = max2(max2(host, comp_end), copy_end) + gap;
+        }
+    }
+    return max2(comp_end, copy_end);
+}
+
+typedef struct point {
+    double step, sw, first, link;
+} point;
+
+/* A mode's step, switch step and first step at one bandwidth point (copy seconds given). */
+static point evaluate(const wp_loop_facts *f, const wp_offload_mode *m, double block_copy, double expert_in,
+                      double expert_out, double rest_trip, double gap)
+{
+    double base = m->kind == WP_MODE_LAYERWISE ? f->base_s : f->plain_base_s;
+    /* a recorded model offload's switch excess is its move's host work: it belongs to the modes that move experts */
+    double sw_extra = f->recorded.kind != WP_MODE_MODEL || m->kind == WP_MODE_MODEL ? f->switch_extra_s : 0;
+    point p = {base, base + sw_extra, base + f->first_extra_s, 0};
+    if (m->kind == WP_MODE_MODEL) {
+        p.sw += expert_out + expert_in;
+        p.first += expert_in;
+    } else if (m->kind == WP_MODE_LAYERWISE) {
+        double blocks_s = f->forwards * f->blocks * f->block_s;
+        double lw = layerwise_step(f->forwards, f->blocks, f->block_s, block_copy, m->prefetch, m->pinned,
+                                   m->layer_sync, gap);
+        p.step = f->base_s - blocks_s + lw + f->forwards * rest_trip; /* the round trips block the host */
+        p.sw = p.step + sw_extra;
+        p.first = p.step + f->first_extra_s;
+        p.link = f->forwards * (f->blocks * block_copy + rest_trip);
+    }
+    return p;
+}
+
+static double total(const wp_loop_facts *f, const point *p)
+{
+    int has_switch = f->switch_step > 0 && f->switch_step < f->steps;
+    return p->first + (f->steps - 1 - has_switch) * p->step + has_switch * p->sw;
+}
+
+/* Seconds to move `bytes` in `copies` copies one way: at the rate the run's own copies of that kind achieved when
+ * use_trace and it made some (its program allocates and copies the way it will in the other modes), else at the
+ * machine's figure for that copy size. Notes which, once per direction and kind. */
+static int move_seconds(const wp_loop_facts *f, const wp_machine *mc, int dir, int pinned, double bytes,
+                        double copies, int sharing, int use_trace, wp_whatif *w, wp_spread *out, char *why, size_t n)
+{
+    const wp_spread *seen = &f->observed_gbps[dir][pinned];
+    int mask = 1 << (dir * 2 + pinned);
+    if (use_trace && seen->count > 0) {
+        *out = (wp_spread){bytes / (seen->median * 1e9), bytes / (seen->max * 1e9), bytes / (seen->min * 1e9), 0};
+        if (!(w->noted & mask))
+            note(w, "%s %s copies at the run's own rate, %.2f GB/s (%.2f..%.2f over %d steps)",
+                 wp_machine_dir_name(dir), wp_machine_memory_name(pinned), seen->median, seen->min, seen->max,
+                 seen->count);
+        w->noted |= mask;
+        return 0;
+    }
+    if (wp_machine_copy_seconds(mc, dir, pinned, (uint64_t)bytes, (uint64_t)copies, sharing, out, why, n))
+        return -1;
+    if (!(w->noted & mask))
+        note(w, "%s %s copies at the machine's figures", wp_machine_dir_name(dir), wp_machine_memory_name(pinned));
+    w->noted |= mask;
+    return 0;
+}
+
+/* A whole expert moved tensor by tensor: the large copies carry the bytes, the small ones cost a latency each (the
+ * machine's small-copy latency; none known: nothing added). */
+static int expert_seconds(const wp_loop_facts *f, const wp_machine *mc, int dir, int pinned, int sharing,
+                          int use_trace, wp_whatif *w, wp_spread *out, char *why, size_t n)
+{
+    if (move_seconds(f, mc, dir, pinned, f->expert_bytes, f->large_copies, sharing, use_trace, w, out, why, n))
+        return -1;
+    double small = f->small_copies * mc->latency_s[dir][pinned].median;
+    out->median += small;
+    out->min += small;
+    out->max += small;
+    return 0;
+}
+
+static int predict(const wp_loop_facts *f, const wp_machine *mc, int sharing, int use_trace,
+                   const wp_offload_mode *m, wp_whatif *w, wp_whatif_pred *out, wp_diag *diag)
+{
+    char why[200] = "";
+    wp_spread block = {0, 0, 0, 0}, in = block, outb = block, rest_in = block, rest_out = block;
+    if (m->rest_trips &&
+        (move_seconds(f, mc, WP_MDIR_HTOD, 0, f->nonblock_bytes, 1, sharing, use_trace, w, &rest_in, why,
+                      sizeof(why)) ||
+         move_seconds(f, mc, WP_MDIR_DTOH, 0, f->nonblock_bytes, 1, sharing, use_trace, w, &rest_out, why,
+                      sizeof(why))))
+        return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
+    if (m->kind == WP_MODE_LAYERWISE &&
+        move_seconds(f, mc, WP_MDIR_HTOD, m->pinned, f->block_bytes, 1, sharing, use_trace, w, &block, why,
+                     sizeof(why)))
+        return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
+    if (m->kind == WP_MODE_MODEL &&
+        (expert_seconds(f, mc, WP_MDIR_HTOD, m->pinned, sharing, use_trace, w, &in, why, sizeof(why)) ||
+         expert_seconds(f, mc, WP_MDIR_DTOH, m->pinned, sharing, use_trace, w, &outb, why, sizeof(why))))
+        return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
+    double gap = f->kernels_per_block * LAUNCH_S + mc->latency_s[WP_MDIR_HTOD][1].median;
+    /* median bandwidth -> median time; the fastest copies give the least time, the slowest the most */
+    point mid = evaluate(f, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap);
+    point lo = evaluate(f, m, block.min, in.min, outb.min, rest_in.min + rest_out.min, gap);
+    point hi = evaluate(f, m, block.max, in.max, outb.max, rest_in.max + rest_out.max, gap);
+    out->mode = *m;
+    wp_mode_name(m, out->name, sizeof(out->name));
+    out->step_s = (wp_spread){mid.step, lo.step, hi.step, 0};
+    out->switch_s = (wp_spread){mid.sw, lo.sw, hi.sw, 0};
+    out->first_s = (wp_spread){mid.first, lo.first, hi.first, 0};
+    out->total_s = (wp_spread){total(f, &mid), total(f, &lo), total(f, &hi), 0};
+    out->link_s = mid.link;
+    out->peak_bytes = f->have_memory ? f->other_bytes + wp_mode_resident_bytes(f, m) : -1;
+    out->fits = out->peak_bytes < 0 || !mc->gpu_memory_bytes || out->peak_bytes <= (double)mc->gpu_memory_bytes;
+    double compute = f->forwards * f->blocks * f->block_s;
+    out->bound = !out->fits ? WP_BOUND_MEMORY : mid.link > compute ? WP_BOUND_HOST_LINK : WP_BOUND_COMPUTE;
+    return WP_OK;
+}
+
+static int same_mode(const wp_offload_mode *a, const wp_offload_mode *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == WP_MODE_NONE)
+        return 1;
+    if (a->kind == WP_MODE_MODEL)
+        return a->pinned == b->pinned;
+    return a->pinned == b->pinned && a->prefetch == b->prefetch && a->layer_sync == b->layer_sync &&
+           a->rest_trips == b->rest_trips;
+}
+
+static void measured(const wp_loop_facts *f, wp_whatif_measured *m)
+{
+    double v[4096];
+    int n = 0;
+    for (int i = 1; i < f->steps && n < (int)(sizeof(v) / sizeof(v[0])); i++)
+        if (i != f->switch_step)
+            v[n++] = f->step_s[i];
+    m->step_s = wp_median(v, n);
+    m->switch_s = f->switch_step > 0 && f->switch_step < f->steps ? f->step_s[f->switch_step] : -1;
+    m->first_s = f->step_s[0];
+    m->total_s = 0;
+    for (int i = 0; i < f->steps; i++)
+        m->total_s += f->step_s[i];
+    m->peak_bytes = f->have_memory ? f->loop_peak_bytes : -1;
+}
+
+static void rank_modes(wp_whatif *w)
+{
+    for (int i = 0; i < w->npreds; i++) {
+        wp_whatif_pred *p = &w->preds[i];
+        p->rank = 0;
+        if (!p->fits)
+            continue;
+        p->rank = 1;
+        for (int j = 0; j < w->npreds; j++)
+            p->rank += w->preds[j].fits && (w->preds[j].total_s.median < p->total_s.median ||
+                                             (w->preds[j].total_s.median == p->total_s.median && j < i));
+    }
+}
+
+int wp_whatif_run(const wp_loop_facts *f, const wp_machine *m, int sharing, int use_trace, wp_whatif *w,
+                  wp_diag *diag)
+{
+    memset(w, 0, sizeof(*w));
+    w->sharing = sharing > 0 ? sharing : 1;
+    w->recorded = -1;
+    measured(f, &w->measured);
+    int has_sync = 0;
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]) && w->npreds < WP_WHATIF_MAX_MODES; i++) {
+        int rc = predict(f, m, w->sharing, use_trace, &modes[i], w, &w->preds[w->npreds], diag);
+        if (rc != WP_OK)
+            return rc;
+        if (same_mode(&modes[i], &f->recorded)) {
+            w->preds[w->npreds].recorded = 1;
+            w->recorded = w->npreds;
+        }
+        has_sync |= modes[i].layer_sync;
+        w->npreds++;
+    }
+    rank_modes(w);
+    if (has_sync)
+        note(w, "per-layer sync: the host queues each block after the device is idle, %.0f kernels at an assumed "
+                "%.0f us each",
+             f->kernels_per_block, LAUNCH_S * 1e6);
+    if (w->sharing > 1)
+        note(w, "%d ranks copy through one host at once", w->sharing);
+    return WP_OK;
+}
