@@ -184,7 +184,7 @@ static void text_out(const char *input, const wp_loop_facts *f, const wp_machine
         gb(w->measured.peak_bytes, b, sizeof(b));
         printf("  %-14s %-28s %s\n", "peak GB", a, b);
     }
-    printf("\n%-4s %-34s %-26s %-26s %-28s %8s  %s\n", "rank", "mode", "step s", "switch step s", "total s",
+    printf("\n%-4s %-58s %-24s %-24s %-26s %8s  %s\n", "rank", "mode", "step s", "switch step s", "total s",
            "peak GB", "bound");
     for (int r = 1; r <= w->npreds + 1; r++)
         for (int i = 0; i < w->npreds; i++) {
