@@ -385,6 +385,7 @@ int wp_offload_block_end(wp_offload *off, int i, char *err, size_t errlen) {
     if (off->o.mode != WP_OFFLOAD_LAYERWISE) return 0;
     if (wp_dit_cuda(cudaEventRecord(off->released[i % off->nslots], off->m->stream), "block release", err, errlen))
         return -1;
-    /* SGLang's early layerwise offload synchronised here, which leaves the prefetch nothing to hide behind */
+    /* SGLang's early layerwise offload synchronised here. The next block's copy is already queued by then, so the
+     * copies stay hidden: on the H200 this costs ~0.6% a step, not the copies (bench/RESULTS.md, issue 15) */
     return off->o.layer_sync ? wp_dit_cuda(cudaDeviceSynchronize(), "--layer-sync", err, errlen) : 0;
 }
