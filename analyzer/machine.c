@@ -19,7 +19,10 @@ typedef struct parse_ctx {
 
 const char *wp_machine_dir_name(int dir) { return dir == WP_MDIR_DTOH ? "DtoH" : "HtoD"; }
 
-const char *wp_machine_memory_name(int pinned) { return pinned ? "pinned" : "pageable"; }
+const char *wp_machine_memory_name(int pinned)
+{
+    return pinned == WP_HMEM_NEW_PAGEABLE ? "pageable_new" : pinned ? "pinned" : "pageable";
+}
 
 static const cJSON *field(const cJSON *o, const char *key) { return cJSON_GetObjectItemCaseSensitive(o, key); }
 
@@ -51,7 +54,7 @@ static int need_integer(const parse_ctx *c, const cJSON *o, const char *path, co
 static int need_enum(const parse_ctx *c, const cJSON *o, const char *path, const char *key, const char *a,
                      const char *b, int *is_b)
 {
-    const char *s;
+    const char *s = NULL;
     if (need_string(c, o, path, key, &s) != 0)
         return WP_ERR_FORMAT;
     if (strcmp(s, a) != 0 && strcmp(s, b) != 0)
@@ -95,6 +98,26 @@ static int need_spread(const parse_ctx *c, const cJSON *o, const char *path, con
     return 0;
 }
 
+/* host_memory of a copy entry: "pageable_new" only for GPU->host copies (new memory has nothing to send). */
+static int need_memory(const parse_ctx *c, const cJSON *e, const char *path, wp_machine_copy *k)
+{
+    const char *s = NULL;
+    if (need_string(c, e, path, "host_memory", &s) != 0)
+        return WP_ERR_FORMAT;
+    static const int kinds[] = {WP_HMEM_KEPT_PAGEABLE, WP_HMEM_KEPT_PINNED, WP_HMEM_NEW_PAGEABLE};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, wp_machine_memory_name(kinds[i])) == 0) {
+            k->pinned = kinds[i];
+            if (k->pinned == WP_HMEM_NEW_PAGEABLE && k->dir != WP_MDIR_DTOH)
+                return wp_diag_error(c->diag, WP_ERR_FORMAT, "%s: %shost_memory: \"pageable_new\" is for DtoH copies only",
+                                     c->where, path);
+            return 0;
+        }
+    return wp_diag_error(c->diag, WP_ERR_FORMAT,
+                         "%s: %shost_memory: \"%.40s\" is not \"pinned\", \"pageable\" or \"pageable_new\"", c->where,
+                         path, s);
+}
+
 static int read_copy(const parse_ctx *c, const cJSON *e, int i, wp_machine *m)
 {
     char path[48];
@@ -102,14 +125,11 @@ static int read_copy(const parse_ctx *c, const cJSON *e, int i, wp_machine *m)
     if (!cJSON_IsObject(e))
         return wp_diag_error(c->diag, WP_ERR_FORMAT, "%s: host_copies[%d]: is not an object", c->where, i);
     wp_machine_copy *k = &m->copies[i];
-    int pageable;
     double bytes = (double)WP_MACHINE_SPEC_DEFAULT_BYTES, gpus;
-    if (need_enum(c, e, path, "direction", "HtoD", "DtoH", &k->dir) != 0 ||
-        need_enum(c, e, path, "host_memory", "pinned", "pageable", &pageable) != 0 ||
+    if (need_enum(c, e, path, "direction", "HtoD", "DtoH", &k->dir) != 0 || need_memory(c, e, path, k) != 0 ||
         ((c->measured || field(e, "bytes")) && need_integer(c, e, path, "bytes", 1, &bytes) != 0) ||
         need_integer(c, e, path, "gpus", 1, &gpus) != 0 || need_spread(c, e, path, "bandwidth_gb_per_s", &k->gbps) != 0)
         return WP_ERR_FORMAT;
-    k->pinned = !pageable;
     k->bytes = (uint64_t)bytes;
     /* Only these two are defined: the copy alone, or every GPU at once (what calibrate measures). */
     if (gpus != 1 && gpus != m->gpus)
@@ -170,7 +190,7 @@ static int read_latency(const parse_ctx *c, const cJSON *root, wp_machine *m)
 
 static int parse_measured(const parse_ctx *c, const cJSON *root, wp_machine *m)
 {
-    const char *host, *at, *gpu_name;
+    const char *host = NULL, *at = NULL, *gpu_name = NULL;
     double repeats, memory;
     const cJSON *gpus = field(root, "gpus");
     if (need_string(c, root, "", "host", &host) != 0 || need_string(c, root, "", "measured_at", &at) != 0 ||
@@ -197,7 +217,7 @@ static int parse_measured(const parse_ctx *c, const cJSON *root, wp_machine *m)
 
 static int parse_spec(const parse_ctx *c, const cJSON *root, wp_machine *m)
 {
-    const char *name, *source;
+    const char *name = NULL, *source = NULL;
     double gpus, memory;
     if (need_string(c, root, "", "name", &name) != 0 || need_string(c, root, "", "source", &source) != 0 ||
         need_integer(c, root, "", "gpus", 1, &gpus) != 0 ||

@@ -20,10 +20,14 @@ typedef struct wp_spread {
 } wp_spread;
 
 enum { WP_MDIR_HTOD = 0, WP_MDIR_DTOH = 1 };
+/* Host memory kinds, the `pinned` fields' values: pageable and pinned buffers kept and reused, and pageable memory
+ * allocated anew for each copy (GPU->host only), as PyTorch's tensor.to("cpu") writes into: its pages are faulted
+ * in by the copy itself. */
+enum { WP_HMEM_KEPT_PAGEABLE = 0, WP_HMEM_KEPT_PINNED = 1, WP_HMEM_NEW_PAGEABLE = 2 };
 
 typedef struct wp_machine_copy {
     int dir;        /* WP_MDIR_HTOD or WP_MDIR_DTOH */
-    int pinned;     /* 1: pinned host memory; 0: pageable */
+    int pinned;     /* WP_HMEM_KEPT_PAGEABLE, WP_HMEM_KEPT_PINNED or WP_HMEM_NEW_PAGEABLE */
     uint64_t bytes; /* size of one copy */
     int gpus;       /* GPUs copying at once: 1, or all of the machine's */
     wp_spread gbps; /* GB/s (1e9 bytes/s): one GPU's, or with gpus > 1 the aggregate of all */
@@ -61,7 +65,7 @@ int wp_machine_bandwidth(const wp_machine *m, int dir, int pinned, uint64_t byte
 int wp_machine_copy_seconds(const wp_machine *m, int dir, int pinned, uint64_t bytes, uint64_t copies, int sharing,
                             wp_spread *out, char *note, size_t notelen);
 
-/* "HtoD" or "DtoH"; "pinned" or "pageable". */
+/* "HtoD" or "DtoH"; "pageable", "pinned" or "pageable_new". */
 const char *wp_machine_dir_name(int dir);
 const char *wp_machine_memory_name(int pinned);
 

@@ -2,6 +2,7 @@
 #include "copies.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,8 +54,25 @@ typedef struct copy_job {
     double t0, t1;
 } copy_job;
 
+/* GPU->host into new pages: mapped now, faulted in by the copy, unmapped once it is done. */
+static void copy_to_new_memory(const copy_job *j)
+{
+    void *host = mmap(NULL, j->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (host == MAP_FAILED) {
+        fprintf(stderr, "wanprof-calibrate: out of host memory (%zu bytes mapped for a copy)\n", j->bytes);
+        exit(1);
+    }
+    CUDA_CHECK(cudaMemcpyAsync(host, j->gpu->device_buf, j->bytes, cudaMemcpyDeviceToHost, j->gpu->stream));
+    CUDA_CHECK(cudaStreamSynchronize(j->gpu->stream));
+    munmap(host, j->bytes);
+}
+
 static void copy_once(const copy_job *j)
 {
+    if (j->mem == CAL_PAGEABLE_NEW) {
+        copy_to_new_memory(j);
+        return;
+    }
     void *host = j->mem == CAL_PINNED ? j->gpu->pinned : j->gpu->pageable;
     if (j->dir == CAL_HTOD)
         CUDA_CHECK(cudaMemcpyAsync(j->gpu->device_buf, host, j->bytes, cudaMemcpyHostToDevice, j->gpu->stream));

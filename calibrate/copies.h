@@ -11,7 +11,10 @@
 #include "stats.h"
 
 typedef enum { CAL_HTOD, CAL_DTOH } cal_direction;
-typedef enum { CAL_PINNED, CAL_PAGEABLE } cal_host_memory;
+/* CAL_PAGEABLE_NEW (GPU->host only): pageable memory mapped anew for every copy and unmapped after it, so the copy
+ * itself faults its pages in, as PyTorch's tensor.to("cpu") does into a new tensor: module.to("cpu") in model
+ * offload (SGLang, accelerate) and diffusers' group offloading of its top-level group. */
+typedef enum { CAL_PINNED, CAL_PAGEABLE, CAL_PAGEABLE_NEW } cal_host_memory;
 
 /* One GPU's buffers, each `size` bytes: a device buffer, and pinned and pageable host buffers (touched, so no page
  * fault is timed). Made once, used by every measurement. */

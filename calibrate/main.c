@@ -26,11 +26,13 @@ static const size_t copy_sizes[] = {1 * MiB, 16 * MiB, 256 * MiB};
 enum { REPEATS = 7, QUICK_REPEATS = 3 };
 
 static const char *direction_word[] = {[CAL_HTOD] = "HtoD", [CAL_DTOH] = "DtoH"};
-static const char *memory_word[] = {[CAL_PINNED] = "pinned", [CAL_PAGEABLE] = "pageable"};
+static const char *memory_word[] = {[CAL_PINNED] = "pinned", [CAL_PAGEABLE] = "pageable",
+                                    [CAL_PAGEABLE_NEW] = "pageable_new"};
 
 static const char usage[] =
     "usage: wanprof-calibrate [--quick]\n"
-    "Measures host<->GPU copy bandwidth (HtoD and DtoH, pinned and pageable, 1, 16 and 256 MiB copies; one GPU alone\n"
+    "Measures host<->GPU copy bandwidth (HtoD and DtoH, pinned and pageable, and DtoH into new pageable memory as\n"
+    "tensor.to(\"cpu\") writes; 1, 16 and 256 MiB copies; one GPU alone\n"
     "and every visible GPU at once), small-copy latency, GPU<->GPU bandwidth (cudaMemcpyPeer, 2+ GPUs), free and\n"
     "total device memory and the NVML topology (PCIe generation and width, NVLink links up, NUMA node, driver), and\n"
     "prints them as JSON (schemas/machine.schema.json) on stdout. Each figure is the median of 7 repeats (3 with\n"
@@ -87,8 +89,8 @@ static cJSON *gpu_json(int device)
 static void add_host_copies(cJSON *list, cal_gpu *gpus, int together, int repeats)
 {
     for (size_t s = 0; s < sizeof(copy_sizes) / sizeof(copy_sizes[0]); s++)
-        for (int mem = CAL_PINNED; mem <= CAL_PAGEABLE; mem++)
-            for (int dir = CAL_HTOD; dir <= CAL_DTOH; dir++) {
+        for (int mem = CAL_PINNED; mem <= CAL_PAGEABLE_NEW; mem++)
+            for (int dir = mem == CAL_PAGEABLE_NEW ? CAL_DTOH : CAL_HTOD; dir <= CAL_DTOH; dir++) {
                 cal_spread bw = cal_copy_bandwidth(gpus, together, dir, mem, copy_sizes[s], repeats);
                 cJSON *o = cJSON_CreateObject();
                 cJSON_AddStringToObject(o, "direction", direction_word[dir]);

@@ -120,11 +120,11 @@ static void print_gpus(const cJSON *doc, FILE *out)
 static void print_host_copies(const cJSON *doc, FILE *out)
 {
     fprintf(out, "\nhost<->GPU copies (GPUs: how many copied at once; their aggregate bandwidth)\n");
-    fprintf(out, "GPUs  copy  host memory  size        median       min..max  (repeats)\n");
+    fprintf(out, "GPUs  copy  host memory   size        median       min..max  (repeats)\n");
     const cJSON *c;
     cJSON_ArrayForEach(c, get(doc, "host_copies")) {
         char size[32];
-        fprintf(out, "%4.0f  %-4s  %-11s  %-8s", num(c, "gpus"), str(c, "direction"), str(c, "host_memory"),
+        fprintf(out, "%4.0f  %-4s  %-12s  %-8s", num(c, "gpus"), str(c, "direction"), str(c, "host_memory"),
                 size_text(num(c, "bytes"), size, sizeof(size)));
         print_spread(out, get(c, "bandwidth_gb_per_s"), 1, "GB/s");
     }

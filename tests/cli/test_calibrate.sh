@@ -31,8 +31,8 @@ gpus = [{"index": i, "name": "NVIDIA H200", "pci_bus_id": "00000000:%02X:00.0" %
 copies, k = [], 0
 for g in sorted({1, ngpu}):
     for size in (1 << 20, 16 << 20, 256 << 20):
-        for mem in ("pinned", "pageable"):
-            for d in ("HtoD", "DtoH"):
+        for mem in ("pinned", "pageable", "pageable_new"):
+            for d in ("DtoH",) if mem == "pageable_new" else ("HtoD", "DtoH"):
                 k += 1
                 copies.append({"direction": d, "host_memory": mem, "bytes": size, "gpus": g,
                                "bandwidth_gb_per_s": spread(10.0 + 1.5 * k)})
@@ -96,7 +96,7 @@ assert {k: v for k, v in doc.items() if k != "wanprof"} == {k: v for k, v in src
 text = open(table).read()
 for c in src["host_copies"]:
     b = c["bandwidth_gb_per_s"]
-    row = "%4d  %-4s  %-11s  %-8s%9.2f GB/s  %.2f..%.2f  (n=%d)" % (
+    row = "%4d  %-4s  %-12s  %-8s%9.2f GB/s  %.2f..%.2f  (n=%d)" % (
         c["gpus"], c["direction"], c["host_memory"], "%d MiB" % (c["bytes"] >> 20), b["median"], b["min"], b["max"],
         b["count"])
     assert row in text, row
