@@ -212,7 +212,7 @@ const char *wp_mode_name(const wp_offload_mode *m, char *buf, size_t n)
 {
     const char *mem = m->pinned ? "pinned" : "pageable";
     if (m->kind == WP_MODE_MODEL)
-        snprintf(buf, n, "model, %s", mem);
+        snprintf(buf, n, "model, %s%s", mem, m->new_memory ? " (.to: new host memory)" : "");
     else if (m->kind == WP_MODE_LAYERWISE && m->rest_trips)
         snprintf(buf, n, "group (diffusers): blocks p%d %s, the rest round-trips", m->prefetch, mem);
     else if (m->kind == WP_MODE_LAYERWISE)
@@ -268,12 +268,13 @@ static int timing(const wp_rank_result *rr, const int *ordinary, int nord, wp_lo
 }
 
 /* The rates the run's own copies achieved, per direction and host memory kind, over the steps that moved enough. */
-static int observed_rates(const wp_rank_result *rr, wp_loop_facts *f)
+static int observed_rates(const wp_rank_result *rr, int pytorch, wp_loop_facts *f)
 {
     double *v = malloc((size_t)rr->steps.count * sizeof(*v));
     if (!v)
         return WP_ERR_NOMEM;
-    static const int dirs[2] = {WP_DIR_HTOD, WP_DIR_DTOH}, kinds[2] = {WP_HMEM_PAGEABLE, WP_HMEM_PINNED};
+    static const int dirs[2] = {WP_DIR_HTOD, WP_DIR_DTOH};
+    static const int kinds[2] = {WP_HMEM_PAGEABLE, WP_HMEM_PINNED}; /* WP_HMEM_KEPT_PAGEABLE, WP_HMEM_KEPT_PINNED */
     for (int d = 0; d < 2; d++)
         for (int k = 0; k < 2; k++) {
             int n = 0;
@@ -287,7 +288,8 @@ static int observed_rates(const wp_rank_result *rr, wp_loop_facts *f)
                 hi = n == 0 || v[n] > hi ? v[n] : hi;
                 n++;
             }
-            f->observed_gbps[d][k] = (wp_spread){n ? wp_median(v, n) : 0, lo, hi, n};
+            int kind = pytorch && d == WP_MDIR_DTOH && k == WP_HMEM_KEPT_PAGEABLE ? WP_HMEM_NEW_PAGEABLE : k;
+            f->observed_gbps[d][kind] = (wp_spread){n ? wp_median(v, n) : 0, lo, hi, n};
         }
     free(v);
     return WP_OK;
@@ -346,8 +348,10 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
     for (int i = 1; i < f->steps; i++)
         if (i != f->switch_step)
             ordinary[nord++] = i;
-    if (!meta)
+    if (!meta) {
         from_copies(rr, ordinary, nord, f);
+        f->recorded.new_memory = f->recorded.kind != WP_MODE_NONE && !f->recorded.pinned;
+    }
     if (f->switch_step < 0 && f->recorded.kind == WP_MODE_MODEL) {
         /* whole experts moving after the first step: the switch is where the most weight bytes moved */
         double most = 0;
@@ -398,7 +402,7 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
     int rc = timing(rr, ordinary, nord, f);
     free(ordinary);
     if (rc == WP_OK)
-        rc = observed_rates(rr, f);
+        rc = observed_rates(rr, !meta, f);
     if (rc == WP_OK)
         memory(a, rr, f);
     return rc;

@@ -17,6 +17,9 @@ typedef struct wp_offload_mode {
     int pinned;     /* host memory: 1 pinned, 0 pageable (model and layerwise) */
     int prefetch;   /* layerwise: blocks copied ahead */
     int layer_sync; /* layerwise: the device synchronised after every block */
+    int new_memory; /* GPU->host copies go into new pageable memory, as tensor.to("cpu") does (model offload through
+                     * module.to in SGLang and accelerate; diffusers' group offloading of its top level), rather than
+                     * into host buffers kept for the purpose (the runner) */
     int rest_trips; /* layerwise: the weights outside the blocks come in from pageable memory before every forward
                      * and go back after it, as diffusers' group offloading treats its top-level group; only one
                      * expert's are resident at a time */
@@ -57,9 +60,10 @@ typedef struct wp_loop_facts {
     double block_s;             /* one block's compute in one forward */
     double kernels_per_block;
     char time_from[240];
-    /* the run's own host<->GPU copies: per [WP_MDIR_*][pinned], the rate of every step that moved at least
-     * WP_LOOP_RATE_MIN_BYTES that way (bytes / copy-engine time), as a spread over those steps; count 0: none */
-    wp_spread observed_gbps[2][2];
+    /* the run's own host<->GPU copies: per [WP_MDIR_*][WP_HMEM_*], the rate of every step that moved at least
+     * WP_LOOP_RATE_MIN_BYTES that way (bytes / copy-engine time), as a spread over those steps; count 0: none. A
+     * program without runner metadata is a PyTorch one: its pageable GPU->host copies count as new memory. */
+    wp_spread observed_gbps[2][3];
     /* memory, bytes */
     int have_memory;            /* the trace recorded device allocations */
     double loop_peak_bytes;     /* the most the loop held */

@@ -9,16 +9,18 @@
 
 #include "spikes.h"
 
-/* What SGLang offers and runner/offload.c implements (../shared/wan22.md), then diffusers' block-level group
- * offloading with a stream, whose top-level group (embedders, head) goes to the GPU and back around every forward
- * (seen in its traces: tests/fixtures/corpus, bench/RESULTS.md). {kind, pinned, prefetch, layer_sync, rest_trips} */
+/* What SGLang offers and runner/offload.c implements (../shared/wan22.md): model offload into kept host buffers (the
+ * runner) and through module.to (SGLang's dit_cpu_offload, accelerate: the way out writes new host memory); then
+ * diffusers' block-level group offloading with a stream, whose top-level group (embedders, head) goes to the GPU and
+ * back into new host memory around every forward (seen in its traces: bench/RESULTS.md).
+ * {kind, pinned, prefetch, layer_sync, new_memory, rest_trips} */
 static const wp_offload_mode modes[] = {
-    {WP_MODE_NONE, 0, 0, 0, 0},      {WP_MODE_MODEL, 0, 0, 0, 0},     {WP_MODE_MODEL, 1, 0, 0, 0},
-    {WP_MODE_LAYERWISE, 1, 1, 0, 0}, {WP_MODE_LAYERWISE, 1, 2, 0, 0}, {WP_MODE_LAYERWISE, 1, 4, 0, 0},
-    {WP_MODE_LAYERWISE, 0, 1, 0, 0}, {WP_MODE_LAYERWISE, 0, 2, 0, 0}, {WP_MODE_LAYERWISE, 0, 4, 0, 0},
-    {WP_MODE_LAYERWISE, 1, 1, 1, 0}, {WP_MODE_LAYERWISE, 1, 2, 1, 0}, {WP_MODE_LAYERWISE, 1, 4, 1, 0},
-    {WP_MODE_LAYERWISE, 0, 1, 1, 0}, {WP_MODE_LAYERWISE, 0, 2, 1, 0}, {WP_MODE_LAYERWISE, 0, 4, 1, 0},
-    {WP_MODE_LAYERWISE, 1, 1, 0, 1},
+    {WP_MODE_NONE, 0, 0, 0, 0, 0},      {WP_MODE_MODEL, 0, 0, 0, 0, 0},     {WP_MODE_MODEL, 0, 0, 0, 1, 0},
+    {WP_MODE_MODEL, 1, 0, 0, 0, 0},     {WP_MODE_LAYERWISE, 1, 1, 0, 0, 0}, {WP_MODE_LAYERWISE, 1, 2, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 4, 0, 0, 0}, {WP_MODE_LAYERWISE, 0, 1, 0, 0, 0}, {WP_MODE_LAYERWISE, 0, 2, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 0, 4, 0, 0, 0}, {WP_MODE_LAYERWISE, 1, 1, 1, 0, 0}, {WP_MODE_LAYERWISE, 1, 2, 1, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 4, 1, 0, 0}, {WP_MODE_LAYERWISE, 0, 1, 1, 0, 0}, {WP_MODE_LAYERWISE, 0, 2, 1, 0, 0},
+    {WP_MODE_LAYERWISE, 0, 4, 1, 0, 0}, {WP_MODE_LAYERWISE, 1, 1, 0, 1, 1},
 };
 
 /* A kernel launch's host cost: what a device synchronisation after every block exposes per kernel, since the GPU
@@ -124,29 +126,35 @@ static double total(const wp_loop_facts *f, const point *p)
     return p->first + (f->steps - 1 - has_switch) * p->step + has_switch * p->sw;
 }
 
-/* Seconds to move `bytes` in `copies` copies one way: at the rate the run's own copies of that kind achieved when
- * use_trace and it made some (its program allocates and copies the way it will in the other modes), else at the
- * machine's figure for that copy size. Notes which, once per direction and kind. */
-static int move_seconds(const wp_loop_facts *f, const wp_machine *mc, int dir, int pinned, double bytes,
+/* Seconds to move `bytes` in `copies` copies one way from/to host memory of `kind` (WP_HMEM_*): at the rate the run's
+ * own copies of that kind achieved when use_trace and it made some (its program allocates and copies the way it will
+ * in the other modes), else at the machine's figure for that copy size; a machine that never measured copies into
+ * new memory lends its kept-buffer figure, which is faster. Notes which, once per direction and kind. */
+static int move_seconds(const wp_loop_facts *f, const wp_machine *mc, int dir, int kind, double bytes,
                         double copies, int sharing, int use_trace, wp_whatif *w, wp_spread *out, char *why, size_t n)
 {
-    const wp_spread *seen = &f->observed_gbps[dir][pinned];
-    int mask = 1 << (dir * 2 + pinned);
+    const wp_spread *seen = &f->observed_gbps[dir][kind];
+    unsigned mask = 1u << (dir * 3 + kind);
     if (use_trace && seen->count > 0) {
         *out = (wp_spread){bytes / (seen->median * 1e9), bytes / (seen->max * 1e9), bytes / (seen->min * 1e9), 0};
         if (!(w->noted & mask))
             note(w, "%s %s copies at the run's own rate, %.2f GB/s (%.2f..%.2f over %d steps)",
-                 wp_machine_dir_name(dir), wp_machine_memory_name(pinned), seen->median, seen->min, seen->max,
+                 wp_machine_dir_name(dir), wp_machine_memory_name(kind), seen->median, seen->min, seen->max,
                  seen->count);
         w->noted |= mask;
         return 0;
     }
-    if (wp_machine_copy_seconds(mc, dir, pinned, (uint64_t)bytes, (uint64_t)copies, sharing, out, why, n))
-        return -1;
-    if (!(w->noted & mask))
-        note(w, "%s %s copies at the machine's figures", wp_machine_dir_name(dir), wp_machine_memory_name(pinned));
+    int rc = wp_machine_copy_seconds(mc, dir, kind, (uint64_t)bytes, (uint64_t)copies, sharing, out, why, n);
+    if (rc && kind == WP_HMEM_NEW_PAGEABLE) {
+        rc = wp_machine_copy_seconds(mc, dir, WP_HMEM_KEPT_PAGEABLE, (uint64_t)bytes, (uint64_t)copies, sharing, out,
+                                     why, n);
+        if (rc == 0 && !(w->noted & mask))
+            note(w, "%s pageable_new copies at the machine's pageable figures: it measured no copies into new host "
+                    "memory (an older calibration), so these are too fast", wp_machine_dir_name(dir));
+    } else if (rc == 0 && !(w->noted & mask))
+        note(w, "%s %s copies at the machine's figures", wp_machine_dir_name(dir), wp_machine_memory_name(kind));
     w->noted |= mask;
-    return 0;
+    return rc;
 }
 
 /* A whole expert moved tensor by tensor: the large copies carry the bytes, the small ones cost a latency each (the
@@ -156,7 +164,7 @@ static int expert_seconds(const wp_loop_facts *f, const wp_machine *mc, int dir,
 {
     if (move_seconds(f, mc, dir, pinned, f->expert_bytes, f->large_copies, sharing, use_trace, w, out, why, n))
         return -1;
-    double small = f->small_copies * mc->latency_s[dir][pinned].median;
+    double small = f->small_copies * mc->latency_s[dir][pinned == WP_HMEM_KEPT_PINNED].median;
     out->median += small;
     out->min += small;
     out->max += small;
@@ -171,8 +179,8 @@ static int predict(const wp_loop_facts *f, const wp_machine *mc, int sharing, in
     if (m->rest_trips &&
         (move_seconds(f, mc, WP_MDIR_HTOD, 0, f->nonblock_bytes, 1, sharing, use_trace, w, &rest_in, why,
                       sizeof(why)) ||
-         move_seconds(f, mc, WP_MDIR_DTOH, 0, f->nonblock_bytes, 1, sharing, use_trace, w, &rest_out, why,
-                      sizeof(why))))
+         move_seconds(f, mc, WP_MDIR_DTOH, WP_HMEM_NEW_PAGEABLE, f->nonblock_bytes, 1, sharing, use_trace, w,
+                      &rest_out, why, sizeof(why))))
         return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
     if (m->kind == WP_MODE_LAYERWISE &&
         move_seconds(f, mc, WP_MDIR_HTOD, m->pinned, f->block_bytes, 1, sharing, use_trace, w, &block, why,
@@ -180,7 +188,8 @@ static int predict(const wp_loop_facts *f, const wp_machine *mc, int sharing, in
         return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
     if (m->kind == WP_MODE_MODEL &&
         (expert_seconds(f, mc, WP_MDIR_HTOD, m->pinned, sharing, use_trace, w, &in, why, sizeof(why)) ||
-         expert_seconds(f, mc, WP_MDIR_DTOH, m->pinned, sharing, use_trace, w, &outb, why, sizeof(why))))
+         expert_seconds(f, mc, WP_MDIR_DTOH, m->new_memory ? WP_HMEM_NEW_PAGEABLE : m->pinned, sharing, use_trace, w,
+                        &outb, why, sizeof(why))))
         return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
     double gap = f->kernels_per_block * LAUNCH_S + mc->latency_s[WP_MDIR_HTOD][1].median;
     /* median bandwidth -> median time; the fastest copies give the least time, the slowest the most */
@@ -208,7 +217,7 @@ static int same_mode(const wp_offload_mode *a, const wp_offload_mode *b)
     if (a->kind == WP_MODE_NONE)
         return 1;
     if (a->kind == WP_MODE_MODEL)
-        return a->pinned == b->pinned;
+        return a->pinned == b->pinned && a->new_memory == b->new_memory;
     return a->pinned == b->pinned && a->prefetch == b->prefetch && a->layer_sync == b->layer_sync &&
            a->rest_trips == b->rest_trips;
 }

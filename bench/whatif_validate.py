@@ -28,7 +28,7 @@ for mem in ("pinned", "pageable"):
         RUNNER_MODES[f"layer_{mem}_p{p}_sync"] = f"layerwise p{p}, {mem}, per-layer sync"
 # diffusers' modes as whatif names them: accelerate's model offload moves whole experts from pageable memory; group
 # offloading with a stream prefetches the next block from pinned memory
-DIFFUSERS_MODES = {"model": "model, pageable", "group": "group (diffusers): blocks p1 pinned, the rest round-trips",
+DIFFUSERS_MODES = {"model": "model, pageable (.to: new host memory)", "group": "group (diffusers): blocks p1 pinned, the rest round-trips",
                    "none": "none"}
 
 

@@ -233,8 +233,10 @@ static void json_mode(json_out *j, const wp_offload_mode *m)
     static const char *const kinds[] = {"none", "model", "layerwise"};
     json_begin_object(j);
     json_key_string(j, "kind", kinds[m->kind]);
-    if (m->kind != WP_MODE_NONE)
+    if (m->kind != WP_MODE_NONE) {
         json_key_string(j, "host_memory", m->pinned ? "pinned" : "pageable");
+        json_key_bool(j, "new_host_memory", m->new_memory);
+    }
     if (m->kind == WP_MODE_LAYERWISE) {
         json_key_int(j, "prefetch", m->prefetch);
         json_key_bool(j, "layer_sync", m->layer_sync);

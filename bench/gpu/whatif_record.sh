@@ -82,9 +82,9 @@ case $set_name in
         base="--preset 480p --frames 9 --steps 6 --shift 3"
         pick='^(layer_pageable_p1|layer_pageable_p2|layer_pageable_p4|layer_pageable_p1_sync|layer_pinned_p2_sync)$'
         est=100 ;;
-    a14b_81) # full 81 frames (32,760 tokens): compute-bound; two steps, one per expert
-        base="--preset 480p --steps 2 --shift 3"
-        pick='^(none|model_pinned|layer_pinned_p1|layer_pageable_p1)$' est=150 ;;
+    a14b_81) # full 81 frames (32,760 tokens): compute-bound; four steps (the switch at step 2)
+        base="--preset 480p --steps 4 --shift 3"
+        pick='^(none|model_pinned|layer_pinned_p1|layer_pageable_p1)$' est=100 ;;
     *) echo "unknown set $set_name"; return 2 ;;
 esac
 while IFS='|' read -r name args; do
