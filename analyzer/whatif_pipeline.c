@@ -18,9 +18,8 @@ double wp_layerwise_step(int forwards, int blocks, double k, double c, int prefe
             int next = b + ahead; /* the block whose copy is queued now */
             if (next < blocks) {
                 int s = next % slots;
-                double start = max2(copy_end, released[s]);
-                if (!pinned)
-                    start = max2(start, host);
+                /* the host queues it: never before the host gets here (after a per-layer sync, that is late) */
+                double start = max2(max2(copy_end, released[s]), host);
                 copy_end = start + c;
                 ready[s] = copy_end;
                 if (!pinned)

@@ -6,7 +6,7 @@
 /* One step of a layerwise mode: `forwards` forwards of `blocks` blocks, each block computing k seconds once its
  * weights are in a slot, copied in c seconds on a copy stream into a ring of prefetch + 1 slots, as
  * runner/offload.c queues them: prefetch(b) waits for the slot's last block to finish computing; block i's begin
- * queues prefetch(i + p). From pageable memory the copy call returns only when the copy is done, so the host (and
+ * queues prefetch(i + p), so no copy starts before the host has reached that point. From pageable memory the copy call returns only when the copy is done, so the host (and
  * with it the launch of block i) waits for it. With per-layer sync the host waits after every block for both
  * streams, then spends `gap` queueing the next block. The step starts with empty slots (the loop synchronises at
  * every step's end) and ends when both streams are done. Returns the step's seconds. */

@@ -40,6 +40,15 @@ static void test_sync_compute_bound(void)
     CHECK_NEAR(wp_layerwise_step(1, 3, 2, 1, 1, 1, 1, 0.5), 8, EXACT);
 }
 
+/* Pinned with per-layer sync, copy-bound (k = 1, c = 3, gap 0.5), L = 3, p = 1: copy 0 [0,3], copy 1 [3,6],
+ * compute 0 [3,4]; the sync waits for copy 1 too (6), and only then does the host reach block 1's begin and queue
+ * copy 2 (by 6.5): [6.5,9.5]. compute 1 [6.5,7.5]; host 9.5 + 0.5 = 10; compute 2 [10,11]: 11. A copy never starts
+ * before the host has queued it; starting copy 2 at 6, when the copy stream fell idle, would give 10.5. */
+static void test_sync_copy_bound(void)
+{
+    CHECK_NEAR(wp_layerwise_step(1, 3, 1, 3, 1, 1, 1, 0.5), 11, EXACT);
+}
+
 /* Two forwards, pinned, copy-bound (k = 1, c = 3), L = 2, p = 1: the ring carries over, so the second forward's
  * first copy starts when the copy stream is free (6), not after the first forward's last block (7): the four copies
  * run back to back to 12 and the last block computes [12,13]. */
@@ -72,6 +81,7 @@ int main(void)
     test_pinned_copy_bound();
     test_pageable();
     test_sync_compute_bound();
+    test_sync_copy_bound();
     test_two_forwards();
     test_forward_boundary();
     test_prefetch_past_blocks();
