@@ -85,7 +85,7 @@ for src, doc in docs.items():
         if other == "layer_pageable_p1":
             # Pageable copies go through the driver's staging buffer at whatever rate the host's memory gives that
             # run: on the H200 host their bandwidth varies by about a quarter run to run (the calibration's own
-            # min..max spread, and bench/RESULTS.md), so only the predicted range, widened by 25%, is checked.
+            # min..max spread; bench/RESULTS.md is to record the runs), so only the predicted range, widened by 25%, is checked.
             lo, hi = p["step_s"]["min"] * 0.75, p["step_s"]["max"] * 1.25
             check(lo <= step <= hi, f"{src} -> {other}: measured step {step:.4f} s outside [{lo:.4f}, {hi:.4f}]")
             continue
