@@ -237,16 +237,19 @@ static int timing(const wp_rank_result *rr, const int *ordinary, int nord, wp_lo
         return WP_ERR_NOMEM;
     double *k = v + nord, *kn = v + 2 * nord, *plain = v + 3 * nord;
     int streams = f->recorded.kind == WP_MODE_LAYERWISE;
+    /* The GPU's idle time is the hooks' host time only when the copies are asynchronous: from pageable memory the
+     * host stages every copy while the GPU waits, and that belongs to the copies, not to the step without them. */
+    int hooks_idle = streams && f->recorded.pinned;
     for (int i = 0; i < nord; i++) {
         const wp_step_stats *s = &rr->stats[ordinary[i]];
         v[i] = seconds(s->wall_ns) - (streams ? seconds(s->copy_exposed_ns) : 0);
-        plain[i] = v[i] - (streams ? seconds(s->gpu_idle_ns) : 0);
+        plain[i] = v[i] - (hooks_idle ? seconds(s->gpu_idle_ns) : 0);
         k[i] = seconds(s->kernel_ns - s->nccl_ns) / (f->forwards * f->blocks);
         kn[i] = (double)s->kernels / (f->forwards * f->blocks);
     }
     f->base_s = wp_median(v, nord);
     f->plain_base_s = wp_median(plain, nord);
-    if (streams)
+    if (hooks_idle)
         note(f, "the modes that stream nothing are predicted without the GPU's idle time of the recorded steps "
                 "(%.3f s a step: the streaming hooks' host time)", f->base_s - f->plain_base_s);
 

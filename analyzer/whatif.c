@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "spikes.h"
+#include "whatif_pipeline.h"
 
 /* What SGLang offers and runner/offload.c implements (../shared/wan22.md): model offload into kept host buffers (the
  * runner) and through module.to (SGLang's dit_cpu_offload, accelerate: the way out writes new host memory); then
@@ -47,52 +48,6 @@ const char *wp_bound_name(int bound)
     return bound == WP_BOUND_HOST_LINK ? "host link" : bound == WP_BOUND_MEMORY ? "memory" : "compute";
 }
 
-static double max2(double a, double b)
-{
-    return a > b ? a : b;
-}
-
-/* One step of a layerwise mode: `forwards` forwards of `blocks` blocks, each block computing k seconds once its
- * weights are in a slot, copied in c seconds on a copy stream into a ring of prefetch + 1 slots, as
- * runner/offload.c queues them: prefetch(b) waits for the slot's last block to finish computing; block i's begin
- * queues prefetch(i + p). From pageable memory the copy call returns only when the copy is done, so the host (and
- * with it the launch of block i) waits for it. With per-layer sync the host waits after every block for both
- * streams, then spends `gap` queueing the next block. The step starts with empty slots (the loop synchronises at
- * every step's end) and ends when both streams are done. */
-static double layerwise_step(int forwards, int blocks, double k, double c, int prefetch, int pinned, int sync,
-                             double gap)
-{
-    enum { MAX_SLOTS = 17 };
-    int slots = prefetch + 1 < MAX_SLOTS ? prefetch + 1 : MAX_SLOTS;
-    double released[MAX_SLOTS] = {0}, ready[MAX_SLOTS] = {0};
-    double host = 0, copy_end = 0, comp_end = 0;
-    for (int f = 0; f < forwards; f++) {
-        int ahead = prefetch < blocks ? prefetch : blocks;
-        for (int b = -ahead; b < blocks; b++) {
-            int next = b + ahead; /* the block whose copy is queued now */
-            if (next < blocks) {
-                int s = next % slots;
-                double start = max2(copy_end, released[s]);
-                if (!pinned)
-                    start = max2(start, host);
-                copy_end = start + c;
-                ready[s] = copy_end;
-                if (!pinned)
-                    host = copy_end;
-            }
-            if (b < 0)
-                continue;
-            int s = b % slots;
-            double start = max2(max2(comp_end, ready[s]), host);
-            comp_end = start + k;
-            released[s] = comp_end;
-            if (sync)
-                host = max2(max2(host, comp_end), copy_end) + gap;
-        }
-    }
-    return max2(comp_end, copy_end);
-}
-
 typedef struct point {
     double step, sw, first, link;
 } point;
@@ -110,7 +65,7 @@ static point evaluate(const wp_loop_facts *f, const wp_offload_mode *m, double b
         p.first += expert_in;
     } else if (m->kind == WP_MODE_LAYERWISE) {
         double blocks_s = f->forwards * f->blocks * f->block_s;
-        double lw = layerwise_step(f->forwards, f->blocks, f->block_s, block_copy, m->prefetch, m->pinned,
+        double lw = wp_layerwise_step(f->forwards, f->blocks, f->block_s, block_copy, m->prefetch, m->pinned,
                                    m->layer_sync, gap);
         p.step = f->base_s - blocks_s + lw + f->forwards * rest_trip; /* the round trips block the host */
         p.sw = p.step + sw_extra;

@@ -21,6 +21,7 @@ operands() {
     diff) echo "$T $U" ;;
     report) [ "$1" = --output ] || [ "$1" = -o ] || echo "-o out.html"; echo "$T" ;;
     export) echo "$T out.json" ;;
+    whatif) echo "$WP_FIXTURES/whatif/none.json.gz" ;; # a loop with the runner's metadata and the machine's figures
     run) [ "$1" = --gpus ] || echo "-- true" ;; # --gpus is for the built-in runner: WANPROF_RUNNER below
     esac
 }
@@ -33,6 +34,7 @@ sample() {
     N) echo 27 ;;
     S) echo 3 ;;
     B) echo 0.9 ;;
+    BYTES) echo 3e9 ;;
     T) echo 1000 ;;
     RE) echo 'step ([0-9]+)' ;;
     'N|A-B') echo 9-12 ;;
