@@ -85,7 +85,7 @@ const wp_option cmd_whatif_options[] = {
              "folder): blocks and the weights' sizes in bf16, for a trace without runner metadata"},
     {.kind = WP_OPT_INT, .name = "blocks", .offset = offsetof(whatif_opts, blocks), .arg = "N", .min = 1,
      .max = 100000, .help = "transformer blocks per expert (default: the metadata, else 40: the A14B)"},
-    {.kind = WP_OPT_DOUBLE, .name = "expert-bytes", .offset = offsetof(whatif_opts, expert_bytes), .arg = "B",
+    {.kind = WP_OPT_DOUBLE, .name = "expert-bytes", .offset = offsetof(whatif_opts, expert_bytes), .arg = "BYTES",
      .min = 1, .max = 1e15, .help = "one expert's weights in bytes (default: the metadata, else the copies seen)"},
     {.kind = WP_OPT_INT, .name = "switch-step", .offset = offsetof(whatif_opts, switch_step), .arg = "N",
      .min = 0, .max = 1000000, .help = "the first low-noise step, 0-based (default: the schedule, else the marks)"},
