@@ -37,3 +37,12 @@ const char *wp_fmt_bytes(double b, char *buf, size_t len)
         snprintf(buf, len, "%.0f B", b);
     return buf;
 }
+
+const char *wp_fmt_spread(const wp_spread *s, char *buf, size_t len)
+{
+    if (fabs(s->max - s->min) < 0.0005 * (s->median > 0 ? s->median : 1))
+        snprintf(buf, len, "%.3f", s->median);
+    else
+        snprintf(buf, len, "%.3f (%.3f..%.3f)", s->median, s->min, s->max);
+    return buf;
+}

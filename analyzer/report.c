@@ -74,7 +74,7 @@ static void spikes_table(const wp_rank_result *rr, FILE *out)
     fputs("</table>\n", out);
 }
 
-void wp_report_write_html(const wp_analysis *a, const char *label, FILE *out)
+void wp_report_write_html(const wp_analysis *a, const char *label, const wp_report_whatif *wi, FILE *out)
 {
     wp_summary s;
     wp_summary_compute(a, &s);
@@ -102,6 +102,7 @@ void wp_report_write_html(const wp_analysis *a, const char *label, FILE *out)
         else
             fputs("<p>no copies</p>\n", out);
     }
+    wp_report_whatif_write(wi, out);
     fputs("<h2>Explanation</h2>\n<pre>", out);
     char *text = NULL;
     size_t len = 0;

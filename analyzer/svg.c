@@ -12,8 +12,7 @@ static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2"
                                       "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c",
                                       "#d62728", "#9467bd", "#8c564b", "#17becf"};
 
-/* A "nice" tick step for a range: 1, 2 or 5 times a power of ten. */
-static double nice_step(double range, int ticks)
+double wp_svg_nice_step(double range, int ticks)
 {
     double raw = range / ticks, p = pow(10, floor(log10(raw))), f = raw / p;
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
@@ -75,7 +74,7 @@ void wp_svg_chart_write(const wp_svg_chart *c, FILE *out)
     double ymax = chart_max(c);
     if (c->clip > 0 && c->clip < ymax)
         ymax = c->clip;
-    double step = nice_step(ymax, 5);
+    double step = wp_svg_nice_step(ymax, 5);
     ymax = ceil(ymax / step) * step;
     fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                  "font-family=\"sans-serif\" font-size=\"11\">\n", W, H, W, H);

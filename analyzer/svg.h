@@ -7,6 +7,7 @@
 
 #include "explain.h"
 #include "hist.h"
+#include "whatif.h"
 
 #define WP_SVG_MAX_SERIES 16
 
@@ -42,5 +43,12 @@ void wp_svg_hist_write(const wp_hist *h, const char *title, int standalone, FILE
 void wp_svg_steps_write(const wp_rank_result *rr, FILE *out);
 /* Per-step copy/compute overlap of one rank: kernel time, copy time hidden under compute, exposed copy time. */
 void wp_svg_overlap_write(const wp_rank_result *rr, FILE *out);
+/* Every mode's predicted loop time as horizontal bars in rank order (the median bar, a whisker from the fastest to the
+ * slowest copies' prediction), the recorded mode highlighted with its measured total as a diamond, the modes that do
+ * not fit in GPU memory hollow and dashed; machine_name goes in the title. Each bar is a rect of class "wi-bar" with
+ * data-rank, data-recorded and data-fits; the marker has class "wi-measured". */
+void wp_svg_whatif_write(const wp_whatif *w, const char *machine_name, FILE *out);
+/* A "nice" tick step for a range: 1, 2 or 5 times a power of ten. */
+double wp_svg_nice_step(double range, int ticks);
 
 #endif

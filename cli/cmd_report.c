@@ -1,6 +1,7 @@
 /* cmd_report.c: `wanprof report TRACE -o report.html`: the self-contained HTML page of analyzer/report.h. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../analyzer/report.h"
@@ -8,6 +9,7 @@
 #include "json_out.h"
 #include "output_file.h"
 #include "safe_text.h"
+#include "whatif_predict.h"
 
 const char cmd_report_help[] =
     "NAME\n"
@@ -21,7 +23,9 @@ const char cmd_report_help[] =
     "    server: a summary table, the step-time chart (spikes coloured by their main cause, the median dashed),\n"
     "    the spikes with their ranked causes, evidence and suggestions, the schedule check, the per-step\n"
     "    copy/compute overlap (kernel time, copy time hidden under compute, exposed copy time), the memcpy\n"
-    "    histograms of the whole run, and the explanation text. Charts are inline SVG; there are no scripts.\n"
+    "    histograms of the whole run, what every weight-offload mode would cost (as `wanprof whatif` predicts it,\n"
+    "    when the machine's figures are known: the trace's metadata, the cached calibration or --machine), and the\n"
+    "    explanation text. Charts are inline SVG; there are no scripts.\n"
     "\n"
     "OPTIONS\n"
     "@options\n"
@@ -40,7 +44,7 @@ static const char *CMD = "report";
 
 typedef struct report_args {
     wp_analysis_opts analysis;
-    const char *output;
+    const char *output, *machine;
     int force, json;
 } report_args;
 
@@ -53,9 +57,34 @@ const wp_option cmd_report_options[] = {
      .help = "replace FILE.html if it exists (otherwise report refuses and exits 1)"},
     {.kind = WP_OPT_FLAG, .name = "json", .offset = offsetof(report_args, json),
      .help = "print {\"schema\":\"wanprof.report/1\",\"output\":FILE,\"bytes\":N} when done"},
+    {.kind = WP_OPT_STRING, .name = "machine", .offset = offsetof(report_args, machine), .arg = "FILE",
+     .help = "the what-if section's machine figures: a `wanprof calibrate` file or a description "
+             "(schemas/machine_spec.schema.json); default: the trace's metadata, else this machine's cached calibration"},
     {.kind = WP_OPT_GROUP, .name = "", .offset = offsetof(report_args, analysis), .group = wp_analysis_options},
     {0},
 };
+
+/* The page, with `wanprof whatif`'s prediction when it can be made: a report is never refused for want of one (no
+ * machine figures, fewer than three steps), its section says why instead. A machine given by --machine is another
+ * machine, so its figures alone are used, as `wanprof whatif --machine` does. */
+static void write_page(const wp_analysis *a, const char *label, const char *machine, FILE *out)
+{
+    wp_diag diag;
+    cli_diag_init(&diag, CMD);
+    wp_report_whatif wi = {0};
+    wp_loop_overrides ov = {.switch_step = -1};
+    cli_whatif *p = calloc(1, sizeof(*p));
+    if (!p)
+        wi.why = "out of memory";
+    else if (cli_whatif_predict(a, &ov, machine, 0, !machine, p, &diag) == WP_OK)
+        wi = (wp_report_whatif){&p->w, &p->facts, &p->machine, p->machine_from, 0, NULL};
+    else
+        wi = (wp_report_whatif){.no_machine = p->no_machine, .why = diag.error};
+    wp_report_write_html(a, label, &wi, out);
+    if (p)
+        cli_whatif_free(p);
+    free(p);
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -89,7 +118,7 @@ int cmd_report(int argc, char **argv)
         wp_analysis_free(&a);
         return cli_fail(CMD, &diag);
     }
-    wp_report_write_html(&a, npaths == 1 ? paths[0] : "traces", out.file);
+    write_page(&a, npaths == 1 ? paths[0] : "traces", args.machine, out.file);
     long bytes = ftell(out.file);
     wp_analysis_free(&a);
     if (wp_output_close(&out, &diag) != WP_OK)

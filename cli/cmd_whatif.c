@@ -11,8 +11,8 @@
 #include "../analyzer/whatif.h"
 #include "cli.h"
 #include "json_out.h"
-#include "machine_file.h"
 #include "safe_text.h"
+#include "whatif_predict.h"
 
 const char cmd_whatif_help[] =
     "NAME\n"
@@ -93,45 +93,6 @@ const wp_option cmd_whatif_options[] = {
     {0},
 };
 
-/* The machine's text and where it came from: --machine, the trace's metadata, or the cache. */
-static char *machine_text(const whatif_opts *o, const wp_analysis *a, const wp_loop_facts *f, char *where,
-                          size_t n, wp_diag *diag)
-{
-    int exists = 0;
-    if (o->machine) {
-        snprintf(where, n, "%s", o->machine);
-        return wp_machine_file_text(o->machine, &exists, diag);
-    }
-    const wp_run_proc *p = wp_run_proc_find(&a->run, f->proc);
-    for (uint32_t i = 0; !(p && p->machine) && i < a->run.nprocs; i++)
-        p = &a->run.procs[i];
-    if (p && p->machine) {
-        snprintf(where, n, "the trace's metadata");
-        return strdup(p->machine);
-    }
-    char path[4096];
-    if (wp_machine_cache_path(path, sizeof(path), diag)) {
-        char *text = wp_machine_file_load(path, &exists, diag);
-        if (text) {
-            snprintf(where, n, "%s", path);
-            return text;
-        }
-    }
-    wp_diag_error(diag, WP_ERR_USAGE,
-                  "no machine figures: the trace carries none and %s; run `wanprof calibrate` on the machine, or "
-                  "give --machine FILE",
-                  exists ? "the cached calibration cannot be read" : "nothing is cached on this machine");
-    return NULL;
-}
-
-static void spread_text(const wp_spread *s, char *buf, size_t n)
-{
-    if (fabs(s->max - s->min) < 0.0005 * (s->median > 0 ? s->median : 1))
-        snprintf(buf, n, "%.3f", s->median);
-    else
-        snprintf(buf, n, "%.3f (%.3f..%.3f)", s->median, s->min, s->max);
-}
-
 static void gb(double bytes, char *buf, size_t n)
 {
     if (bytes < 0)
@@ -170,15 +131,15 @@ static void text_out(const char *input, const wp_loop_facts *f, const wp_machine
         const wp_whatif_pred *p = &w->preds[w->recorded];
         printf("\nthe recorded mode, predicted beside measured (how far to trust the rest):\n");
         printf("  %-14s %-28s %s\n", "", "predicted (s)", "measured (s)");
-        spread_text(&p->step_s, a, sizeof(a));
+        wp_fmt_spread(&p->step_s, a, sizeof(a));
         printf("  %-14s %-28s %.3f\n", "ordinary step", a, w->measured.step_s);
         if (w->measured.switch_s >= 0) {
-            spread_text(&p->switch_s, a, sizeof(a));
+            wp_fmt_spread(&p->switch_s, a, sizeof(a));
             printf("  %-14s %-28s %.3f\n", "switch step", a, w->measured.switch_s);
         }
-        spread_text(&p->first_s, a, sizeof(a));
+        wp_fmt_spread(&p->first_s, a, sizeof(a));
         printf("  %-14s %-28s %.3f\n", "first step", a, w->measured.first_s);
-        spread_text(&p->total_s, a, sizeof(a));
+        wp_fmt_spread(&p->total_s, a, sizeof(a));
         printf("  %-14s %-28s %.3f\n", "total", a, w->measured.total_s);
         gb(p->peak_bytes, a, sizeof(a));
         gb(w->measured.peak_bytes, b, sizeof(b));
@@ -191,9 +152,9 @@ static void text_out(const char *input, const wp_loop_facts *f, const wp_machine
             const wp_whatif_pred *p = &w->preds[i];
             if (p->rank != (r <= w->npreds ? r : 0))
                 continue;
-            spread_text(&p->step_s, a, sizeof(a));
-            spread_text(&p->switch_s, b, sizeof(b));
-            spread_text(&p->total_s, c, sizeof(c));
+            wp_fmt_spread(&p->step_s, a, sizeof(a));
+            wp_fmt_spread(&p->switch_s, b, sizeof(b));
+            wp_fmt_spread(&p->total_s, c, sizeof(c));
             gb(p->peak_bytes, d, sizeof(d));
             char rank[8];
             snprintf(rank, sizeof(rank), p->rank ? "%d" : "-", p->rank);
@@ -347,27 +308,19 @@ int cmd_whatif(int argc, char **argv)
     }
     const char *input = npaths == 1 ? paths[0] : "traces";
     wp_loop_overrides ov = {o.forwards, o.blocks, o.expert_bytes, o.switch_step, o.model_config};
-    wp_loop_facts f;
-    wp_whatif w;
-    wp_machine m;
-    char mwhere[4200] = "";
-    char *mtext = NULL;
-    rc = wp_loop_facts_get(&a, &ov, &f, &diag);
-    if (rc == WP_OK && !(mtext = machine_text(&o, &a, &f, mwhere, sizeof(mwhere), &diag)))
-        rc = WP_ERR_IO;
-    if (rc == WP_OK && wp_machine_parse(mtext, mwhere, &m, &diag) != 0)
-        rc = WP_ERR_FORMAT;
-    if (rc == WP_OK)
-        rc = wp_whatif_run(&f, &m, o.gpus ? o.gpus : f.ranks,
-                           o.copies == COPIES_RUN || (o.copies == COPIES_AUTO && !o.machine), &w, &diag);
+    cli_whatif *p = calloc(1, sizeof(*p));
+    rc = p ? cli_whatif_predict(&a, &ov, o.machine, o.gpus,
+                                o.copies == COPIES_RUN || (o.copies == COPIES_AUTO && !o.machine), p, &diag)
+           : WP_ERR_NOMEM;
     if (rc == WP_OK) {
         if (o.json)
-            json_out_doc(input, &f, &m, mwhere, &w);
+            json_out_doc(input, &p->facts, &p->machine, p->machine_from, &p->w);
         else
-            text_out(input, &f, &m, mwhere, &w);
+            text_out(input, &p->facts, &p->machine, p->machine_from, &p->w);
     }
-    free(mtext);
-    wp_loop_facts_free(&f);
+    if (p)
+        cli_whatif_free(p);
+    free(p);
     wp_analysis_free(&a);
     if (rc == WP_ERR_NOMEM) {
         fprintf(stderr, "wanprof %s: out of memory\n", CMD);

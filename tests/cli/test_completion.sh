@@ -48,6 +48,8 @@ expect _wanprof "--switch-at" wanprof schedule --sw
 expect _wanprof "--flush-interval --force" wanprof run --f
 expect _wanprof "--step-pattern --step-range --step-source --steps-per-call" wanprof hist --step
 expect _wanprof "--calls-per-step" wanprof diff --ca
+expect _wanprof "whatif" wanprof wh
+expect _wanprof "--machine --min-excess" wanprof report --m
 expect _wanprof "my run.sqlite run1.sqlite run2.json.gz traces/" wanprof explain --json ""
 expect _wanprof "" wanprof explain --shift ""
 expect _wanprof "my run.sqlite run1.sqlite run2.json.gz traces/" wanprof hist -- ""

@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # The operands each command needs around the option under test; $1 is the option, to leave out a second -o.
 operands() {
     case $2 in
-    explain | hist | info) echo "$T" ;;
+    explain | hist | info | whatif) echo "$T" ;;
     diff) echo "$T $U" ;;
     report) [ "$1" = --output ] || [ "$1" = -o ] || echo "-o out.html"; echo "$T" ;;
     export) echo "$T out.json" ;;

@@ -26,18 +26,22 @@ trace=$S/examples/switch_demo/switch_demo_shift3.sqlite
 "$W" hist --json "$trace" >"$tmp/hist.json" 2>/dev/null
 "$W" diff --json "$trace" "$S/examples/switch_demo/switch_demo_shift12.sqlite" >"$tmp/diff.json" 2>/dev/null
 "$W" run --json -- true >"$tmp/run_summary.json" 2>/dev/null
+# whatif needs a trace carrying the machine's figures: one that moved whole experts, one that streamed blocks.
+"$W" whatif --json "$F/whatif/model_pageable.json.gz" >"$tmp/whatif.json" 2>/dev/null
+"$W" whatif --json "$F/whatif/layer_pinned_p1.json.gz" >"$tmp/whatif_layerwise.json" 2>/dev/null
 # The file formats record it too: the Chrome header and the SQLite table WANPROF_WRITER.
 "$W" export "$trace" "$tmp/copy.sqlite" 2>/dev/null
 "$W" export "$trace" "$tmp/copy.json.gz" 2>/dev/null
 check '[ "$(sqlite3 "$tmp/copy.sqlite" "SELECT version FROM WANPROF_WRITER")" = "${version#wanprof }" ]' "SQLite export: WANPROF_WRITER"
 check 'zcat "$tmp/copy.json.gz" | head -c 300 | grep -qF "\"revision\":\"$(sed "s/.*(git \(.*\))/\1/" <<<"$version")\""' "Chrome export: header revision"
-for kind in info schedule explain hist diff run_summary; do
-    check 'python3 - "$tmp/$kind.json" "$S/schemas/$kind.schema.json" "wanprof.$kind/1" "${version#wanprof }" <<"PY"
+for out in info schedule explain hist diff run_summary whatif whatif_layerwise; do
+    kind=${out%_layerwise}
+    check 'python3 - "$tmp/$out.json" "$S/schemas/$kind.schema.json" "wanprof.$kind/1" "${version#wanprof }" <<"PY"
 import json, sys, jsonschema
 doc, schema = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 jsonschema.validate(doc, schema)
 assert doc["schema"] == sys.argv[3] and doc["wanprof"] == sys.argv[4], (doc["schema"], doc["wanprof"])
-PY' "$kind --json: schema id, version or schema validation"
+PY' "$out --json: schema id, version or schema validation"
 done
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
