@@ -93,9 +93,9 @@ static int move_seconds(const wp_loop_facts *f, const wp_machine *mc, int dir, i
     if (use_trace && seen->count > 0) {
         *out = (wp_spread){bytes / (seen->median * 1e9), bytes / (seen->max * 1e9), bytes / (seen->min * 1e9), 0};
         if (!(w->noted & mask))
-            note(w, "%s %s copies at the run's own rate, %.2f GB/s (%.2f..%.2f over %d steps)",
+            note(w, "%s %s copies at the run's own rate, %.2f GB/s (%.2f..%.2f over %d step%s)",
                  wp_machine_dir_name(dir), wp_machine_memory_name(kind), seen->median, seen->min, seen->max,
-                 seen->count);
+                 seen->count, seen->count == 1 ? "" : "s");
         w->noted |= mask;
         return 0;
     }

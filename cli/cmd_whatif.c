@@ -108,8 +108,9 @@ static void text_out(const char *input, const wp_loop_facts *f, const wp_machine
     fputs("whatif: ", stdout);
     wp_text_put(stdout, input);
     wp_mode_name(&f->recorded, a, sizeof(a));
-    printf("%s%.0d: recorded %s (%s)\n", f->rank >= 0 ? ", rank " : "", f->rank >= 0 ? f->rank : 0, a,
-           f->recorded_from);
+    if (f->rank >= 0)
+        printf(", rank %d", f->rank);
+    printf(": recorded %s (%s)\n", a, f->recorded_from);
     fputs("machine: ", stdout);
     wp_text_put(stdout, m->name);
     fputs(" (", stdout);
