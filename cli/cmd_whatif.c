@@ -32,7 +32,7 @@ const char cmd_whatif_help[] =
     "    weights' size and the recorded mode from wanprof-runner's metadata or else from the copies seen, the device\n"
     "    memory from the allocations recorded. The machine's copy bandwidths come from --machine FILE (what\n"
     "    `wanprof calibrate` wrote, or a description: schemas/machine_spec.schema.json, e.g.\n"
-    "    examples/machines/h100_pcie_x4.json), else from the trace's own metadata (`wanprof run` records the\n"
+    "    h100_pcie_x4.json in share/wanprof/machines), else from the trace's own metadata (`wanprof run` records the\n"
     "    calibration), else from the calibration cached on this machine. Every time is a range: the median\n"
     "    bandwidth's prediction, and the slowest and fastest copies the calibration saw.\n"
     "\n"

@@ -4,6 +4,8 @@
 # collector and the runner; the CUDA libraries come from NVIDIA's toolkit or driver, not from a Debian package).
 install(TARGETS wanprof RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/schemas DESTINATION ${WP_PKGDATADIR} COMPONENT cli)
+# the described machines `wanprof whatif --machine` takes (share/wanprof/machines/h100_pcie_x4.json, ...)
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/examples/machines DESTINATION ${WP_PKGDATADIR} COMPONENT cli)
 install(FILES ${CMAKE_SOURCE_DIR}/scripts/completion/wanprof.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
         RENAME wanprof COMPONENT cli)
 

@@ -20,6 +20,8 @@ check '[ -n "$man" ] && grep -q "^.SH SYNOPSIS" "$man"' "man page wanprof-explai
 check '[ -f "$(find "$prefix" -path "*bash-completion/completions/wanprof" | head -1)" ]' "bash completion not installed"
 check '[ -f "$(find "$prefix" -path "*share/wanprof/schemas/wan2.2-t2v-a14b.json" | head -1)" ]' "model config not installed"
 check '[ "$("$W" schedule --sampler wan --shift 3 --steps 27)" = "$(cat "$ref/schedule")" ]' "schedule differs from the build tree's"
+h100=$(find "$prefix" -path "*share/wanprof/machines/h100_pcie_x4.json" | head -1)
+check '[ -f "$h100" ] && grep -q "wanprof.machine-spec/1" "$h100"' "the described machines are not installed in share/wanprof/machines"
 
 cd "$work"
 for want in examples/*/*.explain.txt; do
