@@ -4,31 +4,19 @@
 #include "loopfacts.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "notes.h"
 #include "spikes.h"
 #include "wpmodel.h"
 
 #define DEFAULT_BLOCKS 40 /* Wan2.2 A14B: what a trace without metadata is assumed to run */
 
-static void note(wp_loop_facts *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(wp_loop_facts *f, const char *fmt, ...)
-{
-    size_t n = strlen(f->notes);
-    if (n + 3 >= sizeof(f->notes))
-        return;
-    if (n)
-        n += (size_t)snprintf(f->notes + n, sizeof(f->notes) - n, "; ");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(f->notes + n, sizeof(f->notes) - n, fmt, ap);
-    va_end(ap);
-}
+#define note(f, ...) wp_note_add((f)->notes, sizeof((f)->notes), __VA_ARGS__)
 
 static double num(const cJSON *o, const char *key, double fallback)
 {

@@ -3,10 +3,10 @@
 #include "whatif.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "notes.h"
 #include "spikes.h"
 #include "whatif_pipeline.h"
 
@@ -29,19 +29,7 @@ static const wp_offload_mode modes[] = {
  * the notes when a per-layer-sync mode is predicted. */
 #define LAUNCH_S 5e-6
 
-static void note(wp_whatif *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(wp_whatif *w, const char *fmt, ...)
-{
-    size_t n = strlen(w->notes);
-    if (n + 3 >= sizeof(w->notes))
-        return;
-    if (n)
-        n += (size_t)snprintf(w->notes + n, sizeof(w->notes) - n, "; ");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(w->notes + n, sizeof(w->notes) - n, fmt, ap);
-    va_end(ap);
-}
+#define note(w, ...) wp_note_add((w)->notes, sizeof((w)->notes), __VA_ARGS__)
 
 const char *wp_bound_name(int bound)
 {
