@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${WP_FUZZ_BUILD_DIR:-$root/build-fuzz}
 case $build in /*) ;; *) build=$root/$build ;; esac
 targets="fuzz_json fuzz_chrome fuzz_sqlite fuzz_sqlite_sql fuzz_cli fuzz_schedule fuzz_safetensors fuzz_model_config
-    fuzz_timestamps"
+    fuzz_timestamps fuzz_machine"
 
 install_clang() {
     local p missing=()

@@ -57,7 +57,7 @@ sqlite3 "$base/nsys.sqlite" "VACUUM" >/dev/null
 entry() { { printf "\\$(printf '%03o' "$1")"; cat "$2"; } >"$3"; }
 
 mkdir -p "$out/fuzz_json" "$out/fuzz_chrome" "$out/fuzz_sqlite" "$out/fuzz_sqlite_sql" "$out/fuzz_cli" "$out/fuzz_schedule" \
-    "$out/fuzz_safetensors" "$out/fuzz_model_config" "$out/fuzz_timestamps"
+    "$out/fuzz_safetensors" "$out/fuzz_model_config" "$out/fuzz_timestamps" "$out/fuzz_machine"
 for f in "$base"/small.json "$base"/ours.json "$base"/slice_*.json; do
     n=$(basename "$f" .json)
     entry 0 "$f" "$out/fuzz_chrome/$n-plain"
@@ -80,6 +80,7 @@ entry 17 "$base/nsys.sqlite" "$out/fuzz_sqlite/nsys-sorted-base"
 # Model files: the safetensors fixtures as they are; configs behind the byte that says where they go (0: a config
 # file; 1-5: transformer, transformer_2, model_index, scheduler, vae of a diffusers directory).
 cp "$fixtures"/model/st/*.safetensors "$out/fuzz_safetensors/"
+cp "$fixtures"/machines/*.json "$root"/examples/machines/*.json "$out/fuzz_machine/" # fuzz_machine: the JSON itself
 entry 0 "$root/schemas/wan-tiny.json" "$out/fuzz_model_config/ours-tiny"
 entry 0 "$root/schemas/wan2.2-t2v-a14b.json" "$out/fuzz_model_config/ours-a14b"
 entry 0 "$fixtures/model/a14b-diffusers/transformer/config.json" "$out/fuzz_model_config/transformer-only"

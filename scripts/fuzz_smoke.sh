@@ -16,6 +16,7 @@ runs_of() {
     fuzz_json) echo 2000000 ;;
     fuzz_safetensors) echo 100000 ;;  # ~3,400 inputs/s from the seeds on the 2-core dev machine: 30 s
     fuzz_model_config) echo 150000 ;; # ~6,000 inputs/s from the seeds: 25 s
+    fuzz_machine) echo 300000 ;;      # ~15,000 inputs/s from the seeds: 20 s
     fuzz_cli) echo 30000 ;;
     fuzz_schedule) echo 10000 ;;
     fuzz_chrome | fuzz_sqlite) echo 8000 ;;
