@@ -24,13 +24,13 @@ static double num(const cJSON *o, const char *key, double fallback)
     return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : fallback;
 }
 
-/* The runner's metadata ("meta config"): mode, weights, blocks, forwards, ranks. Returns 1 when it was there. */
+/* The runner's metadata ("meta config"): mode, blocks, forwards, ranks and, from runners that record it, what the
+ * weights weigh. Returns 1 when the trace has it (expert_bytes stays 0 for an older runner's). */
 static int from_metadata(const char *json, wp_loop_facts *f)
 {
     cJSON *root = json ? cJSON_Parse(json) : NULL;
     const cJSON *off = cJSON_GetObjectItemCaseSensitive(root, "offload");
-    const cJSON *w = cJSON_GetObjectItemCaseSensitive(root, "weights");
-    if (!cJSON_IsObject(off) || !cJSON_IsObject(w)) {
+    if (!cJSON_IsObject(off)) {
         cJSON_Delete(root);
         return 0;
     }
@@ -43,14 +43,17 @@ static int from_metadata(const char *json, wp_loop_facts *f)
     f->recorded.prefetch = (int)num(off, "prefetch", 1);
     f->recorded.layer_sync = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(off, "layer_sync"));
     snprintf(f->recorded_from, sizeof(f->recorded_from), "the runner's metadata");
-    f->expert_bytes = num(w, "expert_bytes", 0);
-    f->block_bytes = num(w, "block_bytes", 0);
-    f->nonblock_bytes = num(w, "nonblock_bytes", 0);
-    f->small_copies = num(w, "tensors", 0); /* the large ones are taken out once the blocks are known */
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(root, "weights");
+    if (cJSON_IsObject(w)) {
+        f->expert_bytes = num(w, "expert_bytes", 0);
+        f->block_bytes = num(w, "block_bytes", 0);
+        f->nonblock_bytes = num(w, "nonblock_bytes", 0);
+        f->small_copies = num(w, "tensors", 0); /* the large ones are taken out once the blocks are known */
+        snprintf(f->weights_from, sizeof(f->weights_from), "the runner's metadata");
+    }
     const cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
     f->blocks = (int)num(model, "layers", 0);
     f->experts = (int)num(model, "experts", 2);
-    snprintf(f->weights_from, sizeof(f->weights_from), "the runner's metadata");
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "guidance");
     int cfg = 0;
     for (const cJSON *x = g ? g->child : NULL; x; x = x->next)
@@ -58,7 +61,7 @@ static int from_metadata(const char *json, wp_loop_facts *f)
     f->forwards = cfg ? 2 : 1;
     f->ranks = (int)num(root, "world_size", 1);
     cJSON_Delete(root);
-    return f->expert_bytes > 0 && f->block_bytes > 0 && f->blocks > 0;
+    return 1;
 }
 
 /* The weights' sizes from a model config, as diffusers holds them: bf16, the modules it keeps in fp32 in fp32. */
@@ -101,63 +104,55 @@ static int htod_pinned(const wp_step_stats *s)
     return s->copy[WP_DIR_HTOD][WP_HMEM_PINNED].bytes > s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].bytes;
 }
 
-/* No metadata: the mode and the weights from the copies. Weight traffic in the ordinary steps is layerwise streaming;
- * whole experts moving only at the first step and the switch is model offload; no traffic is none. */
-static void from_copies(const wp_rank_result *rr, const int *ordinary, int nord, wp_loop_facts *f)
+/* The weights from the copies, and (set_mode: the trace has no runner metadata) the mode: weight traffic in the
+ * ordinary steps is layerwise streaming, with weights going back to the host in every one a group that round-trips
+ * (diffusers' top level); whole experts moving only at the first step and the switch is model offload; no traffic
+ * is none. */
+static void from_copies(const wp_rank_result *rr, const int *ordinary, int nord, int set_mode, wp_loop_facts *f)
 {
     double *v = malloc((size_t)(nord ? nord : 1) * sizeof(*v));
-    double streamed = 0;
-    int pinned_votes = 0;
+    double streamed = 0, back = 0, moved = 0;
+    int pinned_votes = 0, at = -1;
     if (v) {
         for (int i = 0; i < nord; i++) {
             v[i] = htod_bytes(&rr->stats[ordinary[i]]);
             pinned_votes += htod_pinned(&rr->stats[ordinary[i]]);
+            back += (double)rr->stats[ordinary[i]].weight_dtoh_bytes / nord;
         }
         streamed = nord ? wp_median(v, nord) : 0;
         free(v);
     }
-    snprintf(f->recorded_from, sizeof(f->recorded_from), "the copies seen (no runner metadata)");
-    if (streamed > 0) {
-        f->recorded.kind = WP_MODE_LAYERWISE;
-        f->recorded.pinned = pinned_votes * 2 > nord;
-        f->recorded.prefetch = 1;
-        /* weights going back to the host in every ordinary step: a group that round-trips (diffusers' top level) */
-        double back = 0;
-        for (int i = 0; i < nord; i++)
-            back += (double)rr->stats[ordinary[i]].weight_dtoh_bytes / nord;
-        f->recorded.rest_trips = back > 0;
-        if (f->expert_bytes <= 0) {
-            f->expert_bytes = streamed / f->forwards;
-            if (f->recorded.rest_trips)
-                f->nonblock_bytes = back / f->forwards;
-            snprintf(f->weights_from, sizeof(f->weights_from), "the weights copied in an ordinary step, per forward%s",
-                     f->recorded.rest_trips ? "; those copied back, per forward, as the weights outside the blocks"
-                                            : " (what is resident is not seen)");
-        }
-        note(f, "prefetch depth and per-layer sync cannot be seen in the copies: taken as prefetch 1, no sync");
-        return;
-    }
-    double moved = 0;
-    int at = -1;
     for (int i = 0; i < rr->steps.count; i++)
         if (htod_bytes(&rr->stats[i]) > moved)
             moved = htod_bytes(&rr->stats[i]), at = i;
-    if (moved > 0) {
-        f->recorded.kind = WP_MODE_MODEL;
-        f->recorded.pinned = htod_pinned(&rr->stats[at]);
-        if (f->expert_bytes <= 0) {
-            f->expert_bytes = moved;
-            const wp_step_stats *s = &rr->stats[at];
-            f->large_copies = s->weight_htod;
-            f->small_copies = s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].count + s->copy[WP_DIR_HTOD][WP_HMEM_PINNED].count -
-                              f->large_copies;
-            snprintf(f->weights_from, sizeof(f->weights_from),
-                     "the host->GPU copies of step %d (%.0f tensor-sized, %.0f small)", at, f->large_copies,
-                     f->small_copies);
-        }
-        return;
+    if (set_mode) {
+        snprintf(f->recorded_from, sizeof(f->recorded_from), "the copies seen (no runner metadata)");
+        f->recorded.kind = streamed > 0 ? WP_MODE_LAYERWISE : moved > 0 ? WP_MODE_MODEL : WP_MODE_NONE;
+        f->recorded.pinned = streamed > 0 ? pinned_votes * 2 > nord : at >= 0 && htod_pinned(&rr->stats[at]);
+        f->recorded.prefetch = 1;
+        f->recorded.rest_trips = streamed > 0 && back > 0;
+        if (streamed > 0)
+            note(f, "prefetch depth and per-layer sync cannot be seen in the copies: taken as prefetch 1, no sync");
     }
-    f->recorded.kind = WP_MODE_NONE;
+    if (f->expert_bytes > 0)
+        return;
+    if (f->recorded.kind == WP_MODE_LAYERWISE && streamed > 0) {
+        f->expert_bytes = streamed / f->forwards;
+        if (f->recorded.rest_trips)
+            f->nonblock_bytes = back / f->forwards;
+        snprintf(f->weights_from, sizeof(f->weights_from), "the weights copied in an ordinary step, per forward%s",
+                 f->recorded.rest_trips ? "; those copied back, per forward, as the weights outside the blocks"
+                                        : " (what is resident is not seen)");
+    } else if (f->recorded.kind == WP_MODE_MODEL && at >= 0) {
+        const wp_step_stats *s = &rr->stats[at];
+        f->expert_bytes = moved;
+        f->large_copies = s->weight_htod;
+        f->small_copies =
+            s->copy[WP_DIR_HTOD][WP_HMEM_PAGEABLE].count + s->copy[WP_DIR_HTOD][WP_HMEM_PINNED].count - f->large_copies;
+        snprintf(f->weights_from, sizeof(f->weights_from),
+                 "the host->GPU copies of step %d (%.0f tensor-sized, %.0f small)", at, f->large_copies,
+                 f->small_copies);
+    }
 }
 
 static int switch_step(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_facts *f)
@@ -314,12 +309,13 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
     f->ranks = a->explain.nranks > 0 ? a->explain.nranks : 1;
     f->experts = 2;
     const wp_run_proc *p = wp_run_proc_find(&a->run, rr->proc);
-    int meta = from_metadata(p ? p->config : NULL, f);
-    if (!meta) {
+    int runner = from_metadata(p ? p->config : NULL, f);
+    int sized = f->expert_bytes > 0 && f->block_bytes > 0 && f->blocks > 0;
+    if (!runner) {
         f->forwards = 2;
-        f->blocks = 0;
-        f->expert_bytes = 0;
         note(f, "no runner metadata: 2 forwards per step (CFG) and 2 experts assumed");
+    } else if (!sized) {
+        note(f, "an older runner's metadata: it does not say what the weights weigh, so the copies do");
     }
     if (o->forwards > 0)
         f->forwards = o->forwards;
@@ -339,10 +335,11 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
     for (int i = 1; i < f->steps; i++)
         if (i != f->switch_step)
             ordinary[nord++] = i;
-    if (!meta) {
-        from_copies(rr, ordinary, nord, f);
+    if (!runner || !sized)
+        from_copies(rr, ordinary, nord, !runner, f);
+    /* a program without the runner's metadata is a PyTorch one: its GPU->host copies go into new tensors */
+    if (!runner)
         f->recorded.new_memory = f->recorded.kind != WP_MODE_NONE && !f->recorded.pinned;
-    }
     if (f->switch_step < 0 && f->recorded.kind == WP_MODE_MODEL) {
         /* whole experts moving after the first step: the switch is where the most weight bytes moved */
         double most = 0;
@@ -368,12 +365,12 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
     if (f->expert_bytes <= 0) {
         free(ordinary);
         return wp_diag_error(diag, WP_ERR_USAGE,
-                             "whatif cannot tell what the weights weigh: the trace has no runner metadata and moved "
-                             "no weights; give --expert-bytes N");
+                             "whatif cannot tell what the weights weigh: the trace has no runner metadata that says "
+                             "and moved no weights; give --expert-bytes N or --model-config FILE");
     }
     if (f->block_bytes <= 0 || o->expert_bytes > 0 || o->blocks > 0) {
         f->block_bytes = (f->expert_bytes - f->nonblock_bytes) / f->blocks;
-        if (!meta)
+        if (!sized && f->nonblock_bytes <= 0)
             note(f, "the weights outside the blocks are not seen: the whole expert counted as blocks");
     }
     if (f->large_copies <= 0) {
@@ -393,7 +390,7 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
     int rc = timing(rr, ordinary, nord, f);
     free(ordinary);
     if (rc == WP_OK)
-        rc = observed_rates(rr, !meta, f);
+        rc = observed_rates(rr, !runner, f);
     if (rc == WP_OK)
         memory(a, rr, f);
     return rc;

@@ -191,5 +191,23 @@ expect_fail 1 "at least 3 steps; the trace has 2" "a trace of two steps" \
     "$WANPROF" whatif --machine "$W/machine.json" "$tmp/twosteps.json"
 expect_fail 2 "no TRACE given" "no TRACE" "$WANPROF" whatif
 
+# A trace of an older runner, whose metadata names the mode but not what the weights weigh: still the runner's mode
+# (kept host buffers, not a PyTorch program's new tensors), the sizes from its copies, and its own switch predicted
+# within 15% of the switch its step marks time.
+"$WANPROF" whatif --json --machine "$W/machine.json" \
+    "$WP_SOURCE_DIR/examples/runner_offload/model_pageable_shift3.sqlite" >"$tmp/old.json" || fail=1
+python3 - "$tmp/old.json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+loop, m = d["loop"], d["measured"]
+assert loop["recorded_mode_from"] == "the runner's metadata", loop["recorded_mode_from"]
+assert loop["recorded_mode"] == {"kind": "model", "host_memory": "pageable", "new_host_memory": False}, loop
+assert loop["weights_from"].startswith("the host->GPU copies"), loop["weights_from"]
+rec = [x for x in d["modes"] if x["recorded"]]
+assert len(rec) == 1 and rec[0]["name"] == "model, pageable", rec
+err = abs(rec[0]["switch_step_s"]["median"] - m["switch_step_s"]) / m["switch_step_s"]
+assert err <= 0.15, (rec[0]["switch_step_s"], m["switch_step_s"])
+PY
+
 [ "$fail" = 0 ] && echo "ok: whatif"
 exit "$fail"
