@@ -221,5 +221,10 @@ int wp_whatif_run(const wp_loop_facts *f, const wp_machine *m, int sharing, int 
              f->kernels_per_block, LAUNCH_S * 1e6);
     if (w->sharing > 1)
         note(w, "%d ranks copy through one host at once", w->sharing);
+    /* The GPU idles between blocks in a copy-bound recording, and its kernels then ran faster (clocks: on the H200
+     * the same GEMMs and attention 8..16% faster than back to back; bench/RESULTS.md, issue 15): say so. */
+    if (w->recorded >= 0 && f->recorded.kind == WP_MODE_LAYERWISE && w->preds[w->recorded].bound == WP_BOUND_HOST_LINK)
+        note(w, "this recording is copy-bound, so its GPU idled between blocks: kernels that run back to back (the "
+                "modes bound by compute) may take up to ~15%% longer than it shows");
     return WP_OK;
 }
