@@ -34,24 +34,22 @@ static void table(const wp_whatif *w, FILE *out)
     char a[64];
     fputs("<table class=\"whatif\"><tr><th>rank</th><th>mode</th><th>step s</th><th>switch step s</th>"
           "<th>total s</th><th>peak GB</th><th>bound</th></tr>\n", out);
-    for (int r = 1; r <= w->npreds + 1; r++)
-        for (int i = 0; i < w->npreds; i++) {
-            const wp_whatif_pred *p = &w->preds[i];
-            if (p->rank != (r <= w->npreds ? r : 0))
-                continue;
-            fputs(p->recorded ? "<tr style=\"background:#fde9d4\">" : "<tr>", out);
-            if (p->rank)
-                fprintf(out, "<td class=\"n\">%d</td><td>", p->rank);
-            else
-                fputs("<td class=\"n\">-</td><td>", out);
-            wp_markup_put(out, p->name);
-            fprintf(out, "%s</td><td class=\"n\">%s</td>", p->recorded ? " (recorded)" : "",
-                    wp_fmt_spread(&p->step_s, a, sizeof(a)));
-            fprintf(out, "<td class=\"n\">%s</td>", wp_fmt_spread(&p->switch_s, a, sizeof(a)));
-            fprintf(out, "<td class=\"n\">%s</td>", wp_fmt_spread(&p->total_s, a, sizeof(a)));
-            gb_cell(p->peak_bytes, out);
-            fprintf(out, "<td>%s</td></tr>\n", wp_bound_name(p->bound));
-        }
+    int order[WP_WHATIF_MAX_MODES], n = wp_whatif_order(w, order);
+    for (int k = 0; k < n; k++) {
+        const wp_whatif_pred *p = &w->preds[order[k]];
+        fputs(p->recorded ? "<tr style=\"background:#fde9d4\">" : "<tr>", out);
+        if (p->rank)
+            fprintf(out, "<td class=\"n\">%d</td><td>", p->rank);
+        else
+            fputs("<td class=\"n\">-</td><td>", out);
+        wp_markup_put(out, p->name);
+        fprintf(out, "%s</td><td class=\"n\">%s</td>", p->recorded ? " (recorded)" : "",
+                wp_fmt_spread(&p->step_s, a, sizeof(a)));
+        fprintf(out, "<td class=\"n\">%s</td>", wp_fmt_spread(&p->switch_s, a, sizeof(a)));
+        fprintf(out, "<td class=\"n\">%s</td>", wp_fmt_spread(&p->total_s, a, sizeof(a)));
+        gb_cell(p->peak_bytes, out);
+        fprintf(out, "<td>%s</td></tr>\n", wp_bound_name(p->bound));
+    }
     fputs("</table>\n", out);
 }
 

@@ -15,17 +15,6 @@
 #define RECORDED_COLOUR "#f28e2b"
 #define NOFIT_COLOUR "#e15759"
 
-/* The modes in the order the text output ranks them: 1, 2, ..., then those that do not fit (rank 0). */
-static int rank_order(const wp_whatif *w, int *order)
-{
-    int n = 0;
-    for (int r = 1; r <= w->npreds + 1; r++)
-        for (int i = 0; i < w->npreds; i++)
-            if (w->preds[i].rank == (r <= w->npreds ? r : 0))
-                order[n++] = i;
-    return n;
-}
-
 static double axis_max(const wp_whatif *w)
 {
     double m = w->recorded >= 0 ? w->measured.total_s : 0;
@@ -91,7 +80,7 @@ static void legend(FILE *out, int y)
 
 void wp_svg_whatif_write(const wp_whatif *w, const char *machine_name, FILE *out)
 {
-    int order[WP_WHATIF_MAX_MODES], n = rank_order(w, order), H = TOP + n * ROW + BOTTOM;
+    int order[WP_WHATIF_MAX_MODES], n = wp_whatif_order(w, order), H = TOP + n * ROW + BOTTOM;
     int pw = WIDTH - LEFT - RIGHT;
     double step = wp_svg_nice_step(axis_max(w), 5), xmax = ceil(axis_max(w) / step) * step, xscale = pw / xmax;
     fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "

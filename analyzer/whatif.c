@@ -1,5 +1,5 @@
 /* whatif.c: the predictions of every offload mode (see whatif.h). The table below is the list of modes: a new one is
- * one line there, plus its rule in step_seconds when it moves weights in a new way. */
+ * one line there, plus its rule in evaluate when it moves weights in a new way. */
 #include "whatif.h"
 
 #include <math.h>
@@ -193,6 +193,16 @@ static void rank_modes(wp_whatif *w)
             p->rank += w->preds[j].fits && (w->preds[j].total_s.median < p->total_s.median ||
                                              (w->preds[j].total_s.median == p->total_s.median && j < i));
     }
+}
+
+int wp_whatif_order(const wp_whatif *w, int *order)
+{
+    int n = 0;
+    for (int r = 1; r <= w->npreds + 1; r++)
+        for (int i = 0; i < w->npreds; i++)
+            if (w->preds[i].rank == (r <= w->npreds ? r : 0))
+                order[n++] = i;
+    return n;
 }
 
 int wp_whatif_run(const wp_loop_facts *f, const wp_machine *m, int sharing, int use_trace, wp_whatif *w,

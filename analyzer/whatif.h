@@ -50,5 +50,8 @@ typedef struct wp_whatif {
 int wp_whatif_run(const wp_loop_facts *f, const wp_machine *m, int sharing, int use_trace, wp_whatif *w,
                   wp_diag *diag);
 const char *wp_bound_name(int bound); /* "compute", "host link", "memory" */
+/* The modes in display order into order[] (room for WP_WHATIF_MAX_MODES): rank 1, 2, ..., then those that do not fit
+ * (rank 0). Returns how many: what the text, the report's chart and its table list, in the same order. */
+int wp_whatif_order(const wp_whatif *w, int *order);
 
 #endif

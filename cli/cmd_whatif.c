@@ -148,20 +148,18 @@ static void text_out(const char *input, const wp_loop_facts *f, const wp_machine
     }
     printf("\n%-4s %-58s %-24s %-24s %-26s %8s  %s\n", "rank", "mode", "step s", "switch step s", "total s",
            "peak GB", "bound");
-    for (int r = 1; r <= w->npreds + 1; r++)
-        for (int i = 0; i < w->npreds; i++) {
-            const wp_whatif_pred *p = &w->preds[i];
-            if (p->rank != (r <= w->npreds ? r : 0))
-                continue;
-            wp_fmt_spread(&p->step_s, a, sizeof(a));
-            wp_fmt_spread(&p->switch_s, b, sizeof(b));
-            wp_fmt_spread(&p->total_s, c, sizeof(c));
-            gb(p->peak_bytes, d, sizeof(d));
-            char rank[8];
-            snprintf(rank, sizeof(rank), p->rank ? "%d" : "-", p->rank);
-            printf("%-4s %-58s %-24s %-24s %-26s %8s  %s%s\n", rank, p->name, a, b, c, d, wp_bound_name(p->bound),
-                   p->recorded ? "  (recorded)" : "");
-        }
+    int order[WP_WHATIF_MAX_MODES], n = wp_whatif_order(w, order);
+    for (int k = 0; k < n; k++) {
+        const wp_whatif_pred *p = &w->preds[order[k]];
+        wp_fmt_spread(&p->step_s, a, sizeof(a));
+        wp_fmt_spread(&p->switch_s, b, sizeof(b));
+        wp_fmt_spread(&p->total_s, c, sizeof(c));
+        gb(p->peak_bytes, d, sizeof(d));
+        char rank[8];
+        snprintf(rank, sizeof(rank), p->rank ? "%d" : "-", p->rank);
+        printf("%-4s %-58s %-24s %-24s %-26s %8s  %s%s\n", rank, p->name, a, b, c, d, wp_bound_name(p->bound),
+               p->recorded ? "  (recorded)" : "");
+    }
     if (f->notes[0] || w->notes[0]) {
         fputs("\nassumptions: ", stdout);
         wp_text_put(stdout, f->notes);
