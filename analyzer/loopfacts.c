@@ -69,32 +69,43 @@ static double seconds(int64_t ns)
     return (double)ns / 1e9;
 }
 
-/* base_s, block_s, first_extra_s and switch_move_s from the ordinary steps. A step's own weight traffic is taken
- * out where it is exposed (copy time with no compute beside it), so a layerwise recording gives the compute-only
- * step too. */
+/* The steps that are neither the first nor the switch into ordinary[] (room for f->steps): how many. */
+static int ordinary_steps(const wp_loop_facts *f, int *ordinary)
+{
+    int n = 0;
+    for (int i = 1; i < f->steps; i++)
+        if (i != f->switch_step)
+            ordinary[n++] = i;
+    return n;
+}
+
+/* ordinary_s, base_s, block_s, first_extra_s and switch_extra_s from the ordinary steps. A step's own weight traffic
+ * is taken out where it is exposed (copy time with no compute beside it), so a layerwise recording gives the
+ * compute-only step too. */
 static int timing(const wp_rank_result *rr, const int *ordinary, int nord, wp_loop_facts *f)
 {
-    double *v = malloc((size_t)nord * 4 * sizeof(*v));
+    double *v = malloc((size_t)nord * 5 * sizeof(*v));
     if (!v)
         return WP_ERR_NOMEM;
-    double *k = v + nord, *kn = v + 2 * nord, *plain = v + 3 * nord;
+    double *k = v + nord, *kn = v + 2 * nord, *plain = v + 3 * nord, *wall = v + 4 * nord;
     int streams = f->recorded.kind == WP_MODE_LAYERWISE;
     /* The GPU's idle time is the hooks' host time only when the copies are asynchronous: from pageable memory the
      * host stages every copy while the GPU waits, and that belongs to the copies, not to the step without them. */
     int hooks_idle = streams && f->recorded.pinned;
     for (int i = 0; i < nord; i++) {
         const wp_step_stats *s = &rr->stats[ordinary[i]];
-        v[i] = seconds(s->wall_ns) - (streams ? seconds(s->copy_exposed_ns) : 0);
+        wall[i] = seconds(s->wall_ns);
+        v[i] = wall[i] - (streams ? seconds(s->copy_exposed_ns) : 0);
         plain[i] = v[i] - (hooks_idle ? seconds(s->gpu_idle_ns) : 0);
         k[i] = seconds(s->kernel_ns - s->nccl_ns) / (f->forwards * f->blocks);
         kn[i] = (double)s->kernels / (f->forwards * f->blocks);
     }
+    f->ordinary_s = wp_median(wall, nord);
     f->base_s = wp_median(v, nord);
     f->plain_base_s = wp_median(plain, nord);
     if (hooks_idle)
         note(f, "the modes that stream nothing are predicted without the GPU's idle time of the recorded steps "
                 "(%.3f s a step: the streaming hooks' host time)", f->base_s - f->plain_base_s);
-
     f->block_s = wp_median(k, nord);
     f->kernels_per_block = wp_median(kn, nord);
     free(v);
@@ -188,12 +199,10 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
         snprintf(f->weights_from, sizeof(f->weights_from), "--expert-bytes");
     }
     f->switch_step = switch_step(a, o, f);
-    int *ordinary = malloc((size_t)f->steps * sizeof(*ordinary)), nord = 0;
+    int *ordinary = malloc((size_t)f->steps * sizeof(*ordinary));
     if (!ordinary)
         return WP_ERR_NOMEM;
-    for (int i = 1; i < f->steps; i++)
-        if (i != f->switch_step)
-            ordinary[nord++] = i;
+    int nord = ordinary_steps(f, ordinary);
     if (!runner || !sized)
         wp_loop_from_copies(rr, ordinary, nord, !runner, f);
     /* a program without the runner's metadata is a PyTorch one: its GPU->host copies go into new tensors */
@@ -209,10 +218,7 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
         }
         if (f->switch_step > 0) {
             snprintf(f->switch_from, sizeof(f->switch_from), "the step after the first that moved the most weights");
-            nord = 0;
-            for (int i = 1; i < f->steps; i++)
-                if (i != f->switch_step)
-                    ordinary[nord++] = i;
+            nord = ordinary_steps(f, ordinary);
         }
     }
     if (o->blocks > 0)

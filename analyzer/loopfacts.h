@@ -51,6 +51,7 @@ typedef struct wp_loop_facts {
     char weights_from[240];
     /* time, seconds */
     double *step_s;             /* every step's measured wall time (steps of them) */
+    double ordinary_s;          /* the median of the ordinary steps' wall times (not the first, not the switch) */
     double base_s;              /* an ordinary step without weight traffic: median over the ordinary steps */
     double plain_base_s;        /* the same for a mode that streams nothing: base_s, less (when the recorded mode
                                  * streams) the time the GPU sat idle, which is the streaming hooks' host time */

@@ -2,12 +2,10 @@
  * one line there, plus its rule in evaluate when it moves weights in a new way. */
 #include "whatif.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "notes.h"
-#include "spikes.h"
 #include "whatif_pipeline.h"
 
 /* What SGLang offers and runner/offload.c implements (../shared/wan22.md): model offload into kept host buffers (the
@@ -167,12 +165,7 @@ static int same_mode(const wp_offload_mode *a, const wp_offload_mode *b)
 
 static void measured(const wp_loop_facts *f, wp_whatif_measured *m)
 {
-    double v[4096];
-    int n = 0;
-    for (int i = 1; i < f->steps && n < (int)(sizeof(v) / sizeof(v[0])); i++)
-        if (i != f->switch_step)
-            v[n++] = f->step_s[i];
-    m->step_s = wp_median(v, n);
+    m->step_s = f->ordinary_s;
     m->switch_s = f->switch_step > 0 && f->switch_step < f->steps ? f->step_s[f->switch_step] : -1;
     m->first_s = f->step_s[0];
     m->total_s = 0;
