@@ -153,10 +153,9 @@ static int observed_rates(const wp_rank_result *rr, int pytorch, wp_loop_facts *
 
 static void memory(const wp_analysis *a, const wp_rank_result *rr, wp_loop_facts *f)
 {
-    int64_t before = 0, peak = 0;
+    int64_t peak = 0;
     const wp_steps *s = &rr->steps;
-    size_t allocs = wp_run_mem_peak(&a->run, rr->proc, s->steps[0].start, s->steps[s->count - 1].end, &before,
-                                    &peak);
+    size_t allocs = wp_run_mem_peak(&a->run, rr->proc, s->steps[0].start, s->steps[s->count - 1].end, &peak);
     f->have_memory = allocs > 0;
     f->loop_peak_bytes = (double)peak;
     f->other_bytes = f->loop_peak_bytes - wp_mode_resident_bytes(f, &f->recorded);

@@ -720,22 +720,21 @@ uint32_t wp_run_kernels_in(const wp_run *r, uint32_t proc, int64_t start, int64_
     return n;
 }
 
-size_t wp_run_mem_peak(const wp_run *r, uint32_t proc, int64_t start, int64_t end, int64_t *at_start, int64_t *peak)
+size_t wp_run_mem_peak(const wp_run *r, uint32_t proc, int64_t start, int64_t end, int64_t *peak)
 {
     size_t lo = 0, allocs = 0;
     LOWER_BOUND(r->mems, r->nmems, proc, INT64_MIN, lo);
-    int64_t held = 0, most = INT64_MIN;
-    *at_start = 0;
+    int64_t held = 0, before = 0, most = INT64_MIN;
     for (size_t i = lo; i < r->nmems && r->mems[i].proc == proc; i++) {
         const wp_run_mem *m = &r->mems[i];
         allocs += m->delta > 0;
         if (m->start < start)
-            *at_start = wp_ns_add(*at_start, m->delta);
+            before = wp_ns_add(before, m->delta);
         held = wp_ns_add(held, m->delta);
         if (m->start >= start && m->start < end && held > most)
             most = held;
     }
-    *peak = most > *at_start ? most : *at_start; /* bytes: the same saturating sums as ns */
+    *peak = most > before ? most : before; /* bytes: the same saturating sums as ns */
     return allocs;
 }
 

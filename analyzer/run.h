@@ -151,10 +151,10 @@ void wp_run_host_range(const wp_run *r, uint32_t proc, int64_t start, int64_t en
 void wp_run_op_range(const wp_run *r, uint32_t proc, int64_t start, int64_t end, size_t *lo, size_t *hi);
 /* Number of kernels of proc starting in [start, end). */
 uint32_t wp_run_kernels_in(const wp_run *r, uint32_t proc, int64_t start, int64_t end);
-/* Device memory proc held: *at_start when `start` began (everything allocated and not freed before it, counted from
- * the trace's first record) and the most it held at any moment of [start, end). Returns the number of allocation
- * records of proc in the whole trace (0: the trace recorded none, and both figures mean nothing). */
-size_t wp_run_mem_peak(const wp_run *r, uint32_t proc, int64_t start, int64_t end, int64_t *at_start, int64_t *peak);
+/* The most device memory proc held at any moment of [start, end), counting from the trace's first record (what it
+ * held when start began is the least it can be). Returns the number of allocation records of proc in the whole
+ * trace (0: the trace recorded none, and *peak means nothing). */
+size_t wp_run_mem_peak(const wp_run *r, uint32_t proc, int64_t start, int64_t end, int64_t *peak);
 /* Approximate bytes held, for the memory bound. */
 size_t wp_run_bytes(const wp_run *r);
 
