@@ -5,6 +5,8 @@ experts (high noise: `transformer`, low noise: `transformer_2`), run cold, once,
 Ground truth (step boundaries, timesteps, the expert of each step) is written by the program itself to PREFIX.truth.json
 and never into the trace: no synchronize, no NVTX, no record_function is added. What is added is host-side only: a
 replacement progress bar (the pipeline calls it once per step) and Python hooks on the experts. See README.md.
+The loop's device memory is the caching allocator's own count (torch.cuda peak stats, reset at loop entry): host-side
+bookkeeping, read without a synchronize.
 
 usage: wan_pipe.py --out PREFIX [--offload none|model|sequential|group] [--sampler unipc|euler] [--shift S] [--steps N]
                    [--cfg on|off] [--compile] [--profiler none|torch|torch_sched] [...]   (--help for all)
@@ -108,9 +110,10 @@ class Recorder:
     """Host-side ground truth. `step` is the index of the denoising step in progress: the number of
     progress_bar.update() calls so far (the pipeline updates once per step for order-1 schedulers)."""
 
-    def __init__(self, truth):
+    def __init__(self, truth, torch=None, dev=None):
         self.t = truth
         self.step = 0
+        self.torch, self.dev = torch, dev  # for the loop's device memory (None: not recorded)
 
     # -- the progress bar: WanPipeline does `with self.progress_bar(total=N) as pb: ... pb.update()`
     def progress_bar(self, iterable=None, total=None):
@@ -120,6 +123,19 @@ class Recorder:
         return self
 
     def __enter__(self):
+        if self.torch is not None:
+            # The truth for whatif's "peak device memory the loop holds" (cudaMalloc calls of the caching allocator,
+            # i.e. reserved memory, from the first step's start to the last step's end): the allocator's peak since
+            # here. Reset before loop_enter is read, so the window holds every step. The peak so far is read first, so
+            # that output.gpu_max_allocated_bytes stays the whole run's peak.
+            cuda = self.torch.cuda
+            self.t["memory"] = {
+                "from": "torch.cuda after reset_peak_memory_stats at loop entry",
+                "max_allocated_before_loop_bytes": cuda.max_memory_allocated(self.dev),
+                "reserved_at_loop_enter_bytes": cuda.memory_reserved(self.dev),
+                "allocated_at_loop_enter_bytes": cuda.memory_allocated(self.dev),
+            }
+            cuda.reset_peak_memory_stats(self.dev)
         self.t["events"]["loop_enter"] = clocks()
         return self
 
@@ -129,6 +145,11 @@ class Recorder:
 
     def __exit__(self, *exc):
         self.t["events"]["loop_exit"] = clocks()
+        if self.torch is not None and self.t.get("memory"):  # read after loop_exit: the window holds every step
+            cuda = self.torch.cuda
+            self.t["memory"].update(max_reserved_bytes=cuda.max_memory_reserved(self.dev),
+                                    max_allocated_bytes=cuda.max_memory_allocated(self.dev),
+                                    reserved_at_loop_exit_bytes=cuda.memory_reserved(self.dev))
         return False
 
     # -- the experts
@@ -231,7 +252,7 @@ def main(argv):
                 "diffusers_commit": os.environ.get("DIFFUSERS_COMMIT"),
                 "under_wanprof": bool(os.environ.get("CUDA_INJECTION64_PATH"))},
         "recording": None, "model": None, "progress_total": None,
-        "step_ends": [], "expert_calls": [], "hooked_forwards": None,
+        "step_ends": [], "expert_calls": [], "hooked_forwards": None, "memory": None,
         "timesteps": None, "profiler": None, "output": None, "outputs": {"truth": a.out + ".truth.json", "trace": None},
     }
     rc = 1
@@ -284,7 +305,7 @@ def main(argv):
             t1.compile()  # in place: compiles on the first forward of each expert, i.e. inside the recorded call
             t2.compile()
 
-        rec = Recorder(truth)
+        rec = Recorder(truth, torch, dev)
         pipe.progress_bar = rec.progress_bar  # instance attribute shadows DiffusionPipeline.progress_bar
         for m, name in ((t1, "transformer"), (t2, "transformer_2")):
             rec.wrap_cache_context(m, name)
@@ -346,9 +367,11 @@ def main(argv):
         # Everything below runs after the recorded call (and outside the torch profiler's window).
         truth["timesteps"] = [float(x) for x in pipe.scheduler.timesteps.float().cpu().tolist()]
         lat = out.frames
+        before_loop = (truth["memory"] or {}).get("max_allocated_before_loop_bytes", 0)
         truth["output"] = {"shape": list(lat.shape), "dtype": str(lat.dtype),
                            "finite": bool(torch.isfinite(lat).all().item()),
-                           "gpu_max_allocated_bytes": torch.cuda.max_memory_allocated()}
+                           # the whole run's peak: the peak stats were reset at loop entry, after reading them
+                           "gpu_max_allocated_bytes": max(torch.cuda.max_memory_allocated(), before_loop)}
         derive(truth, a)
         log(f"switch step {truth['switch_step']} (rule: {truth.get('switch_step_by_rule')}), "
             f"forwards/step {sorted(set(truth['forwards_per_step']))}")
