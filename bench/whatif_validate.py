@@ -3,7 +3,8 @@
 
 The measured figures come from the programs themselves, never from the analyzer: wanprof-runner's stdout (its
 per-step seconds, synchronised; its expert switch; the loop's device memory from cudaMemGetInfo) or wan_pipe.py's
-truth file (diffusers: per-step durations and the switch step, no memory figure).
+truth file (diffusers: per-step durations, the switch step and the caching allocator's peak reserved memory in the
+loop; truth files written before that have no memory figure).
 
 usage: bench/whatif_validate.py WANPROF DIR [DIR...]   (DIR: an unpacked whatif-SET or corpus folder)
        WHATIF_ARGS="...": more whatif options, e.g. "--machine FILE --copies run" for traces that carry no machine
@@ -50,7 +51,9 @@ def runner_measured(stdout_path):
 def diffusers_measured(truth_path):
     t = json.load(open(truth_path))
     steps = [s["duration_ns"] / 1e9 for s in t["steps"]]
-    return summarise(steps, t.get("switch_step"), None)
+    # reserved, not allocated: whatif's peak is what the allocator cudaMalloc'd, from the loop's first step to its last
+    memory = (t.get("memory") or {}).get("max_reserved_bytes")
+    return summarise(steps, t.get("switch_step"), memory)
 
 
 def summarise(steps, switch, memory):
