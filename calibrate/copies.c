@@ -23,13 +23,14 @@ void cal_gpu_init(cal_gpu *g, int device, size_t size)
     CUDA_CHECK(cudaMalloc(&g->peer_buf, size));
     /* Portable: the pinned buffer counts as pinned for every GPU's context, as an offloading program's would. */
     CUDA_CHECK(cudaHostAlloc(&g->pinned, size, cudaHostAllocPortable));
-    g->pageable = malloc(size);
+    g->pageable = malloc(CAL_PAGEABLE_POOL * size);
     if (!g->pageable) {
-        fprintf(stderr, "wanprof-calibrate: out of host memory (%zu bytes for GPU %d)\n", size, device);
+        fprintf(stderr, "wanprof-calibrate: out of host memory (%zu bytes for GPU %d)\n", CAL_PAGEABLE_POOL * size,
+                device);
         exit(1);
     }
     memset(g->pinned, 1, size);
-    memset(g->pageable, 1, size); /* first touch now: page faults are not what is measured */
+    memset(g->pageable, 1, CAL_PAGEABLE_POOL * size); /* first touch now: page faults are not what is measured */
     CUDA_CHECK(cudaMemset(g->device_buf, 0, size));
     CUDA_CHECK(cudaStreamCreateWithFlags(&g->stream, cudaStreamNonBlocking));
 }
@@ -67,13 +68,24 @@ static void copy_to_new_memory(const copy_job *j)
     munmap(host, j->bytes);
 }
 
+/* The next stretch of the pageable pool for a copy of `bytes` (<= size): each copy reads or writes memory the last
+ * CAL_PAGEABLE_POOL - 1 copies of its size did not. */
+static void *next_pageable(cal_gpu *g, size_t bytes)
+{
+    if (g->pageable_at + bytes > CAL_PAGEABLE_POOL * g->size)
+        g->pageable_at = 0;
+    void *at = (char *)g->pageable + g->pageable_at;
+    g->pageable_at += bytes;
+    return at;
+}
+
 static void copy_once(const copy_job *j)
 {
     if (j->mem == CAL_PAGEABLE_NEW) {
         copy_to_new_memory(j);
         return;
     }
-    void *host = j->mem == CAL_PINNED ? j->gpu->pinned : j->gpu->pageable;
+    void *host = j->mem == CAL_PINNED ? j->gpu->pinned : next_pageable(j->gpu, j->bytes);
     if (j->dir == CAL_HTOD)
         CUDA_CHECK(cudaMemcpyAsync(j->gpu->device_buf, host, j->bytes, cudaMemcpyHostToDevice, j->gpu->stream));
     else

@@ -16,13 +16,17 @@ typedef enum { CAL_HTOD, CAL_DTOH } cal_direction;
  * offload (SGLang, accelerate) and diffusers' group offloading of its top-level group. */
 typedef enum { CAL_PINNED, CAL_PAGEABLE, CAL_PAGEABLE_NEW } cal_host_memory;
 
-/* One GPU's buffers, each `size` bytes: a device buffer, and pinned and pageable host buffers (touched, so no page
- * fault is timed). Made once, used by every measurement. */
+/* One GPU's buffers, each `size` bytes: a device buffer, a pinned host buffer and a pageable pool of
+ * CAL_PAGEABLE_POOL buffers (all touched, so no page fault is timed). Pageable copies walk the pool: the host copies
+ * them through a staging buffer, and a source read from the CPU's cache (the same 16 MiB again and again) goes
+ * faster than an offload's weights, gigabytes read once per step, ever do. Made once, used by every measurement. */
+#define CAL_PAGEABLE_POOL 8
 typedef struct cal_gpu {
     int device;
     size_t size;
     void *device_buf, *peer_buf; /* peer_buf: where other GPUs copy to (peer.c) */
-    void *pinned, *pageable;
+    void *pinned, *pageable;     /* pageable: CAL_PAGEABLE_POOL * size bytes */
+    size_t pageable_at;          /* where the next pageable copy starts */
     cudaStream_t stream; /* a non-default stream: copies wait for nothing else */
 } cal_gpu;
 
