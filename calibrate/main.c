@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <cuda_runtime_api.h>
 
+#include "compute.h"
 #include "copies.h"
 #include "cuda_check.h"
 #include "machine_protocol.h"
@@ -24,6 +25,10 @@ static const size_t copy_sizes[] = {1 * MiB, 16 * MiB, 256 * MiB};
 /* A small copy: a scalar or a timestep read back, where only the per-copy cost counts. */
 #define LATENCY_BYTES 4096
 enum { REPEATS = 7, QUICK_REPEATS = 3 };
+/* Seconds per busy share of the compute curve (compute.h): long enough for the clocks to settle under a power
+ * limit, which takes tens of milliseconds, and for a hundred bursts. */
+#define PHASE_S 1.5
+#define QUICK_PHASE_S 0.6
 
 static const char *direction_word[] = {[CAL_HTOD] = "HtoD", [CAL_DTOH] = "DtoH"};
 static const char *memory_word[] = {[CAL_PINNED] = "pinned", [CAL_PAGEABLE] = "pageable",
@@ -34,8 +39,9 @@ static const char usage[] =
     "Measures host<->GPU copy bandwidth (HtoD and DtoH, pinned and pageable, and DtoH into new pageable memory as\n"
     "tensor.to(\"cpu\") writes; 1, 16 and 256 MiB copies; one GPU alone\n"
     "and every visible GPU at once), small-copy latency, GPU<->GPU bandwidth (cudaMemcpyPeer, 2+ GPUs), free and\n"
-    "total device memory and the NVML topology (PCIe generation and width, NVLink links up, NUMA node, driver), and\n"
-    "prints them as JSON (schemas/machine.schema.json) on stdout. Each figure is the median of 7 repeats (3 with\n"
+    "total device memory, the NVML topology (PCIe generation and width, NVLink links up, NUMA node, driver) and how\n"
+    "much faster the GPU computes when it idles part of the time (a block's GEMM and attention kept busy 100, 75, 50\n"
+    "and 25% of the time, on GPU 0), and prints them as JSON (schemas/machine.schema.json) on stdout. Each figure is the median of 7 repeats (3 with\n"
     "--quick) with its min, max and count. Usually run through `wanprof calibrate`.\n"
     "Exit status: 0 done; 1 a CUDA call failed (named on stderr); 2 usage error; 3 no GPU to measure.\n";
 
@@ -152,6 +158,37 @@ static cJSON *peer_json(cal_gpu *gpus, int n, int repeats)
     return o;
 }
 
+static cJSON *compute_json(int device, int quick)
+{
+    char bus[32];
+    CUDA_CHECK(cudaDeviceGetPCIBusId(bus, sizeof(bus), device));
+    cal_compute c;
+    cal_compute_curve(device, bus, quick ? QUICK_PHASE_S : PHASE_S, &c);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "measured", c.measured);
+    if (!c.measured) {
+        cJSON_AddStringToObject(o, "note", c.why);
+        return o;
+    }
+    cJSON_AddNumberToObject(o, "gpu", device);
+    cJSON_AddStringToObject(o, "work", c.work);
+    cJSON *points = cJSON_AddArrayToObject(o, "points");
+    for (int i = 0; i < CAL_BUSY_POINTS; i++) {
+        const cal_busy_point *p = &c.points[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "busy_target", p->busy_target);
+        cJSON_AddNumberToObject(j, "busy_measured", p->busy_measured);
+        cJSON_AddItemToObject(j, "seconds_per_unit", spread_json(p->unit_s));
+        if (p->sm_clock_mhz.count)
+            cJSON_AddItemToObject(j, "sm_clock_mhz", spread_json(p->sm_clock_mhz));
+        else
+            cJSON_AddNullToObject(j, "sm_clock_mhz");
+        cJSON_AddItemToArray(points, j);
+    }
+    cJSON_AddNumberToObject(o, "wall_s", c.wall_s);
+    return o;
+}
+
 /* The document's head: who measured, where, when, with which driver. */
 static cJSON *document_head(int repeats)
 {
@@ -217,7 +254,6 @@ int main(int argc, char **argv)
     cJSON *gpu_list = cJSON_AddArrayToObject(doc, "gpus");
     for (int i = 0; i < n; i++)
         cJSON_AddItemToArray(gpu_list, gpu_json(i));
-    cal_nvml_close();
     cal_gpu *gpus = calloc((size_t)n, sizeof(cal_gpu));
     if (!gpus)
         return 1;
@@ -227,6 +263,8 @@ int main(int argc, char **argv)
     cJSON_AddItemToObject(doc, "host_copies", host_copies_json(gpus, n, repeats));
     cJSON_AddItemToObject(doc, "latency", latency_json(&gpus[0], repeats));
     cJSON_AddItemToObject(doc, "peer", peer_json(gpus, n, repeats));
+    cJSON_AddItemToObject(doc, "compute", compute_json(0, quick));
+    cal_nvml_close();
     for (int i = 0; i < n; i++)
         cal_gpu_free(&gpus[i]);
     free(gpus);

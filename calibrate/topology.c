@@ -26,9 +26,10 @@ static struct {
     nvml_return (*width_max)(nvml_device, unsigned *);
     nvml_return (*nvlink_state)(nvml_device, unsigned, int *);
     nvml_return (*numa_node)(nvml_device, unsigned *); /* from driver r550; NULL before */
+    nvml_return (*clock)(nvml_device, int, unsigned *);
 } nvml;
 
-/* The symbols, by name and where they go; every one but the NUMA query is required. */
+/* The symbols, by name and where they go; every one but the NUMA and clock queries is required. */
 static const struct {
     const char *symbol;
     void **slot;
@@ -46,6 +47,7 @@ static const struct {
     {"nvmlDeviceGetMaxPcieLinkWidth", (void **)&nvml.width_max, 0},
     {"nvmlDeviceGetNvLinkState", (void **)&nvml.nvlink_state, 0},
     {"nvmlDeviceGetNumaNodeId", (void **)&nvml.numa_node, 1},
+    {"nvmlDeviceGetClockInfo", (void **)&nvml.clock, 1},
 };
 
 int cal_nvml_open(char *why, size_t n)
@@ -113,6 +115,16 @@ void cal_nvml_topology(const char *bus, cal_topology *t)
         }
     }
     t->nvlink_links_up = answered ? up : 0; /* no link answered: a GPU without NVLink has none up */
+}
+
+int cal_nvml_sm_clock(const char *bus)
+{
+    enum { NVML_CLOCK_SM = 1 };
+    nvml_device d;
+    unsigned mhz;
+    if (!nvml.lib || !nvml.clock || nvml.by_bus(bus, &d) != 0 || nvml.clock(d, NVML_CLOCK_SM, &mhz) != 0)
+        return -1;
+    return (int)mhz;
 }
 
 void cal_nvml_close(void)

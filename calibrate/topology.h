@@ -23,6 +23,8 @@ const char *cal_nvml_driver(void);
 /* Fills t for the GPU at PCI bus id bus (as cudaDeviceGetPCIBusId writes it); every field -1 (name "") when NVML is
  * not open or does not know the GPU. */
 void cal_nvml_topology(const char *bus, cal_topology *t);
+/* The SM clock of the GPU at bus now, in MHz; -1 when NVML is not open or cannot say. */
+int cal_nvml_sm_clock(const char *bus);
 void cal_nvml_close(void);
 
 #endif

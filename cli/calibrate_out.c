@@ -162,6 +162,37 @@ static void print_peer(const cJSON *doc, FILE *out)
     }
 }
 
+/* The compute curve: each busy share's time per unit of work, against the busiest's (absent in older calibrations). */
+static void print_compute(const cJSON *doc, FILE *out)
+{
+    const cJSON *c = get(doc, "compute"), *p;
+    if (!c)
+        return;
+    if (!cJSON_IsTrue(get(c, "measured"))) {
+        fprintf(out, "\ncompute against idle time: not measured: %s\n", str(c, "note"));
+        return;
+    }
+    fprintf(out, "\ncompute against idle time on GPU %.0f (%s): kept busy less, the same work runs faster\n",
+            num(c, "gpu"), str(c, "work"));
+    fprintf(out, "busy   time per unit (ms)   min..max      vs busiest  SM clock (MHz)\n");
+    double ref = 0, most = -1;
+    cJSON_ArrayForEach(p, get(c, "points")) {
+        if (num(p, "busy_measured") > most) {
+            most = num(p, "busy_measured");
+            ref = num(get(p, "seconds_per_unit"), "median");
+        }
+    }
+    cJSON_ArrayForEach(p, get(c, "points")) {
+        const cJSON *u = get(p, "seconds_per_unit"), *mhz = get(p, "sm_clock_mhz");
+        fprintf(out, "%3.0f%%  %14.3f       %.3f..%.3f  %8.3f", num(p, "busy_measured") * 100, num(u, "median") * 1e3,
+                num(u, "min") * 1e3, num(u, "max") * 1e3, num(u, "median") / ref);
+        if (cJSON_IsObject(mhz))
+            fprintf(out, "    %.0f (%.0f..%.0f)\n", num(mhz, "median"), num(mhz, "min"), num(mhz, "max"));
+        else
+            fprintf(out, "    ?\n");
+    }
+}
+
 void calibrate_print_table(const cJSON *doc, FILE *out)
 {
     double drv = num(doc, "cuda_driver_version"), rt = num(doc, "cuda_runtime_version");
@@ -175,4 +206,5 @@ void calibrate_print_table(const cJSON *doc, FILE *out)
     print_host_copies(doc, out);
     print_latency(doc, out);
     print_peer(doc, out);
+    print_compute(doc, out);
 }

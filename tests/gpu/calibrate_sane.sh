@@ -3,7 +3,8 @@
 # python3-jsonschema is installed) and its figures are sane: every bandwidth between 1 and 1000 GB/s, every latency
 # above 0 and under a second, every spread ordered min <= median <= max over `repeats` samples, each copy measured
 # for every size, direction and host memory kind, one GPU alone and all at once, and every GPU pair (or the one-GPU
-# note). Bounds this wide hold on any PCIe or NVLink machine; a broken timer or unit is off by orders of magnitude.
+# note), and the compute curve measured at the four busy shares asked for. Bounds this wide hold on any PCIe or NVLink
+# machine; a broken timer or unit is off by orders of magnitude.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/gpu_present.sh"
@@ -54,6 +55,19 @@ else:
     check(peer["measured"] and len(peer["pairs"]) == n * (n - 1), f"peer: {len(peer['pairs'])} pairs for {n} GPUs")
     for p in peer["pairs"]:
         spread(p["bandwidth_gb_per_s"], 1, 1000, f"peer {p['src']}->{p['dst']}")
+comp = doc["compute"]
+check(comp["measured"], f"compute: not measured: {comp.get('note')}")
+if comp["measured"]:
+    pts = comp["points"]
+    check([p["busy_target"] for p in pts] == [1.0, 0.75, 0.5, 0.25], f"compute: busy targets {pts}")
+    for p in pts:
+        u = p["seconds_per_unit"]
+        # the idle share is slept by the host after each burst: the measured share is near what was asked
+        check(abs(p["busy_measured"] - p["busy_target"]) < 0.1, f"compute: busy {p['busy_measured']} for {p['busy_target']}")
+        check(u["count"] >= 5 and 0 < u["min"] <= u["median"] <= u["max"] < 1, f"compute at {p['busy_target']}: {u}")
+    # idling cannot make the same work slower by much (a timer or unit error is off by far more)
+    check(all(p["seconds_per_unit"]["median"] < 1.1 * pts[0]["seconds_per_unit"]["median"] for p in pts),
+          f"compute: a less busy phase took 10% longer per unit than the busiest: {pts}")
 for f in fails:
     print("FAIL:", f)
 one = {(c["direction"], c["host_memory"]): c["bandwidth_gb_per_s"]["median"] for c in doc["host_copies"]
