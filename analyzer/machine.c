@@ -188,6 +188,51 @@ static int read_latency(const parse_ctx *c, const cJSON *root, wp_machine *m)
     return 0;
 }
 
+/* "compute" (optional in both documents; calibrate's curve, or a spec's copy of one): points of {busy_measured,
+ * seconds_per_unit}, kept ascending in busy, each time relative to the busiest point's median. A curve measured as
+ * not measured is no curve. */
+static int read_compute(const parse_ctx *c, const cJSON *root, wp_machine *m)
+{
+    const cJSON *o = field(root, "compute");
+    if (!o)
+        return 0;
+    const cJSON *measured = field(o, "measured"), *arr = field(o, "points"), *work = field(o, "work");
+    if (!cJSON_IsObject(o) || (measured && !cJSON_IsBool(measured)))
+        return wp_diag_error(c->diag, WP_ERR_FORMAT, "%s: compute: %s", c->where,
+                             cJSON_IsObject(o) ? "measured: is not true or false" : "is not an object");
+    if (cJSON_IsFalse(measured))
+        return 0;
+    int n = cJSON_GetArraySize(arr);
+    if (!cJSON_IsArray(arr) || n < 2 || n > WP_MACHINE_MAX_BUSY)
+        return wp_diag_error(c->diag, WP_ERR_FORMAT, "%s: compute.points: %s", c->where,
+                             cJSON_IsArray(arr) ? "needs 2 to 8 points" : arr ? "is not an array" : "missing");
+    for (int i = 0; i < n; i++) {
+        const cJSON *e = cJSON_GetArrayItem(arr, i), *b = field(e, "busy_measured");
+        char path[40];
+        snprintf(path, sizeof(path), "compute.points[%d].", i);
+        if (!cJSON_IsNumber(b) || !(b->valuedouble > 0 && b->valuedouble <= 1.5))
+            return wp_diag_error(c->diag, WP_ERR_FORMAT, "%s: %sbusy_measured: %s", c->where, path,
+                                 b ? "is not a share of the time in (0, 1.5]" : "missing");
+        wp_spread unit;
+        if (need_spread(c, e, path, "seconds_per_unit", &unit) != 0)
+            return WP_ERR_FORMAT;
+        int j = i; /* insertion: ascending in busy */
+        for (; j > 0 && m->busy[j - 1] > b->valuedouble; j--) {
+            m->busy[j] = m->busy[j - 1];
+            m->relative[j] = m->relative[j - 1];
+        }
+        m->busy[j] = b->valuedouble;
+        m->relative[j] = unit;
+    }
+    double ref = m->relative[n - 1].median;
+    for (int i = 0; i < n; i++)
+        m->relative[i] = (wp_spread){m->relative[i].median / ref, m->relative[i].min / ref,
+                                     m->relative[i].max / ref, m->relative[i].count};
+    m->nbusy = n;
+    snprintf(m->compute_work, sizeof(m->compute_work), "%s", cJSON_IsString(work) ? work->valuestring : "");
+    return 0;
+}
+
 static int parse_measured(const parse_ctx *c, const cJSON *root, wp_machine *m)
 {
     const char *host = NULL, *at = NULL, *gpu_name = NULL;
@@ -258,6 +303,8 @@ int wp_machine_parse(const char *json_text, const char *where, wp_machine *m, wp
             rc = read_copies(&c, root, m);
         if (rc == 0)
             rc = read_latency(&c, root, m);
+        if (rc == 0)
+            rc = read_compute(&c, root, m);
     }
     cJSON_Delete(root);
     if (rc != 0)

@@ -11,6 +11,7 @@
 
 #define WP_MACHINE_SPEC_SCHEMA "wanprof.machine-spec/1"
 #define WP_MACHINE_MAX_COPIES 48
+#define WP_MACHINE_MAX_BUSY 8
 /* A spec's host_copies entry without "bytes" stands for a large copy: as large as calibrate's largest. */
 #define WP_MACHINE_SPEC_DEFAULT_BYTES ((uint64_t)256 << 20)
 
@@ -43,6 +44,12 @@ typedef struct wp_machine {
     wp_machine_copy copies[WP_MACHINE_MAX_COPIES];
     int ncopies;
     wp_spread latency_s[2][2]; /* [dir][pinned]: seconds of one small copy; count 0 and median 0 when unknown */
+    /* The compute curve (calibrate's "compute"): the same work at busy[i] of the time took relative[i] times what it
+     * took at the busiest point, ascending in busy. nbusy 0: not measured (kernel times are taken as they are). */
+    int nbusy;
+    double busy[WP_MACHINE_MAX_BUSY];
+    wp_spread relative[WP_MACHINE_MAX_BUSY];
+    char compute_work[160];    /* what the curve timed */
 } wp_machine;
 
 /* Parses json_text, a wanprof.machine/1 or wanprof.machine-spec/1 document, into m. where names the text in
@@ -64,6 +71,12 @@ int wp_machine_bandwidth(const wp_machine *m, int dir, int pinned, uint64_t byte
  * seconds come from the max bandwidth and vice versa. Returns 0, or -1 when there is no figure. */
 int wp_machine_copy_seconds(const wp_machine *m, int dir, int pinned, uint64_t bytes, uint64_t copies, int sharing,
                             wp_spread *out, char *note, size_t notelen);
+
+/* How long kernels take on m when the GPU computes `busy` of the time (0..1), relative to how long they take at
+ * `busy_from`: the compute curve interpolated linearly in busy, clamped at its ends; 1 without a curve. A GPU under a
+ * power limit clocks higher when it idles between blocks, so a copy-bound recording's kernels are faster than the same
+ * kernels back to back. */
+double wp_machine_kernel_scale(const wp_machine *m, double busy, double busy_from);
 
 /* "HtoD" or "DtoH"; "pageable", "pinned" or "pageable_new". */
 const char *wp_machine_dir_name(int dir);

@@ -1,7 +1,8 @@
 /* fuzz_machine.c: wp_machine_parse on fuzzed JSON (a `wanprof calibrate` file or a machine description: what
  * `wanprof whatif --machine` and `wanprof report --machine` read from the user), then every copy figure a prediction
  * asks of a machine that parsed. A figure given must be a spread (0 < min <= median <= max, finite) for any size and
- * any number of GPUs sharing the host link. */
+ * any number of GPUs sharing the host link; a kernel time scale from the compute curve, finite and > 0 for any busy
+ * share. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +40,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             0)
                             check(&s);
                     }
+        static const double busy[] = {0, 0.01, 0.3, 0.5, 0.74, 1, 1.7};
+        for (size_t i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)
+            for (size_t j = 0; j < sizeof(busy) / sizeof(busy[0]); j++) {
+                double k = wp_machine_kernel_scale(&m, busy[i], busy[j]);
+                if (!(isfinite(k) && k > 0))
+                    abort(); /* kernel times scaled to nothing, or to infinity */
+            }
     }
     free(text);
     return 0;

@@ -187,6 +187,60 @@ static void test_refusals(const char *h200_text)
     CHECK_EQ_INT(wp_machine_copy_seconds(&m, WP_MDIR_HTOD, 0, MIB, 1, 1, &s, note, sizeof(note)), -1);
 }
 
+/* The compute curve: the points as calibrate wrote them (busiest first) kept ascending in busy, times relative to the
+ * busiest; the scale interpolated between them and flat beyond; no curve: 1; the refusals name the field. */
+static void test_compute(void)
+{
+    const char *spec = "{\"schema\":\"wanprof.machine-spec/1\",\"name\":\"t\",\"source\":\"s\",\"gpus\":1,"
+                       "\"gpu_memory_bytes\":1,\"host_copies\":[" COPY("HtoD", "pinned", "1", GOOD_BW) "]%s}";
+    char text[2048];
+    wp_machine m;
+    wp_diag d = {0};
+    snprintf(text, sizeof(text), spec,
+             ",\"compute\":{\"points\":["
+             "{\"busy_measured\":1.0,\"seconds_per_unit\":{\"median\":2,\"min\":1.9,\"max\":2.2}},"
+             "{\"busy_measured\":0.25,\"seconds_per_unit\":{\"median\":1.6,\"min\":1.6,\"max\":1.7}},"
+             "{\"busy_measured\":0.5,\"seconds_per_unit\":{\"median\":1.7,\"min\":1.6,\"max\":1.8}}]}");
+    CHECK_EQ_INT(wp_machine_parse(text, "curve.json", &m, &d), 0);
+    CHECK_EQ_INT(m.nbusy, 3);
+    CHECK_NEAR(m.busy[0], 0.25, 0);
+    CHECK_NEAR(m.busy[2], 1.0, 0);
+    check_spread(m.relative[0], 0.8, 0.8, 0.85, 1e-12);
+    check_spread(m.relative[1], 0.85, 0.8, 0.9, 1e-12);
+    check_spread(m.relative[2], 1.0, 0.95, 1.1, 1e-12);
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 1.0, 0.5), 1 / 0.85, 1e-12);      /* idle half the time -> busy */
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.75, 0.25), 0.925 / 0.8, 1e-12); /* halfway between 0.5 and 1 */
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.05, 1.0), 0.8, 1e-12);          /* flat below the least busy point */
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.6, 0.6), 1, 1e-12);
+    /* without a curve, or with one calibrate could not measure: kernel times as recorded */
+    snprintf(text, sizeof(text), spec, "");
+    CHECK_EQ_INT(wp_machine_parse(text, "plain.json", &m, &d), 0);
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 1.0, 0.3), 1, 0);
+    snprintf(text, sizeof(text), spec, ",\"compute\":{\"measured\":false,\"note\":\"no cuBLASLt algorithm\"}");
+    CHECK_EQ_INT(wp_machine_parse(text, "unmeasured.json", &m, &d), 0);
+    CHECK_EQ_INT(m.nbusy, 0);
+    static const struct {
+        const char *compute, *want;
+    } bad[] = {
+        {",\"compute\":[]", "compute: is not an object"},
+        {",\"compute\":{\"points\":[{\"busy_measured\":1,\"seconds_per_unit\":" GOOD_BW "}]}",
+         "compute.points: needs 2 to 8 points"},
+        {",\"compute\":{\"points\":[{\"busy_measured\":1,\"seconds_per_unit\":" GOOD_BW "},"
+         "{\"busy_measured\":0,\"seconds_per_unit\":" GOOD_BW "}]}",
+         "compute.points[1].busy_measured: is not a share"},
+        {",\"compute\":{\"points\":[{\"busy_measured\":1,\"seconds_per_unit\":" GOOD_BW "},"
+         "{\"busy_measured\":0.5}]}",
+         "compute.points[1].seconds_per_unit: missing"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), spec, bad[i].compute);
+        CHECK(wp_machine_parse(text, "bad.json", &m, &d) == WP_ERR_FORMAT);
+        CHECK(strstr(d.error, bad[i].want) != NULL);
+        if (!strstr(d.error, bad[i].want))
+            fprintf(stderr, "  message: %s (wanted %s)\n", d.error, bad[i].want);
+    }
+}
+
 int main(void)
 {
     char *h200 = check_slurp(check_fixture("machines/h200_calibrate.json")), *h100;
@@ -210,6 +264,7 @@ int main(void)
         fprintf(stderr, "%s\n", d.error);
     test_spec(&m);
     test_refusals(h200);
+    test_compute();
     free(h200);
     free(h100);
     return check_done();
