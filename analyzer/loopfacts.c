@@ -84,10 +84,10 @@ static int ordinary_steps(const wp_loop_facts *f, int *ordinary)
  * compute-only step too. */
 static int timing(const wp_rank_result *rr, const int *ordinary, int nord, wp_loop_facts *f)
 {
-    double *v = malloc((size_t)nord * 5 * sizeof(*v));
+    double *v = malloc((size_t)nord * 6 * sizeof(*v));
     if (!v)
         return WP_ERR_NOMEM;
-    double *k = v + nord, *kn = v + 2 * nord, *plain = v + 3 * nord, *wall = v + 4 * nord;
+    double *k = v + nord, *kn = v + 2 * nord, *plain = v + 3 * nord, *wall = v + 4 * nord, *busy = v + 5 * nord;
     int streams = f->recorded.kind == WP_MODE_LAYERWISE;
     /* The GPU's idle time is the hooks' host time only when the copies are asynchronous: from pageable memory the
      * host stages every copy while the GPU waits, and that belongs to the copies, not to the step without them. */
@@ -97,7 +97,8 @@ static int timing(const wp_rank_result *rr, const int *ordinary, int nord, wp_lo
         wall[i] = seconds(s->wall_ns);
         v[i] = wall[i] - (streams ? seconds(s->copy_exposed_ns) : 0);
         plain[i] = v[i] - (hooks_idle ? seconds(s->gpu_idle_ns) : 0);
-        k[i] = seconds(s->kernel_ns - s->nccl_ns) / (f->forwards * f->blocks);
+        busy[i] = seconds(s->kernel_ns - s->nccl_ns);
+        k[i] = busy[i] / (f->forwards * f->blocks);
         kn[i] = (double)s->kernels / (f->forwards * f->blocks);
     }
     f->ordinary_s = wp_median(wall, nord);
@@ -107,6 +108,7 @@ static int timing(const wp_rank_result *rr, const int *ordinary, int nord, wp_lo
         note(f, "the modes that stream nothing are predicted without the GPU's idle time of the recorded steps "
                 "(%.3f s a step: the streaming hooks' host time)", f->base_s - f->plain_base_s);
     f->block_s = wp_median(k, nord);
+    f->kernel_s = wp_median(busy, nord);
     f->kernels_per_block = wp_median(kn, nord);
     free(v);
     snprintf(f->time_from, sizeof(f->time_from),

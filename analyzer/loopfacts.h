@@ -59,6 +59,8 @@ typedef struct wp_loop_facts {
     double switch_extra_s;      /* the same for the switch step, 0 without one: the second expert's first use, or
                                  * where the recorded mode moves whole experts, the move's host-side cost */
     double block_s;             /* one block's compute in one forward */
+    double kernel_s;            /* the kernels' time in an ordinary step (NCCL's, which wait on the peers, left out):
+                                 * over ordinary_s, how busy the recording kept the GPU */
     double kernels_per_block;
     char time_from[240];
     /* the run's own host<->GPU copies: per [WP_MDIR_*][WP_HMEM_*], the rate of every step that moved at least

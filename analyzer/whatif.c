@@ -61,6 +61,24 @@ static point evaluate(const wp_loop_facts *f, const wp_offload_mode *m, double b
     return p;
 }
 
+/* f with its kernels' time scaled by s: the blocks and the kernels in the step beside them. */
+static wp_loop_facts clocked(const wp_loop_facts *f, double s)
+{
+    wp_loop_facts g = *f;
+    double extra = (s - 1) * f->kernel_s;
+    g.block_s *= s;
+    g.base_s += extra;
+    g.plain_base_s += extra;
+    return g;
+}
+
+/* The share of a step the GPU computes, within [0, 1] (kernels on several streams can add up to more). */
+static double busy_share(double kernel_s, double step_s)
+{
+    double b = step_s > 0 ? kernel_s / step_s : 1;
+    return b < 0 ? 0 : b > 1 ? 1 : b;
+}
+
 static double total(const wp_loop_facts *f, const point *p)
 {
     int has_switch = f->switch_step > 0 && f->switch_step < f->steps;
@@ -133,20 +151,32 @@ static int predict(const wp_loop_facts *f, const wp_machine *mc, int sharing, in
                         &outb, why, sizeof(why))))
         return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
     double gap = f->kernels_per_block * LAUNCH_S + mc->latency_s[WP_MDIR_HTOD][1].median;
+    /* The kernels run at the clocks of how busy this mode keeps the GPU, which depends on how long its step is: a
+     * few rounds settle it (the scale moves kernel time by a few per cent, the step by less). */
+    double busy_rec = busy_share(f->kernel_s, f->ordinary_s), scale = 1;
+    wp_loop_facts g = *f;
+    point mid;
+    for (int round = 0; round < 4; round++) {
+        g = clocked(f, scale);
+        mid = evaluate(&g, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap);
+        scale = wp_machine_kernel_scale(mc, busy_share(scale * f->kernel_s, mid.step), busy_rec);
+    }
+    g = clocked(f, scale);
     /* median bandwidth -> median time; the fastest copies give the least time, the slowest the most */
-    point mid = evaluate(f, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap);
-    point lo = evaluate(f, m, block.min, in.min, outb.min, rest_in.min + rest_out.min, gap);
-    point hi = evaluate(f, m, block.max, in.max, outb.max, rest_in.max + rest_out.max, gap);
+    mid = evaluate(&g, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap);
+    point lo = evaluate(&g, m, block.min, in.min, outb.min, rest_in.min + rest_out.min, gap);
+    point hi = evaluate(&g, m, block.max, in.max, outb.max, rest_in.max + rest_out.max, gap);
+    out->kernel_scale = scale;
     out->mode = *m;
     wp_mode_name(m, out->name, sizeof(out->name));
     out->step_s = (wp_spread){mid.step, lo.step, hi.step, 0};
     out->switch_s = (wp_spread){mid.sw, lo.sw, hi.sw, 0};
     out->first_s = (wp_spread){mid.first, lo.first, hi.first, 0};
-    out->total_s = (wp_spread){total(f, &mid), total(f, &lo), total(f, &hi), 0};
+    out->total_s = (wp_spread){total(&g, &mid), total(&g, &lo), total(&g, &hi), 0};
     out->link_s = mid.link;
     out->peak_bytes = f->have_memory ? f->other_bytes + wp_mode_resident_bytes(f, m) : -1;
     out->fits = out->peak_bytes < 0 || !mc->gpu_memory_bytes || out->peak_bytes <= (double)mc->gpu_memory_bytes;
-    double compute = f->forwards * f->blocks * f->block_s;
+    double compute = g.forwards * g.blocks * g.block_s;
     out->bound = !out->fits ? WP_BOUND_MEMORY : mid.link > compute ? WP_BOUND_HOST_LINK : WP_BOUND_COMPUTE;
     return WP_OK;
 }
@@ -198,6 +228,29 @@ int wp_whatif_order(const wp_whatif *w, int *order)
     return n;
 }
 
+/* What the compute curve did to the kernels, or, without one, the caution a copy-bound recording needs: its GPU idled
+ * between blocks and its kernels ran faster than back to back (on the H200 the same GEMMs and attention 8..16%). */
+static void clock_note(const wp_loop_facts *f, const wp_machine *m, wp_whatif *w)
+{
+    double lo = 1, hi = 1;
+    for (int i = 0; i < w->npreds; i++) {
+        lo = w->preds[i].kernel_scale < lo ? w->preds[i].kernel_scale : lo;
+        hi = w->preds[i].kernel_scale > hi ? w->preds[i].kernel_scale : hi;
+    }
+    double busy = busy_share(f->kernel_s, f->ordinary_s);
+    if (m->nbusy >= 2) {
+        note(w, "kernels: the recording computed %.0f%% of each step; at other modes' shares the machine's compute "
+                "curve (%.0f%% busy: %.3f .. %.0f%%: %.3f) puts them at %.3f..%.3f times the recorded time",
+             busy * 100, m->busy[0] * 100, m->relative[0].median, m->busy[m->nbusy - 1] * 100,
+             m->relative[m->nbusy - 1].median, lo, hi);
+    } else if (w->recorded >= 0 && f->recorded.kind == WP_MODE_LAYERWISE &&
+               w->preds[w->recorded].bound == WP_BOUND_HOST_LINK) {
+        note(w, "this recording is copy-bound, so its GPU idled between blocks: kernels that run back to back (the "
+                "modes bound by compute) may take up to ~15%% longer than it shows (the machine has no compute "
+                "curve: `wanprof calibrate` measures one)");
+    }
+}
+
 int wp_whatif_run(const wp_loop_facts *f, const wp_machine *m, int sharing, int use_trace, wp_whatif *w,
                   wp_diag *diag)
 {
@@ -224,10 +277,6 @@ int wp_whatif_run(const wp_loop_facts *f, const wp_machine *m, int sharing, int 
              f->kernels_per_block, LAUNCH_S * 1e6);
     if (w->sharing > 1)
         note(w, "%d ranks copy through one host at once", w->sharing);
-    /* The GPU idles between blocks in a copy-bound recording, and its kernels then ran faster (clocks: on the H200
-     * the same GEMMs and attention 8..16% faster than back to back; bench/RESULTS.md, issue 15): say so. */
-    if (w->recorded >= 0 && f->recorded.kind == WP_MODE_LAYERWISE && w->preds[w->recorded].bound == WP_BOUND_HOST_LINK)
-        note(w, "this recording is copy-bound, so its GPU idled between blocks: kernels that run back to back (the "
-                "modes bound by compute) may take up to ~15%% longer than it shows");
+    clock_note(f, m, w);
     return WP_OK;
 }

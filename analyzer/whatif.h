@@ -22,6 +22,7 @@ typedef struct wp_whatif_pred {
     wp_spread first_s;       /* the first step */
     wp_spread total_s;       /* every step of the loop */
     double link_s;           /* host-link seconds of an ordinary step (weight copies), median */
+    double kernel_scale;     /* its kernels' time over the recording's (the machine's compute curve; 1 without) */
     double peak_bytes;       /* device memory the loop holds; < 0 unknown */
     int fits;                /* peak_bytes within one GPU's memory (1 when either is unknown) */
     int bound;               /* wp_bound: what limits an ordinary step (memory when it does not fit) */

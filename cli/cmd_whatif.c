@@ -240,6 +240,7 @@ static void json_out_doc(const char *input, const wp_loop_facts *f, const wp_mac
     json_key_string(&j, "weights_from", f->weights_from);
     json_key_double(&j, "base_step_s", f->base_s);
     json_key_double(&j, "block_compute_s", f->block_s);
+    json_key_double(&j, "kernel_s_per_step", f->kernel_s);
     json_key_string(&j, "compute_from", f->time_from);
     json_end_object(&j);
     json_key(&j, "measured");
@@ -268,6 +269,7 @@ static void json_out_doc(const char *input, const wp_loop_facts *f, const wp_mac
         json_spread(&j, "first_step_s", &p->first_s);
         json_spread(&j, "total_s", &p->total_s);
         json_key_double(&j, "host_link_s_per_step", p->link_s);
+        json_key_double(&j, "kernel_scale", p->kernel_scale);
         json_bytes(&j, "peak_bytes", p->peak_bytes);
         json_key_bool(&j, "fits", p->fits);
         json_key_string(&j, "bound", wp_bound_name(p->bound));

@@ -80,7 +80,8 @@ entry 17 "$base/nsys.sqlite" "$out/fuzz_sqlite/nsys-sorted-base"
 # Model files: the safetensors fixtures as they are; configs behind the byte that says where they go (0: a config
 # file; 1-5: transformer, transformer_2, model_index, scheduler, vae of a diffusers directory).
 cp "$fixtures"/model/st/*.safetensors "$out/fuzz_safetensors/"
-cp "$fixtures"/machines/*.json "$root"/examples/machines/*.json "$out/fuzz_machine/" # fuzz_machine: the JSON itself
+cp "$fixtures"/machines/*.json "$fixtures"/whatif/machine_h200_curve.json "$root"/examples/machines/*.json \
+    "$out/fuzz_machine/" # fuzz_machine: the JSON itself (the last calibration with its compute curve)
 entry 0 "$root/schemas/wan-tiny.json" "$out/fuzz_model_config/ours-tiny"
 entry 0 "$root/schemas/wan2.2-t2v-a14b.json" "$out/fuzz_model_config/ours-a14b"
 entry 0 "$fixtures/model/a14b-diffusers/transformer/config.json" "$out/fuzz_model_config/transformer-only"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The machine documents `wanprof whatif --machine` reads are valid against their schemas: every hand-written
 # description in examples/machines/ against schemas/machine_spec.schema.json (and each of its copy figures says where
-# it comes from), the H200 calibrate fixture against schemas/machine.schema.json. The spec schema is no rubber stamp:
-# a description without its source, or a spread with a measured count, is refused.
+# it comes from), the H200 calibrate fixtures (before and with the compute curve) against schemas/machine.schema.json.
+# The spec schema is no rubber stamp: a description without its source, or a spread with a measured count, is refused.
 set -uo pipefail
 : "${WP_SOURCE_DIR:?}" "${WP_FIXTURES:?}"
 python3 -c "import jsonschema" 2>/dev/null || { echo "SKIP: python3-jsonschema missing (scripts/setup.sh)"; exit 77; }
@@ -23,9 +23,9 @@ for path in specs:
         f = entry.get("bandwidth_gb_per_s") or entry["seconds"]
         assert f["min"] <= f["median"] <= f["max"], f"{path}: entry {i} out of order: {f}"
     print("valid:", path[len(src) + 1:])
-measured = json.load(open(f"{fixtures}/machines/h200_calibrate.json"))
-V(json.load(open(f"{src}/schemas/machine.schema.json"))).validate(measured)
-print("valid: tests/fixtures/machines/h200_calibrate.json")
+for rel in ("machines/h200_calibrate.json", "whatif/machine_h200_curve.json"):  # before and with the compute curve
+    V(json.load(open(f"{src}/schemas/machine.schema.json"))).validate(json.load(open(f"{fixtures}/{rel}")))
+    print(f"valid: tests/fixtures/{rel}")
 for what in ("source", "count"):
     d = json.loads(json.dumps(json.load(open(specs[0]))))
     if what == "source":
