@@ -63,6 +63,9 @@ layer_pageable_p1_sync|$base --offload layerwise --host-memory pageable --prefet
 layer_pageable_p2|$base --offload layerwise --host-memory pageable --prefetch 2
 layer_pinned_p2_sync|$base --offload layerwise --host-memory pinned --prefetch 2 --layer-sync
 layer_pageable_p4|$base --offload layerwise --host-memory pageable --prefetch 4
+layer_pinned_p4_sync|$base --offload layerwise --host-memory pinned --prefetch 4 --layer-sync
+layer_pageable_p2_sync|$base --offload layerwise --host-memory pageable --prefetch 2 --layer-sync
+layer_pageable_p4_sync|$base --offload layerwise --host-memory pageable --prefetch 4 --layer-sync
 EOF
 }
 
@@ -74,13 +77,14 @@ case $set_name in
     fixtures) # the test fixtures: 4 blocks of the A14B, small enough to ship (tests/fixtures/whatif)
         base="--preset 480p --layers 4 --frames 9 --steps 6 --shift 3"
         pick='^(none|model_pageable|model_pinned|layer_pinned_p1|layer_pageable_p1|layer_pinned_p1_sync)$' est=20 ;;
-    a14b_a) # the whole A14B (40 blocks, both experts), 480p, 9 frames: the fast half of the modes
+    a14b_a) # the whole A14B (40 blocks, both experts), 480p, 9 frames: the fast modes (nothing crosses pageable
+        # memory in the loop)
         base="--preset 480p --frames 9 --steps 6 --shift 3"
-        pick='^(none|model_pageable|model_pinned|layer_pinned_p1|layer_pinned_p2|layer_pinned_p4|layer_pinned_p1_sync)$'
+        pick='^(none|model_pageable|model_pinned|layer_pinned_p[124]|layer_pinned_p[124]_sync)$'
         est=45 ;;
-    a14b_b) # the same, the slow half (pageable layerwise copies every block through the host)
+    a14b_b) # the same, the slow modes (pageable layerwise copies every block through the host)
         base="--preset 480p --frames 9 --steps 6 --shift 3"
-        pick='^(layer_pageable_p1|layer_pageable_p2|layer_pageable_p4|layer_pageable_p1_sync|layer_pinned_p2_sync)$'
+        pick="^(${A14B_B_PICK:-layer_pageable_p[124]|layer_pageable_p[124]_sync})\$"
         est=100 ;;
     a14b_81) # full 81 frames (32,760 tokens): compute-bound; four steps (the switch at step 2)
         base="--preset 480p --steps 4 --shift 3"
