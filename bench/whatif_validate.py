@@ -91,6 +91,7 @@ def fmt_err(e):
 def main():
     wanprof, dirs = sys.argv[1], sys.argv[2:]
     worst = {"step": [], "switch": [], "memory": []}
+    pairs = []
     for d in dirs:
         recs = recordings(d)
         if not recs:
@@ -113,6 +114,7 @@ def main():
                 ew = err(p["switch_step_s"]["median"], meas["switch"])
                 em = err(p["peak_bytes"], meas["memory"]) if p["peak_bytes"] is not None else None
                 if other != name:
+                    pairs.append((name, other, es, ew, em))
                     worst["step"].append((abs(es), name, other))
                     if ew is not None:
                         worst["switch"].append((abs(ew), name, other))
@@ -137,6 +139,38 @@ def main():
         within = sum(1 for e in v if e[0] <= limit)
         print(f"- {key}: {within}/{len(v)} within {100 * limit:.0f}%; worst {100 * v[0][0]:.1f}% "
               f"({v[0][1]} -> {v[0][2]}); median {100 * statistics.median(e[0] for e in v):.1f}%")
+    breakdown(pairs)
+
+
+def breakdown(pairs):
+    """The runner's pairs by what they predict: pageable layerwise runs (whose own steps vary by +-15% on the H200
+    host), the rest, and among the rest those from a run that streams blocks to one that streams nothing (where the
+    clocks differ most)."""
+    streams = lambda n: n.startswith("layer_")
+    groups = {"all": [], "pageable layerwise targets": [], "targets other than pageable layerwise": [],
+              "... from a streaming run to one that streams nothing": []}
+    for src, other, es, ew, em in pairs:
+        if other not in RUNNER_MODES:
+            return
+        groups["all"].append((src, other, es, ew, em))
+        if other.startswith("layer_pageable"):
+            groups["pageable layerwise targets"].append((src, other, es, ew, em))
+        else:
+            groups["targets other than pageable layerwise"].append((src, other, es, ew, em))
+            if streams(src) and not streams(other):
+                groups["... from a streaming run to one that streams nothing"].append((src, other, es, ew, em))
+    print("\n| pairs | ordinary step within 10% | switch step within 15% | memory within 5% | worst step |")
+    print("|---|---|---|---|---|")
+    for label, g in groups.items():
+        if not g:
+            continue
+        n = len(g)
+        step = sum(abs(e[2]) <= 0.10 for e in g)
+        sw = sum(e[3] is None or abs(e[3]) <= 0.15 for e in g)
+        mem = [e for e in g if e[4] is not None]
+        w = max(g, key=lambda e: abs(e[2]))
+        print(f"| {label} | {step}/{n} | {sw}/{n} | {sum(abs(e[4]) <= 0.05 for e in mem)}/{len(mem)} "
+              f"| {100 * abs(w[2]):.1f}% ({w[0]} -> {w[1]}) |")
 
 
 if __name__ == "__main__":
