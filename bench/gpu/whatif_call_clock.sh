@@ -5,9 +5,7 @@
 # usage on the GPU machine, carrying .carry/wi:  bash bench/gpu/whatif_call_clock.sh SET...   (results under $OUT)
 set -uo pipefail
 start=$(date +%s)
-source bench/gpu/env.sh .carry/wi
-export XDG_CACHE_HOME=/tmp/whatif-cache OUT=${OUT:-/tmp/whatif-out}
-mkdir -p "$OUT" .carry/wi/share/wanprof && ln -sfn "$PWD/schemas" .carry/wi/share/wanprof/schemas
+source bench/gpu/whatif_call_env.sh
 echo "== GPU test: tests/gpu/calibrate_sane.sh"
 WP_BIN=$PWD/.carry/wi/bin WP_SOURCE_DIR=$PWD timeout 90 bash tests/gpu/calibrate_sane.sh
 echo "== wanprof calibrate (1)"

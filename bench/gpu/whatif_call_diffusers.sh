@@ -6,9 +6,7 @@
 #   bash bench/gpu/whatif_call_diffusers.sh          (results under $OUT)
 set -uo pipefail
 start=$(date +%s)
-source bench/gpu/env.sh .carry/wi
-export XDG_CACHE_HOME=/tmp/whatif-cache OUT=${OUT:-/tmp/whatif-out}
-mkdir -p "$OUT" .carry/wi/share/wanprof && ln -sfn "$PWD/schemas" .carry/wi/share/wanprof/schemas
+source bench/gpu/whatif_call_env.sh
 echo "== wanprof calibrate"
 timeout 90 wanprof calibrate --json >"$OUT/machine_3.json" || echo "calibrate failed"
 RECORD_ONLY='^1[234]_' RECORD_BUDGET_S=$((${CALL_BUDGET_S:-400} - ($(date +%s) - start))) \
