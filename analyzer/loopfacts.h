@@ -54,7 +54,8 @@ typedef struct wp_loop_facts {
     double ordinary_s;          /* the median of the ordinary steps' wall times (not the first, not the switch) */
     double base_s;              /* an ordinary step without weight traffic: median over the ordinary steps */
     double plain_base_s;        /* the same for a mode that streams nothing: base_s, less (when the recorded mode
-                                 * streams) the time the GPU sat idle, which is the streaming hooks' host time */
+                                 * streams) the time the GPU sat idle: the streaming hooks' host time and, from
+                                 * pageable memory, the host's staging of the copies */
     double first_extra_s;       /* the first step's one-off cost beyond base_s, weight moves taken out */
     double switch_extra_s;      /* the same for the switch step, 0 without one: the second expert's first use, or
                                  * where the recorded mode moves whole experts, the move's host-side cost */

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# wanprof whatif on the six runner fixtures (tests/fixtures/whatif/README.md):
+# wanprof whatif on the six runner fixtures (tests/fixtures/whatif/README.md), on their own calibration with the compute
+# curve the same kind of H200 measured later (machine_with_curve.json) and each run's own copy rates:
 #  - from each trace, its predictions for the other five runs against what those runs measured themselves (their
 #    runner.txt: the runner's own synchronised step times and cudaMemGetInfo, never the analyzer): that is what
 #    justifies the model;
@@ -14,7 +15,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 for src in none model_pageable model_pinned layer_pinned_p1 layer_pageable_p1 layer_pinned_p1_sync; do
-    if ! "$WANPROF" whatif --json "$W/$src.json.gz" >"$tmp/$src.json" 2>"$tmp/$src.err"; then
+    if ! "$WANPROF" whatif --json --machine "$W/machine_with_curve.json" --copies run "$W/$src.json.gz" \
+        >"$tmp/$src.json" 2>"$tmp/$src.err"; then
         echo "FAIL: whatif --json $src: $(cat "$tmp/$src.err")"
         fail=1
     fi
@@ -82,19 +84,26 @@ for src, doc in docs.items():
         if other == src:
             continue
         p, (step, switch, memory) = preds[mode], truth[other]
+        # Pageable copies go through the driver's staging buffer at whatever rate the host's memory gives that run:
+        # on the H200 host their bandwidth varies by about a quarter run to run, and a pageable layerwise run's steps
+        # by +-15% within one run (bench/RESULTS.md, issue 15). Where such copies make the figure (a pageable
+        # layerwise step; model offload's pageable switch predicted from another run's pageable rate), only the
+        # predicted range, widened by 25%, is checked.
+        def pageable_range(key, measured, what):
+            lo, hi = p[key]["min"] * 0.75, p[key]["max"] * 1.25
+            check(lo <= measured <= hi, f"{src} -> {other}: measured {what} {measured:.4f} s outside [{lo:.4f}, {hi:.4f}]")
         if other == "layer_pageable_p1":
-            # Pageable copies go through the driver's staging buffer at whatever rate the host's memory gives that
-            # run: on the H200 host their bandwidth varies by about a quarter run to run (the calibration's own
-            # min..max spread; bench/RESULTS.md is to record the runs), so only the predicted range, widened by 25%, is checked.
-            lo, hi = p["step_s"]["min"] * 0.75, p["step_s"]["max"] * 1.25
-            check(lo <= step <= hi, f"{src} -> {other}: measured step {step:.4f} s outside [{lo:.4f}, {hi:.4f}]")
+            pageable_range("step_s", step, "step")
             continue
         e = rel(p["step_s"]["median"], step)
         check(e <= 0.10, f"{src} -> {other}: step {p['step_s']['median']:.4f} s vs measured {step:.4f} s "
                          f"({100 * e:.1f}% > 10%)")
         e = rel(p["switch_step_s"]["median"], switch)
-        check(e <= 0.15, f"{src} -> {other}: switch step {p['switch_step_s']['median']:.4f} s vs measured "
-                         f"{switch:.4f} s ({100 * e:.1f}% > 15%)")
+        if other == "model_pageable" and src == "layer_pageable_p1":
+            pageable_range("switch_step_s", switch, "switch step")
+        else:
+            check(e <= 0.15, f"{src} -> {other}: switch step {p['switch_step_s']['median']:.4f} s vs measured "
+                             f"{switch:.4f} s ({100 * e:.1f}% > 15%)")
         e = rel(p["peak_bytes"], memory)
         check(e <= 0.05, f"{src} -> {other}: peak {p['peak_bytes']:.0f} B vs measured {memory} B "
                          f"({100 * e:.1f}% > 5%)")
@@ -198,6 +207,12 @@ for f in fails:
     print("FAIL:", f)
 sys.exit(1 if fails else 0)
 PY
+
+# Without --machine, the machine is the one the trace carries (wanprof run recorded it), at the run's own copy rates.
+"$WANPROF" whatif "$W/layer_pinned_p1.json.gz" >"$tmp/default.txt" || fail=1
+grep -q "^machine: NVIDIA H200 on vm (the trace's metadata)" "$tmp/default.txt" &&
+    grep -q "at the run's own rate" "$tmp/default.txt" ||
+    { echo "FAIL: whatif without --machine: $(head -3 "$tmp/default.txt")"; fail=1; }
 
 # (d) refusals: exit status and what the message says
 expect_fail() { # STATUS PATTERN what... -- ARGS...

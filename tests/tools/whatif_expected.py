@@ -4,8 +4,9 @@
     python3 tests/tools/whatif_expected.py build/bin/wanprof > tests/fixtures/whatif/expected.tsv
 
 One row per (source fixture, mode): the predicted median ordinary step, switch step and total (seconds) and the
-predicted loop peak (bytes; "-" when unknown), as `wanprof whatif --json tests/fixtures/whatif/SOURCE.json.gz` prints
-them with the trace's own machine metadata. tests/cli/test_whatif.sh compares the current output against this file
+predicted loop peak (bytes; "-" when unknown), as `wanprof whatif --json --machine machine_with_curve.json --copies run
+tests/fixtures/whatif/SOURCE.json.gz` prints them: the fixtures' own calibration with the compute curve, and each
+run's own copy rates. tests/cli/test_whatif.sh compares the current output against this file
 at a relative 1e-6, so any change in the model shows up there.
 
 This file pins numbers; it does not justify them: the same test checks the predictions against what each run measured
@@ -23,7 +24,8 @@ COLUMNS = ("source", "mode", "step_s", "switch_step_s", "total_s", "peak_bytes")
 
 def rows(wanprof, fixtures):
     for src in SOURCES:
-        out = subprocess.run([wanprof, "whatif", "--json", os.path.join(fixtures, src + ".json.gz")], check=True,
+        out = subprocess.run([wanprof, "whatif", "--json", "--machine", os.path.join(fixtures, "machine_with_curve.json"),
+                              "--copies", "run", os.path.join(fixtures, src + ".json.gz")], check=True,
                              capture_output=True, text=True).stdout
         for m in json.loads(out)["modes"]:
             peak = "-" if m["peak_bytes"] is None else repr(m["peak_bytes"])
