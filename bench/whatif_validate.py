@@ -58,7 +58,7 @@ def diffusers_measured(truth_path):
 
 def summarise(steps, switch, memory):
     ordinary = [s for i, s in enumerate(steps) if i > 0 and i != switch]
-    return {"step": statistics.median(ordinary), "switch": steps[switch] if switch else None,
+    return {"step": statistics.median(ordinary), "switch": steps[switch] if switch is not None else None,
             "total": sum(steps), "memory": memory, "steps": steps}
 
 
