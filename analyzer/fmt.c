@@ -38,6 +38,21 @@ const char *wp_fmt_bytes(double b, char *buf, size_t len)
     return buf;
 }
 
+const char *wp_fmt_copy_size(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB"};
+    int u = -1;
+    uint64_t v = bytes;
+    while (u < 2 && v >= 1024 && v % 1024 == 0) {
+        v /= 1024;
+        u++;
+    }
+    if (u < 0)
+        return wp_fmt_bytes((double)bytes, buf, len);
+    snprintf(buf, len, "%llu %s", (unsigned long long)v, units[u]);
+    return buf;
+}
+
 const char *wp_fmt_spread(const wp_spread *s, char *buf, size_t len)
 {
     if (fabs(s->max - s->min) < 0.0005 * (s->median > 0 ? s->median : 1))

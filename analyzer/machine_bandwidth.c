@@ -47,25 +47,14 @@ static int curve_at(const wp_machine *m, int dir, int pinned, int gpus, uint64_t
 }
 
 /* Copy sizes in the documents are powers of two (calibrate measures 1, 16 and 256 MiB): say them so. */
-static const char *size_name(uint64_t bytes, char *buf, size_t n)
-{
-    if (bytes % (1u << 20) == 0)
-        snprintf(buf, n, "%llu MiB", (unsigned long long)(bytes >> 20));
-    else if (bytes % 1024 == 0)
-        snprintf(buf, n, "%llu KiB", (unsigned long long)(bytes >> 10));
-    else
-        wp_fmt_bytes((double)bytes, buf, n);
-    return buf;
-}
-
 /* Which figures of one kind a value came from: "the single-GPU figures at 1 MiB and 16 MiB, interpolated". nfig is
  * how many sizes that kind has; lo == hi when one was used as it is. */
 static void describe(char *buf, size_t n, const char *what, int nfig, uint64_t bytes, uint64_t lo, uint64_t hi)
 {
     char a[32], b[32];
-    size_name(lo, a, sizeof(a));
+    wp_fmt_copy_size(lo, a, sizeof(a));
     if (lo != hi)
-        snprintf(buf, n, "the %s figures at %s and %s, interpolated", what, a, size_name(hi, b, sizeof(b)));
+        snprintf(buf, n, "the %s figures at %s and %s, interpolated", what, a, wp_fmt_copy_size(hi, b, sizeof(b)));
     else if (nfig == 1 || bytes == lo)
         snprintf(buf, n, "the %s figure at %s%s", what, a, nfig == 1 && bytes != lo ? ", the one size given" : "");
     else if (bytes < lo)
@@ -111,7 +100,7 @@ int wp_machine_bandwidth(const wp_machine *m, int dir, int pinned, uint64_t byte
         snprintf(shared, sizeof(shared), "; %d GPUs at once: no all-GPUs figure, so the GPUs are assumed not to share "
                  "the host link", sharing);
     }
-    size_name(bytes, size, sizeof(size));
+    wp_fmt_copy_size(bytes, size, sizeof(size));
     snprintf(note, notelen, "%s %s copy of %s: %s%s", kind, mem, size, single, shared);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "json_out.h"
 #include "machine_file.h"
 
@@ -80,17 +81,11 @@ static const char *known(const cJSON *o, const char *key, char *buf, size_t n)
     return buf;
 }
 
-/* 4096 -> "4 KiB", 268435456 -> "256 MiB". */
-static const char *size_text(double bytes, char *buf, size_t n)
+/* A byte count from the document as a copy size ("256 MiB"); a missing or bad one reads 0 B. */
+static const char *size_of(const cJSON *o, char *buf, size_t n)
 {
-    static const char *units[] = {"bytes", "KiB", "MiB", "GiB"};
-    int u = 0;
-    while (u < 3 && bytes >= 1024 && fmod(bytes, 1024) == 0) {
-        bytes /= 1024;
-        u++;
-    }
-    snprintf(buf, n, "%.0f %s", bytes, units[u]);
-    return buf;
+    double v = num(o, "bytes");
+    return wp_fmt_copy_size(v >= 0 && v < 1.8e19 ? (uint64_t)v : 0, buf, n);
 }
 
 /* "median unit  min..max  (n=count)" of a spread, each figure times scale (1e6: seconds to us). */
@@ -125,7 +120,7 @@ static void print_host_copies(const cJSON *doc, FILE *out)
     cJSON_ArrayForEach(c, get(doc, "host_copies")) {
         char size[32];
         fprintf(out, "%4.0f  %-4s  %-12s  %-8s", num(c, "gpus"), str(c, "direction"), str(c, "host_memory"),
-                size_text(num(c, "bytes"), size, sizeof(size)));
+                size_of(c, size, sizeof(size)));
         print_spread(out, get(c, "bandwidth_gb_per_s"), 1, "GB/s");
     }
 }
@@ -138,7 +133,7 @@ static void print_latency(const cJSON *doc, FILE *out)
     cJSON_ArrayForEach(c, get(doc, "latency")) {
         char size[32];
         fprintf(out, "%-4s  %-11s  %-8s", str(c, "direction"), str(c, "host_memory"),
-                size_text(num(c, "bytes"), size, sizeof(size)));
+                size_of(c, size, sizeof(size)));
         print_spread(out, get(c, "seconds"), 1e6, "us  ");
     }
 }
@@ -157,7 +152,7 @@ static void print_peer(const cJSON *doc, FILE *out)
     cJSON_ArrayForEach(p, get(peer, "pairs")) {
         char size[32];
         fprintf(out, "%3.0f  %3.0f  %-6s  %-8s", num(p, "src"), num(p, "dst"),
-                cJSON_IsTrue(get(p, "peer_access")) ? "direct" : "staged", size_text(num(p, "bytes"), size, 32));
+                cJSON_IsTrue(get(p, "peer_access")) ? "direct" : "staged", size_of(p, size, sizeof(size)));
         print_spread(out, get(p, "bandwidth_gb_per_s"), 1, "GB/s");
     }
 }

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "diag.h"
+#include "fmt.h"
 #include "machine.h"
 
 #define MIB ((uint64_t)1 << 20)
@@ -241,6 +242,18 @@ static void test_compute(void)
     }
 }
 
+/* Copy sizes in the notes and calibrate's tables: binary units when whole, decimal otherwise. */
+static void test_copy_size(void)
+{
+    char b[32];
+    CHECK_EQ_STR(wp_fmt_copy_size(4096, b, sizeof(b)), "4 KiB");
+    CHECK_EQ_STR(wp_fmt_copy_size(256 * MIB, b, sizeof(b)), "256 MiB");
+    CHECK_EQ_STR(wp_fmt_copy_size(1024 * MIB, b, sizeof(b)), "1 GiB");
+    CHECK_EQ_STR(wp_fmt_copy_size(4096 * 1024 * MIB, b, sizeof(b)), "4096 GiB");
+    CHECK_EQ_STR(wp_fmt_copy_size(1000, b, sizeof(b)), "1.0 kB");
+    CHECK_EQ_STR(wp_fmt_copy_size(3 * MIB + 1, b, sizeof(b)), "3.1 MB");
+}
+
 int main(void)
 {
     char *h200 = check_slurp(check_fixture("machines/h200_calibrate.json")), *h100;
@@ -265,6 +278,7 @@ int main(void)
     test_spec(&m);
     test_refusals(h200);
     test_compute();
+    test_copy_size();
     free(h200);
     free(h100);
     return check_done();
