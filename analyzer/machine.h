@@ -72,11 +72,14 @@ int wp_machine_bandwidth(const wp_machine *m, int dir, int pinned, uint64_t byte
 int wp_machine_copy_seconds(const wp_machine *m, int dir, int pinned, uint64_t bytes, uint64_t copies, int sharing,
                             wp_spread *out, char *note, size_t notelen);
 
+/* The compute curve's lines: through each point's median, its fastest bursts, its slowest. */
+enum { WP_CURVE_MEDIAN = 0, WP_CURVE_FASTEST, WP_CURVE_SLOWEST };
 /* How long kernels take on m when the GPU computes `busy` of the time (0..1), relative to how long they take at
- * `busy_from`: the compute curve interpolated linearly in busy, clamped at its ends; 1 without a curve. A GPU under a
- * power limit clocks higher when it idles between blocks, so a copy-bound recording's kernels are faster than the same
- * kernels back to back. */
-double wp_machine_kernel_scale(const wp_machine *m, double busy, double busy_from);
+ * `busy_from`, along one line of the compute curve (WP_CURVE_*): interpolated linearly in busy, clamped at its ends;
+ * 1 without a curve, and 1 when busy == busy_from on any line. A GPU under a power limit clocks higher when it idles
+ * between blocks, so a copy-bound recording's kernels are faster than the same kernels back to back; the fastest and
+ * slowest lines give the range the calibration's own spread allows. */
+double wp_machine_kernel_scale(const wp_machine *m, double busy, double busy_from, int line);
 
 /* "HtoD" or "DtoH"; "pageable", "pinned" or "pageable_new". */
 const char *wp_machine_dir_name(int dir);

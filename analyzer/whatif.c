@@ -153,26 +153,32 @@ static int predict(const wp_loop_facts *f, const wp_machine *mc, int sharing, in
     double gap = f->kernels_per_block * LAUNCH_S + mc->latency_s[WP_MDIR_HTOD][1].median;
     /* The kernels run at the clocks of how busy this mode keeps the GPU, which depends on how long its step is: a
      * few rounds settle it (the scale moves kernel time by a few per cent, the step by less). */
-    double busy_rec = busy_share(f->kernel_s, f->ordinary_s), scale = 1;
+    double busy_rec = busy_share(f->kernel_s, f->ordinary_s), busy = busy_rec, scale = 1;
     wp_loop_facts g = *f;
     point mid;
     for (int round = 0; round < 4; round++) {
         g = clocked(f, scale);
         mid = evaluate(&g, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap);
-        scale = wp_machine_kernel_scale(mc, busy_share(scale * f->kernel_s, mid.step), busy_rec);
+        busy = busy_share(scale * f->kernel_s, mid.step);
+        scale = wp_machine_kernel_scale(mc, busy, busy_rec, WP_CURVE_MEDIAN);
     }
     g = clocked(f, scale);
-    /* median bandwidth -> median time; the fastest copies give the least time, the slowest the most */
+    /* median bandwidth and curve -> median time; the fastest copies and the curve through the fastest bursts give the
+     * least time, the slowest the most */
+    double a = wp_machine_kernel_scale(mc, busy, busy_rec, WP_CURVE_FASTEST);
+    double b = wp_machine_kernel_scale(mc, busy, busy_rec, WP_CURVE_SLOWEST);
+    double least = a < b ? a : b, most = a < b ? b : a; /* the median's own scale within them, always */
+    wp_loop_facts g_lo = clocked(f, least < scale ? least : scale), g_hi = clocked(f, most > scale ? most : scale);
     mid = evaluate(&g, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap);
-    point lo = evaluate(&g, m, block.min, in.min, outb.min, rest_in.min + rest_out.min, gap);
-    point hi = evaluate(&g, m, block.max, in.max, outb.max, rest_in.max + rest_out.max, gap);
+    point lo = evaluate(&g_lo, m, block.min, in.min, outb.min, rest_in.min + rest_out.min, gap);
+    point hi = evaluate(&g_hi, m, block.max, in.max, outb.max, rest_in.max + rest_out.max, gap);
     out->kernel_scale = scale;
     out->mode = *m;
     wp_mode_name(m, out->name, sizeof(out->name));
     out->step_s = (wp_spread){mid.step, lo.step, hi.step, 0};
     out->switch_s = (wp_spread){mid.sw, lo.sw, hi.sw, 0};
     out->first_s = (wp_spread){mid.first, lo.first, hi.first, 0};
-    out->total_s = (wp_spread){total(&g, &mid), total(&g, &lo), total(&g, &hi), 0};
+    out->total_s = (wp_spread){total(&g, &mid), total(&g_lo, &lo), total(&g_hi, &hi), 0};
     out->link_s = mid.link;
     out->peak_bytes = f->have_memory ? f->other_bytes + wp_mode_resident_bytes(f, m) : -1;
     out->fits = out->peak_bytes < 0 || !mc->gpu_memory_bytes || out->peak_bytes <= (double)mc->gpu_memory_bytes;

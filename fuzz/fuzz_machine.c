@@ -42,11 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     }
         static const double busy[] = {0, 0.01, 0.3, 0.5, 0.74, 1, 1.7};
         for (size_t i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)
-            for (size_t j = 0; j < sizeof(busy) / sizeof(busy[0]); j++) {
-                double k = wp_machine_kernel_scale(&m, busy[i], busy[j]);
-                if (!(isfinite(k) && k > 0))
-                    abort(); /* kernel times scaled to nothing, or to infinity */
-            }
+            for (size_t j = 0; j < sizeof(busy) / sizeof(busy[0]); j++)
+                for (int line = WP_CURVE_MEDIAN; line <= WP_CURVE_SLOWEST; line++) {
+                    double k = wp_machine_kernel_scale(&m, busy[i], busy[j], line);
+                    if (!(isfinite(k) && k > 0))
+                        abort(); /* kernel times scaled to nothing, or to infinity */
+                }
     }
     free(text);
     return 0;

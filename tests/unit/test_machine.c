@@ -209,14 +209,18 @@ static void test_compute(void)
     check_spread(m.relative[0], 0.8, 0.8, 0.85, 1e-12);
     check_spread(m.relative[1], 0.85, 0.8, 0.9, 1e-12);
     check_spread(m.relative[2], 1.0, 0.95, 1.1, 1e-12);
-    CHECK_NEAR(wp_machine_kernel_scale(&m, 1.0, 0.5), 1 / 0.85, 1e-12);      /* idle half the time -> busy */
-    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.75, 0.25), 0.925 / 0.8, 1e-12); /* halfway between 0.5 and 1 */
-    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.05, 1.0), 0.8, 1e-12);          /* flat below the least busy point */
-    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.6, 0.6), 1, 1e-12);
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 1.0, 0.5, WP_CURVE_MEDIAN), 1 / 0.85, 1e-12);      /* idle half the time -> busy */
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.75, 0.25, WP_CURVE_MEDIAN), 0.925 / 0.8, 1e-12); /* halfway between 0.5 and 1 */
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.05, 1.0, WP_CURVE_MEDIAN), 0.8, 1e-12);          /* flat below the least busy point */
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.6, 0.6, WP_CURVE_MEDIAN), 1, 1e-12);
+    /* the lines through the fastest and the slowest bursts: the range, and none where the shares are the same */
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 1.0, 0.5, WP_CURVE_FASTEST), 0.95 / 0.8, 1e-12);
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 1.0, 0.5, WP_CURVE_SLOWEST), 1.1 / 0.9, 1e-12);
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 0.3, 0.3, WP_CURVE_SLOWEST), 1, 1e-12);
     /* without a curve, or with one calibrate could not measure: kernel times as recorded */
     snprintf(text, sizeof(text), spec, "");
     CHECK_EQ_INT(wp_machine_parse(text, "plain.json", &m, &d), 0);
-    CHECK_NEAR(wp_machine_kernel_scale(&m, 1.0, 0.3), 1, 0);
+    CHECK_NEAR(wp_machine_kernel_scale(&m, 1.0, 0.3, WP_CURVE_MEDIAN), 1, 0);
     snprintf(text, sizeof(text), spec, ",\"compute\":{\"measured\":false,\"note\":\"no cuBLASLt algorithm\"}");
     CHECK_EQ_INT(wp_machine_parse(text, "unmeasured.json", &m, &d), 0);
     CHECK_EQ_INT(m.nbusy, 0);
