@@ -6,6 +6,7 @@
 # usage: bash bench/gpu/whatif_record.sh MIN_DIR SET...   (SET: the lists below; results under $OUT: whatif-SET.tar.gz
 #        per set, split into 15 MiB parts when larger, and whatif.log)
 #   WHATIF_BUDGET_S   seconds the whole script may take (default 540): a run that would not end in time is skipped
+#   A14B_B_PICK, A14B_81_PICK   which modes of the sets a14b_b and a14b_81 to record (a regular expression of names)
 set -uo pipefail
 root=$(pwd)
 min=$(cd "$1" && pwd)
@@ -86,9 +87,10 @@ case $set_name in
         base="--preset 480p --frames 9 --steps 6 --shift 3"
         pick="^(${A14B_B_PICK:-layer_pageable_p[124]|layer_pageable_p[124]_sync})\$"
         est=100 ;;
-    a14b_81) # full 81 frames (32,760 tokens): compute-bound; four steps (the switch at step 2)
+    a14b_81) # full 81 frames (32,760 tokens): compute-bound; four steps (the switch at step 2); A14B_81_PICK names
+        # other modes (25..110 s a run: a call holds about six)
         base="--preset 480p --steps 4 --shift 3"
-        pick='^(none|model_pinned|layer_pinned_p1|layer_pageable_p1)$' est=100 ;;
+        pick="^(${A14B_81_PICK:-none|model_pinned|layer_pinned_p1|layer_pageable_p1})\$" est=100 ;;
     *) echo "unknown set $set_name"; return 2 ;;
 esac
 while IFS='|' read -r name args; do
