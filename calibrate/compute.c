@@ -23,6 +23,7 @@
 #define HEAD_DIM 128
 #define BURST_S 0.010 /* a block's compute in a layerwise offload, 5..15 ms: the gaps come at that pace */
 #define MAX_BURSTS 4096
+#define MIN_BURSTS 5 /* timed after the settling third, or the phase says nothing */
 
 static const double busy_targets[CAL_BUSY_POINTS] = {1.0, 0.75, 0.5, 0.25};
 
@@ -55,6 +56,18 @@ static void fill_random(void *dev, size_t bytes, uint32_t seed)
     free(host);
 }
 
+/* A device buffer of `bytes`, or -1 with why set: a GPU too full for the curve leaves the copy figures measured. */
+static int device_buffer(work *wk, void **buf, size_t bytes)
+{
+    cudaError_t err = cudaMalloc(buf, bytes);
+    if (err == cudaSuccess)
+        return 0;
+    *buf = NULL;
+    snprintf(wk->why, sizeof(wk->why), "%zu bytes of device memory: %s", bytes, cudaGetErrorString(err));
+    return -1;
+}
+
+/* Returns 0, or -1 with why set; work_close frees what was made either way. */
 static int work_open(work *wk, int device)
 {
     memset(wk, 0, sizeof(*wk));
@@ -65,25 +78,27 @@ static int work_open(work *wk, int device)
     size_t act = (size_t)TOKENS * DIM * 2;
     void **bufs[] = {&wk->x, &wk->q, &wk->k, &wk->v, &wk->o};
     for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
-        CUDA_CHECK(cudaMalloc(bufs[i], act));
+        if (device_buffer(wk, bufs[i], act) != 0)
+            return -1;
         fill_random(*bufs[i], act, 0x9e3779b9u + (uint32_t)i);
     }
-    CUDA_CHECK(cudaMalloc(&wk->w, (size_t)FFN * DIM * 2));
+    if (device_buffer(wk, &wk->w, (size_t)FFN * DIM * 2) != 0 ||
+        device_buffer(wk, &wk->y, (size_t)TOKENS * FFN * 2) != 0)
+        return -1;
     fill_random(wk->w, (size_t)FFN * DIM * 2, 0x85ebca6bu);
-    CUDA_CHECK(cudaMalloc(&wk->y, (size_t)TOKENS * FFN * 2));
     wk->attention = wp_attention_cudnn_available(wk->la);
     return 0;
 }
 
 static void work_close(work *wk)
 {
-    if (!wk->la)
-        return;
-    wp_linalg_destroy(wk->la);
-    CUDA_CHECK(cudaStreamDestroy(wk->stream));
+    if (wk->la)
+        wp_linalg_destroy(wk->la);
+    if (wk->stream)
+        CUDA_CHECK(cudaStreamDestroy(wk->stream));
     void *bufs[] = {wk->x, wk->w, wk->y, wk->q, wk->k, wk->v, wk->o};
     for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
-        CUDA_CHECK(cudaFree(bufs[i]));
+        CUDA_CHECK(cudaFree(bufs[i])); /* NULL: nothing */
 }
 
 /* Queues n units. Returns 0, or -1 with why set. */
@@ -145,6 +160,11 @@ static int phase(work *wk, const char *bus, int units, double busy, double phase
     pt->busy_measured = n && wall > 0 ? kernel / wall : 0;
     pt->unit_s = n ? cal_spread_of(unit, n) : (cal_spread){0, 0, 0, 0};
     pt->sm_clock_mhz = nclock ? cal_spread_of(clock, nclock) : (cal_spread){0, 0, 0, 0};
+    if (rc == 0 && n < MIN_BURSTS) {
+        snprintf(wk->why, sizeof(wk->why), "%d burst%s timed at %.0f%% busy, fewer than %d: the work is too slow on "
+                 "this GPU for a %.1f s phase", n, n == 1 ? "" : "s", busy * 100, MIN_BURSTS, phase_s);
+        rc = -1;
+    }
     return rc;
 }
 
@@ -155,6 +175,7 @@ void cal_compute_curve(int device, const char *bus, double phase_s, cal_compute 
     work wk;
     if (work_open(&wk, device) != 0) {
         snprintf(out->why, sizeof(out->why), "%s", wk.why);
+        work_close(&wk);
         return;
     }
     cudaEvent_t e0, e1;
