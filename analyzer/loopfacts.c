@@ -47,9 +47,11 @@ double wp_mode_resident_bytes(const wp_loop_facts *f, const wp_offload_mode *m)
         /* diffusers' group offloading: one expert's top level at a time (on the compute stream, reused), but each
          * expert's blocks come in on a copy stream of its own, and the caching allocator keeps a stream's freed
          * blocks for that stream: after the switch the first expert's p + 1 block buffers stay reserved (its traces:
-         * the switch step allocates a second set, bench/RESULTS.md issue 15) */
-        if (m->rest_trips)
-            return f->nonblock_bytes + f->experts * (m->prefetch + 1) * f->block_bytes;
+         * the switch step allocates a second set, bench/RESULTS.md issue 15); a loop that never switches, one set */
+        if (m->rest_trips) {
+            int sets = f->switch_step > 0 && f->switch_step < f->steps ? f->experts : 1;
+            return f->nonblock_bytes + sets * (m->prefetch + 1) * f->block_bytes;
+        }
         return f->experts * f->nonblock_bytes + (m->prefetch + 1) * f->block_bytes;
     default:
         return f->experts * f->expert_bytes;

@@ -179,8 +179,12 @@ static void print_compute(const cJSON *doc, FILE *out)
     }
     cJSON_ArrayForEach(p, get(c, "points")) {
         const cJSON *u = get(p, "seconds_per_unit"), *mhz = get(p, "sm_clock_mhz");
-        fprintf(out, "%3.0f%%  %14.3f       %.3f..%.3f  %8.3f", num(p, "busy_measured") * 100, num(u, "median") * 1e3,
-                num(u, "min") * 1e3, num(u, "max") * 1e3, num(u, "median") / ref);
+        fprintf(out, "%3.0f%%  %14.3f       %.3f..%.3f  ", num(p, "busy_measured") * 100, num(u, "median") * 1e3,
+                num(u, "min") * 1e3, num(u, "max") * 1e3);
+        if (ref > 0)
+            fprintf(out, "%8.3f", num(u, "median") / ref);
+        else
+            fprintf(out, "%8s", "?");
         if (cJSON_IsObject(mhz))
             fprintf(out, "    %.0f (%.0f..%.0f)\n", num(mhz, "median"), num(mhz, "min"), num(mhz, "max"));
         else
