@@ -6,10 +6,12 @@
 set -uo pipefail
 : "${WP_SOURCE_DIR:?}" "${WP_FIXTURES:?}"
 python3 -c "import jsonschema" 2>/dev/null || { echo "SKIP: python3-jsonschema missing (scripts/setup.sh)"; exit 77; }
-python3 - "$WP_SOURCE_DIR" "$WP_FIXTURES" <<'PY'
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+python3 - "$WP_SOURCE_DIR" "$WP_FIXTURES" "$tmp/spec_curve.json" <<'PY'
 import glob, json, sys
 import jsonschema
-src, fixtures = sys.argv[1:]
+src, fixtures = sys.argv[1:3]
 V = jsonschema.Draft202012Validator
 spec_schema = json.load(open(f"{src}/schemas/machine_spec.schema.json"))
 V.check_schema(spec_schema)
@@ -35,4 +37,22 @@ for what in ("source", "count"):
     if V(spec_schema).is_valid(d):
         raise SystemExit(f"the spec schema accepted a document with {what} changed")
 print("refused: a spec without its source, a spec spread with a count")
+# A description may carry a compute curve copied as it is from a calibration of the same GPU model, as the schema
+# says: valid, and read by whatif, which then scales kernel times by it.
+d = json.loads(json.dumps(json.load(open(specs[0]))))
+d["compute"] = json.load(open(f"{fixtures}/whatif/machine_h200_curve.json"))["compute"]
+V(spec_schema).validate(d)
+json.dump(d, open(sys.argv[3], "w"))
+print("valid: a description with a calibration's compute curve")
+PY
+rc=$?
+[ $rc -eq 0 ] || exit $rc
+"${WANPROF:?}" whatif --json --machine "$tmp/spec_curve.json" "$WP_FIXTURES/whatif/layer_pinned_p1.json.gz" \
+    >"$tmp/out.json" || { echo "FAIL: whatif --machine a description with a compute curve"; exit 1; }
+python3 - "$tmp/out.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+none = [m for m in d["modes"] if m["name"] == "none"][0]
+assert "compute curve" in d["model_notes"] and none["kernel_scale"] > 1.05, (d["model_notes"], none["kernel_scale"])
+print(f"ok: whatif reads the description's curve (none: kernel_scale {none['kernel_scale']:.3f})")
 PY
