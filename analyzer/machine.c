@@ -196,7 +196,7 @@ static int read_compute(const parse_ctx *c, const cJSON *root, wp_machine *m)
     const cJSON *o = field(root, "compute");
     if (!o)
         return 0;
-    const cJSON *measured = field(o, "measured"), *arr = field(o, "points"), *work = field(o, "work");
+    const cJSON *measured = field(o, "measured"), *arr = field(o, "points");
     if (!cJSON_IsObject(o) || (measured && !cJSON_IsBool(measured)))
         return wp_diag_error(c->diag, WP_ERR_FORMAT, "%s: compute: %s", c->where,
                              cJSON_IsObject(o) ? "measured: is not true or false" : "is not an object");
@@ -229,7 +229,6 @@ static int read_compute(const parse_ctx *c, const cJSON *root, wp_machine *m)
         m->relative[i] = (wp_spread){m->relative[i].median / ref, m->relative[i].min / ref,
                                      m->relative[i].max / ref, m->relative[i].count};
     m->nbusy = n;
-    snprintf(m->compute_work, sizeof(m->compute_work), "%s", cJSON_IsString(work) ? work->valuestring : "");
     return 0;
 }
 

@@ -49,7 +49,6 @@ typedef struct wp_machine {
     int nbusy;
     double busy[WP_MACHINE_MAX_BUSY];
     wp_spread relative[WP_MACHINE_MAX_BUSY];
-    char compute_work[160];    /* what the curve timed */
 } wp_machine;
 
 /* Parses json_text, a wanprof.machine/1 or wanprof.machine-spec/1 document, into m. where names the text in

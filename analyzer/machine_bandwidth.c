@@ -46,7 +46,6 @@ static int curve_at(const wp_machine *m, int dir, int pinned, int gpus, uint64_t
     return n;
 }
 
-/* Copy sizes in the documents are powers of two (calibrate measures 1, 16 and 256 MiB): say them so. */
 /* Which figures of one kind a value came from: "the single-GPU figures at 1 MiB and 16 MiB, interpolated". nfig is
  * how many sizes that kind has; lo == hi when one was used as it is. */
 static void describe(char *buf, size_t n, const char *what, int nfig, uint64_t bytes, uint64_t lo, uint64_t hi)

@@ -199,7 +199,6 @@ void cal_compute_curve(int device, const char *bus, double phase_s, cal_compute 
     for (int i = 0; ok && i < CAL_BUSY_POINTS; i++)
         ok = phase(&wk, bus, units, busy_targets[i], phase_s, &out->points[i]) == 0;
     out->measured = ok;
-    out->attention = wk.attention;
     if (!ok)
         snprintf(out->why, sizeof(out->why), "%s", wk.why);
     snprintf(out->work, sizeof(out->work),

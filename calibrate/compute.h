@@ -21,8 +21,7 @@ typedef struct cal_busy_point {
 typedef struct cal_compute {
     int measured;          /* 0: why says why not (no cuBLASLt algorithm, out of memory) */
     char why[200];
-    char work[160];        /* what one unit of work is */
-    int attention;         /* the unit holds the attention (cuDNN available) */
+    char work[160];        /* what one unit of work is (it says whether the attention ran: cuDNN available) */
     cal_busy_point points[CAL_BUSY_POINTS]; /* busy 1.0 first, then less */
     double wall_s;
 } cal_compute;

@@ -41,8 +41,9 @@ static const char usage[] =
     "and every visible GPU at once), small-copy latency, GPU<->GPU bandwidth (cudaMemcpyPeer, 2+ GPUs), free and\n"
     "total device memory, the NVML topology (PCIe generation and width, NVLink links up, NUMA node, driver) and how\n"
     "much faster the GPU computes when it idles part of the time (a block's GEMM and attention kept busy 100, 75, 50\n"
-    "and 25% of the time, on GPU 0), and prints them as JSON (schemas/machine.schema.json) on stdout. Each figure is the median of 7 repeats (3 with\n"
-    "--quick) with its min, max and count. Usually run through `wanprof calibrate`.\n"
+    "and 25% of the time, on GPU 0), and prints them as JSON (schemas/machine.schema.json) on stdout. Each figure\n"
+    "is the median of 7 repeats (3 with --quick) with its min, max and count. Usually run through\n"
+    "`wanprof calibrate`.\n"
     "Exit status: 0 done; 1 a CUDA call failed (named on stderr); 2 usage error; 3 no GPU to measure.\n";
 
 static cJSON *spread_json(cal_spread s)
