@@ -7,6 +7,7 @@
 #        per set, split into 15 MiB parts when larger, and whatif.log)
 #   WHATIF_BUDGET_S   seconds the whole script may take (default 540): a run that would not end in time is skipped
 #   A14B_B_PICK, A14B_81_PICK   which modes of the sets a14b_b and a14b_81 to record (a regular expression of names)
+#   WHATIF_CALIBRATE=0   no calibration (a later call of a session that has one: the validation reads one file)
 set -uo pipefail
 root=$(pwd)
 min=$(cd "$1" && pwd)
@@ -22,8 +23,10 @@ deadline=$(($(date +%s) + ${WHATIF_BUDGET_S:-540}))
 nvidia-smi --query-gpu=name,driver_version,memory.total,pcie.link.gen.current,pcie.link.width.current \
     --format=csv,noheader
 free -g | head -2
-echo "== wanprof calibrate (stored in the cache: every trace below carries it)"
-timeout 60 wanprof calibrate || echo "calibrate: failed (the traces carry no machine file)"
+if [ "${WHATIF_CALIBRATE:-1}" != 0 ]; then
+    echo "== wanprof calibrate (stored in the cache: every trace below carries it)"
+    timeout 60 wanprof calibrate || echo "calibrate: failed (the traces carry no machine file)"
+fi
 
 # rec NAME EST_S RUNNER_ARGS...: one recording unless fewer than EST_S seconds are left
 rec() {
@@ -71,7 +74,7 @@ EOF
 }
 
 record_set() {
-set_name=$1
+set_name=$1 est_pageable=
 W=/tmp/whatif-$set_name
 mkdir -p "$W"
 case $set_name in
@@ -90,13 +93,16 @@ case $set_name in
     a14b_81) # full 81 frames (32,760 tokens): compute-bound; four steps (the switch at step 2); A14B_81_PICK names
         # other modes (25..110 s a run: a call holds about six)
         base="--preset 480p --steps 4 --shift 3"
-        pick="^(${A14B_81_PICK:-none|model_pinned|layer_pinned_p1|layer_pageable_p1})\$" est=100 ;;
+        pick="^(${A14B_81_PICK:-none|model_pinned|layer_pinned_p1|layer_pageable_p1})\$" est=60 est_pageable=115 ;;
     *) echo "unknown set $set_name"; return 2 ;;
 esac
 while IFS='|' read -r name args; do
     [[ $name =~ $pick ]] || continue
+    # pageable layerwise runs take longest: each block crosses pageable memory every step
+    e=$est
+    [[ $name == layer_pageable* ]] && e=${est_pageable:-$est}
     # shellcheck disable=SC2086
-    rec "$name" "$est" $args
+    rec "$name" "$e" $args
 done < <(modes_for "$base")
 
 cp /tmp/whatif-cache/wanprof/machine.json "$W/machine.json" 2>/dev/null

@@ -109,6 +109,11 @@ W="--layers 4 --dim 5120 --ffn 13824 --frames 9 --height 480 --width 832 --sampl
 rec 12_model_unipc_s3_n6_a14bblocks_wanprof 150 wanprof --offload model $W
 rec 13_group_unipc_s3_n6_a14bblocks_wanprof 150 wanprof --offload group $W
 rec 14_none_unipc_s3_n6_a14bblocks_wanprof 150 wanprof --offload none $W
+# the same with 12 blocks (8.4 GB per expert): group offloading's device memory is a few blocks' buffers, not a share of
+# the model, which 4 blocks alone cannot tell apart
+W12=${W/--layers 4/--layers 12}
+rec 15_group_unipc_s3_n6_a14b12blocks_wanprof 200 wanprof --offload group $W12
+rec 16_model_unipc_s3_n6_a14b12blocks_wanprof 200 wanprof --offload model $W12
 # our runner recorded without its NVTX (as a user's program would be: no step marks, no metadata): its truth is its
 # own per-step progress lines (stderr) and summary (stdout), never in the trace. 480p latents, the A14B's first 2
 # blocks, model offload from pageable memory, shift 3, sampler sglang: the switch on the 10th step.
