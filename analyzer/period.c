@@ -9,6 +9,8 @@
 #define SAMPLES 20000     /* positions sampled to collect and to score candidate shifts */
 #define MAX_HOPS 8        /* a name appearing up to 8 times per step still proposes the step's length */
 #define MAX_CANDIDATES 64
+#define RARE_CANDIDATES 16 /* more shifts, proposed by the names that recur rarely (see propose_rare) */
+#define RARE_SHARE 64      /* a name is rare when it holds at most 1/RARE_SHARE of the sequence */
 #define SIGNATURE 16      /* kernels that open a step, looked for at each boundary */
 #define MIN_PERIOD 8      /* fewer kernels than that is no denoising step (a forward alone runs dozens) */
 
@@ -98,6 +100,84 @@ static int propose(const size_t *next, size_t n, candidate *out)
         m++;
     memcpy(out, h, (size_t)m * sizeof(*h));
     free(h);
+    return m;
+}
+
+/* occ[i]: how often the name at position i occurs in the whole sequence (next[] chains each name's positions). */
+static uint32_t *occurrences(const size_t *next, size_t n)
+{
+    uint32_t *occ = calloc(n, sizeof(*occ));
+    if (!occ)
+        return NULL;
+    for (size_t i = 0; i < n; i++) /* occ marks the positions some earlier one chains to */
+        if (next[i] != NONE)
+            occ[next[i]] = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (occ[i])
+            continue;
+        uint32_t count = 0;
+        for (size_t j = i; j != NONE; j = next[j])
+            count++;
+        for (size_t j = i; j != NONE; j = next[j])
+            occ[j] = count;
+    }
+    return occ;
+}
+
+/* Shifts proposed by the rare names, each name weighing the same however often it occurs. In a step of a model
+ * with many blocks (the A14B runs 80 per CFG step), a block's kernels recur dozens of times per step, so their next
+ * MAX_HOPS appearances propose only multiples of a block, and they outvote the few names that occur once or twice
+ * per step (the time embedding, the sampler's update), which alone propose the step's length. Every position of a
+ * rare name votes (sampling would skip most of them), weighing 1 / its name's occurrences. Appends to out[0..m) the
+ * RARE_CANDIDATES best shifts it does not hold; returns the new count, or -1 when out of memory. */
+static int propose_rare(const size_t *next, size_t n, candidate *out, int m)
+{
+    uint32_t *occ = occurrences(next, n);
+    size_t cap = 1 << 16, mask = cap - 1, used = 0;
+    size_t *shift = calloc(cap, sizeof(*shift));
+    double *weight = calloc(cap, sizeof(*weight));
+    if (!occ || !shift || !weight) {
+        free(occ);
+        free(shift);
+        free(weight);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((size_t)occ[i] * RARE_SHARE > n)
+            continue;
+        size_t j = i;
+        for (int hop = 0; hop < MAX_HOPS && (j = next[j]) != NONE; hop++) {
+            size_t d = j - i, k = wp_hash64(d) & mask;
+            if (d < MIN_PERIOD || d > n / 2)
+                continue;
+            while (shift[k] && shift[k] != d)
+                k = (k + 1) & mask;
+            if (!shift[k]) {
+                if (used * 2 >= cap)
+                    continue;
+                shift[k] = d;
+                used++;
+            }
+            weight[k] += 1.0 / occ[i];
+        }
+    }
+    free(occ);
+    for (int added = 0; added < RARE_CANDIDATES; added++) {
+        size_t best = cap;
+        for (size_t k = 0; k < cap; k++)
+            if (shift[k] && weight[k] > 0 && (best == cap || weight[k] > weight[best]))
+                best = k;
+        if (best == cap)
+            break;
+        int held = 0;
+        for (int i = 0; i < m && !held; i++)
+            held = out[i].shift == shift[best];
+        if (!held)
+            out[m++] = (candidate){.shift = shift[best]};
+        weight[best] = 0;
+    }
+    free(shift);
+    free(weight);
     return m;
 }
 
@@ -413,6 +493,30 @@ static size_t last_end(const int64_t *gaps, const uint32_t *seq, size_t n, const
     return n;
 }
 
+/* Whether seq[from, from + q) recurs whole less than a quarter step away (s in [1, p/4)), before or after. */
+static int recurs_near(const uint32_t *seq, size_t n, size_t from, size_t q, size_t p)
+{
+    for (size_t s = 1; s < p / 4; s++)
+        for (int dir = -1; dir <= 1; dir += 2) {
+            if ((dir < 0 && from < s) || (dir > 0 && from + q + s > n))
+                continue;
+            size_t k = 0;
+            while (k < q && seq[from + k] == seq[dir < 0 ? from + k - s : from + k + s])
+                k++;
+            if (k == q)
+                return 1;
+        }
+    return 0;
+}
+
+/* Whether a boundary at r lies inside a run of identical blocks: the q kernels on each side of it recur whole less
+ * than a quarter step away. Such a boundary matches at every block alike, so a walk from it drifts; and a step does
+ * not begin inside what it repeats. */
+static int inside_blocks(const uint32_t *seq, size_t n, size_t r, size_t q, size_t p)
+{
+    return r >= q && r + q <= n && recurs_near(seq, n, r, q, p) && recurs_near(seq, n, r - q, q, p);
+}
+
 /* Places the step boundaries: rough ones from the loop's first repeating position, then, of the candidate phases,
  * the one whose steps cover the most of the sequence when walked out from the middle of the loop: steps are alike
  * from one boundary to the next at the phase where the loop's iteration begins, and stop being alike sooner at a
@@ -441,17 +545,27 @@ static int place_cuts(const uint32_t *seq, const int64_t *gaps, size_t n, wp_per
     int nc = phases(gaps, rough, nr - 1, p, cand);
     if (gaps)
         nc = outside_forwards(seq, n, rough[mid], p, cand, nc, &o->phase_moved);
+    size_t at[PHASES];
+    int outside = 0; /* phases outside a run of identical blocks, when there are any, are the only ones tried */
+    for (int i = 0; i < nc; i++) {
+        at[i] = rough[mid] + cand[i];
+        /* rough cuts drift by a kernel */
+        for (size_t j = at[i] > 2 ? at[i] - 2 : 0; gaps && j <= at[i] + 2 && j < n; j++)
+            if (gaps[j] > gaps[at[i]])
+                at[i] = j;
+        outside += at[i] < n && !inside_blocks(seq, n, at[i], q, p);
+    }
     for (int i = 0; i < nc; i++) { /* the phase whose steps, end included, cover the most */
-        f.r = rough[mid] + cand[i];
-        for (size_t j = f.r > 2 ? f.r - 2 : 0; gaps && j <= f.r + 2 && j < n; j++) /* rough cuts drift by a kernel */
-            if (gaps[j] > gaps[f.r])
-                f.r = j;
-        if (f.r >= n)
+        f.r = at[i];
+        if (f.r >= n || (outside && inside_blocks(seq, n, f.r, q, p)))
             continue;
         int k = walk(&f, p, tmp, back, (int)cap - 1);
         if (k < 2)
             continue;
         tmp[k] = last_end(gaps, seq, n, tmp, k, p);
+        if (tmp[k] == n && n - tmp[k - 1] < p / 2 && k > 2) /* what is left at the end is no whole step: a walk
+                                                              * that drifted into the last forward's blocks */
+            k--;
         /* most steps, then most kernels; ties keep the phase the GPU waited at most */
         if (best == 0 || k + 1 > best || (k + 1 == best && tmp[k] - tmp[0] > o->cuts[best - 1] - o->cuts[0] + p / 2)) {
             memcpy(o->cuts, tmp, (size_t)(k + 1) * sizeof(*tmp));
@@ -465,6 +579,25 @@ static int place_cuts(const uint32_t *seq, const int64_t *gaps, size_t n, wp_per
     o->first = best ? o->cuts[0] : 0;
     o->end = best ? o->cuts[best - 1] : 0;
     return 0;
+}
+
+/* The fraction of the steps' kernels (from the second step on) that the step before holds at the same place,
+ * counted from the steps' starts or from their ends: a sampler order that adds a kernel to one step, or a first step
+ * a kernel short, moves the rest of that step against the next by one, and a comparison at a fixed shift would count
+ * all of it as different. */
+static double aligned_repeat(const uint32_t *seq, const size_t *cuts, int count)
+{
+    size_t same = 0, total = 0;
+    for (int k = 1; k < count; k++) {
+        size_t a0 = cuts[k - 1], a1 = cuts[k], b0 = cuts[k], b1 = cuts[k + 1], la = a1 - a0;
+        for (size_t j = b0; j < b1; j++) {
+            size_t from_start = j - b0, from_end = b1 - j;
+            same += (from_start < la && seq[j] == seq[a0 + from_start]) ||
+                    (from_end <= la && seq[j] == seq[a1 - from_end]);
+        }
+        total += b1 - b0;
+    }
+    return total ? (double)same / (double)total : 0;
 }
 
 /* The loop and its steps for one period: out->count 0 when the sequence does not repeat at it. */
@@ -484,9 +617,8 @@ static int find_loop(const uint32_t *seq, const int64_t *gaps, size_t n, size_t 
         free(hits);
         return -1;
     }
-    size_t span = out->count >= 2 && out->end > out->first + period ? out->end - period - out->first : 0;
-    out->repeat = span ? (double)(hits[out->end - period] - hits[out->first]) / (double)span : 0;
     free(hits);
+    out->repeat = out->count >= 2 ? aligned_repeat(seq, out->cuts, out->count) : 0;
     return 0;
 }
 
@@ -498,8 +630,10 @@ int wp_period_find(const uint32_t *seq, const int64_t *gaps, size_t n, int want_
     if (n < 6)
         return 0;
     size_t *next = next_same(seq, n);
-    candidate *c = malloc(MAX_CANDIDATES * sizeof(*c));
+    candidate *c = malloc((MAX_CANDIDATES + RARE_CANDIDATES) * sizeof(*c));
     int m = next && c ? propose(next, n, c) : -1;
+    if (m >= 0)
+        m = propose_rare(next, n, c, m);
     free(next);
     if (m < 0) {
         free(c);

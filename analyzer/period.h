@@ -28,7 +28,7 @@ typedef struct wp_period {
     size_t *cuts;       /* count + 1 entries: step k holds positions [cuts[k], cuts[k + 1]); cuts[count] == end */
     int count;          /* steps; 0 when the sequence does not repeat */
     size_t period;      /* kernels per step */
-    double repeat;      /* fraction of the loop's positions that repeat one period on (0..1) */
+    double repeat;      /* fraction of the steps' kernels the step before holds in place, from either end (0..1) */
     double covered;     /* fraction of the whole sequence the loop holds (0..1) */
     size_t other;       /* the best-scoring shift that is not a multiple of period, 0 when none */
     double other_repeat;
