@@ -183,6 +183,11 @@ int wp_loop_facts_get(const wp_analysis *a, const wp_loop_overrides *o, wp_loop_
     if (!rr || rr->steps.count < 3)
         return wp_diag_error(diag, WP_ERR_USAGE, "whatif needs a loop of at least 3 steps; the trace has %d",
                              rr ? rr->steps.count : 0);
+    if (rr->doubt[0]) /* every figure below is per step: a wrong split makes them all wrong, with confidence */
+        return wp_diag_error(diag, WP_ERR_USAGE,
+                             "whatif predicts from the steps, and this trace's split into steps is doubtful: %s; "
+                             "mark the steps (schemas/step_marks.md) or name them with --step-pattern",
+                             rr->doubt);
     f->proc = rr->proc;
     f->rank = rr->rank;
     f->steps = rr->steps.count;

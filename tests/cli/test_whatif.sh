@@ -261,6 +261,10 @@ env HOME="$tmp/home" XDG_CACHE_HOME="$tmp/home" "$WANPROF" whatif --machine "$W/
 expect_fail 1 "at least 3 steps; the trace has 2" "a trace of two steps" \
     "$WANPROF" whatif --machine "$W/machine.json" "$tmp/twosteps.json"
 expect_fail 2 "no TRACE given" "no TRACE" "$WANPROF" whatif
+# A split explain calls doubtful (the planted fixture's three kernel names, split without its marks) is not predicted
+# from: every figure would rest on steps that are not the loop's
+expect_fail 1 "split into steps is doubtful: the kernel sequence repeats weakly" "a doubtful step split" \
+    "$WANPROF" whatif --step-source kernels --machine "$W/machine.json" "$WP_FIXTURES/planted_annotated.json.gz"
 
 # A trace of an older runner, whose metadata names the mode but not what the weights weigh: still the runner's mode
 # (kept host buffers, not a PyTorch program's new tensors), the sizes from its copies, and its own switch predicted
