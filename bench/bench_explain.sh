@@ -4,18 +4,22 @@
 # times `gzip -dc FILE > /dev/null` and `wanprof explain FILE` in the same run, and reports peak RSS.
 # Target (issue 6): explain within 1.5x of gzip -dc, peak RSS < 512 MB. With BASE_WANPROF=PATH (another build of
 # wanprof, e.g. of the commit before a change) it is timed too, in the same run, alternating, RUNS times each (default
-# 3), and the ratio of the medians is printed (issue 12's target: <= 1.2x).
-# usage: [BASE_WANPROF=PATH] [RUNS=N] bench/bench_explain.sh [BUILD_DIR] [SIZE_MB]
+# 3), and the ratio of the medians is printed (issue 12's target: <= 1.2x). EXPLAIN_ARGS: options every explain gets
+# (e.g. "--step-source kernels" to time the split of the kernel sequence rather than the marks); BENCH_SRC: another
+# Kineto .json.gz to replicate (e.g. a corpus recording: a real many-block loop).
+# usage: [BASE_WANPROF=PATH] [RUNS=N] [EXPLAIN_ARGS=...] bench/bench_explain.sh [BUILD_DIR] [SIZE_MB]
 set -euo pipefail
+read -r -a xargs_ <<< "${EXPLAIN_ARGS:-}"
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 size_mb=${2:-1024}
 wanprof=$build/bin/wanprof
 [ -x "$wanprof" ] || { echo "no $wanprof: build first"; exit 1; }
 work=${BENCH_DIR:-$(mktemp -d)}
-trace=$work/big_${size_mb}MB.json.gz
+src=${BENCH_SRC:-$here/tests/fixtures/planted_annotated.json.gz}
+trace=$work/big_$(basename "$src" .json.gz)_${size_mb}MB.json.gz
 if [ ! -f "$trace" ]; then
-  python3 - "$here/tests/fixtures/planted_annotated.json.gz" "$trace" "$size_mb" <<'PY'
+  python3 - "$src" "$trace" "$size_mb" <<'PY'
 import gzip, json, re, sys
 src, dst, size_mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
 d = json.load(gzip.open(src))
@@ -48,7 +52,7 @@ gz=$(stat -c %s "$trace")
 raw=$(gzip -dc "$trace" | wc -c)
 echo "trace: $trace ($((gz >> 20)) MiB gzip, $((raw >> 20)) MiB uncompressed)"
 /usr/bin/time -o "$work/t_gzip" -f "%e %M" gzip -dc "$trace" > /dev/null
-/usr/bin/time -o "$work/t_explain" -f "%e %M" "$wanprof" explain "$trace" > "$work/explain.txt" 2>/dev/null
+/usr/bin/time -o "$work/t_explain" -f "%e %M" "$wanprof" explain "${xargs_[@]}" "$trace" > "$work/explain.txt" 2>/dev/null
 read -r gs gm < "$work/t_gzip"
 read -r es em < "$work/t_explain"
 python3 - "$gs" "$es" "$em" <<'PY'
@@ -61,8 +65,8 @@ head -4 "$work/explain.txt"
 if [ -n "${BASE_WANPROF:-}" ]; then
   rm -f "$work/t_base" "$work/t_new"
   for i in $(seq "${RUNS:-3}"); do
-    /usr/bin/time -a -o "$work/t_base" -f "%e %M" "$BASE_WANPROF" explain "$trace" > /dev/null 2>&1
-    /usr/bin/time -a -o "$work/t_new" -f "%e %M" "$wanprof" explain "$trace" > /dev/null 2>&1
+    /usr/bin/time -a -o "$work/t_base" -f "%e %M" "$BASE_WANPROF" explain "${xargs_[@]}" "$trace" > /dev/null 2>&1
+    /usr/bin/time -a -o "$work/t_new" -f "%e %M" "$wanprof" explain "${xargs_[@]}" "$trace" > /dev/null 2>&1
   done
   python3 - "$work/t_base" "$work/t_new" <<'PY'
 import statistics, sys
