@@ -236,6 +236,22 @@ int wp_whatif_order(const wp_whatif *w, int *order)
 
 /* What the compute curve did to the kernels, or, without one, the caution a copy-bound recording needs: its GPU idled
  * between blocks and its kernels ran faster than back to back (on the H200 the same GEMMs and attention 8..16%). */
+/* What the switch step's one-off cost beyond the weights' move is taken to be, where one recording cannot tell: the
+ * second expert's first use (its first kernels, its first allocations) hides inside a whole expert's move, and a mode
+ * that streams blocks adds its own first buffers for the second expert to it. */
+static void switch_note(const wp_loop_facts *f, wp_whatif *w)
+{
+    if (f->switch_step <= 0)
+        return;
+    if (f->recorded.kind == WP_MODE_MODEL)
+        note(w, "switch step: the second expert's first use is inside this recording's move, so the modes that move "
+                "no expert are predicted without it (short by that much)");
+    else if (f->recorded.kind == WP_MODE_LAYERWISE)
+        note(w, "switch step: this recording's excess at the switch (%.3f s: the second expert's first use and its "
+                "first streaming buffers) is taken for every mode's",
+             f->switch_extra_s);
+}
+
 static void clock_note(const wp_loop_facts *f, const wp_machine *m, wp_whatif *w)
 {
     double lo = 1, hi = 1;
@@ -283,6 +299,7 @@ int wp_whatif_run(const wp_loop_facts *f, const wp_machine *m, int sharing, int 
              f->kernels_per_block, LAUNCH_S * 1e6);
     if (w->sharing > 1)
         note(w, "%d ranks copy through one host at once", w->sharing);
+    switch_note(f, w);
     clock_note(f, m, w);
     return WP_OK;
 }

@@ -212,6 +212,17 @@ for f in fails:
 sys.exit(1 if fails else 0)
 PY
 
+# (g) the switch step's one-off cost, which one recording cannot tell apart from its move: a model-offload recording
+# says its modes that move no expert lack the first use; a layerwise one gives its own excess to every mode.
+python3 - "$tmp/curve_layer_pinned_p1.json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert "switch step: this recording's excess at the switch" in d["model_notes"], d["model_notes"]
+PY
+"$WANPROF" whatif --json --machine "$W/machine.json" "$W/model_pageable.json.gz" >"$tmp/model_notes.json" || fail=1
+python3 -c 'import json, sys; n = json.load(open(sys.argv[1]))["model_notes"]
+assert "the second expert'"'"'s first use is inside this recording'"'"'s move" in n, n' "$tmp/model_notes.json" || fail=1
+
 # Without --machine, the machine is the one the trace carries (wanprof run recorded it), at the run's own copy rates.
 "$WANPROF" whatif "$W/layer_pinned_p1.json.gz" >"$tmp/default.txt" || fail=1
 grep -q "^machine: NVIDIA H200 on vm (the trace's metadata)" "$tmp/default.txt" &&
