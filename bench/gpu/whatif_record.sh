@@ -6,7 +6,8 @@
 # usage: bash bench/gpu/whatif_record.sh MIN_DIR SET...   (SET: the lists below; results under $OUT: whatif-SET.tar.gz
 #        per set, split into 15 MiB parts when larger, and whatif.log)
 #   WHATIF_BUDGET_S   seconds the whole script may take (default 540): a run that would not end in time is skipped
-#   A14B_B_PICK, A14B_81_PICK   which modes of the sets a14b_b and a14b_81 to record (a regular expression of names)
+#   A14B_A_PICK, A14B_B_PICK, A14B_81_PICK   which modes of the sets a14b_a, a14b_b and a14b_81 to record (a
+#   regular expression of names)
 #   WHATIF_CALIBRATE=0   no calibration (a later call of a session that has one: the validation reads one file)
 set -uo pipefail
 root=$(pwd)
@@ -84,7 +85,7 @@ case $set_name in
     a14b_a) # the whole A14B (40 blocks, both experts), 480p, 9 frames: the fast modes (nothing crosses pageable
         # memory in the loop)
         base="--preset 480p --frames 9 --steps 6 --shift 3"
-        pick='^(none|model_pageable|model_pinned|layer_pinned_p[124]|layer_pinned_p[124]_sync)$'
+        pick="^(${A14B_A_PICK:-none|model_pageable|model_pinned|layer_pinned_p[124]|layer_pinned_p[124]_sync})\$"
         est=45 ;;
     a14b_b) # the same, the slow modes (pageable layerwise copies every block through the host)
         base="--preset 480p --frames 9 --steps 6 --shift 3"
