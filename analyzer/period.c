@@ -51,7 +51,7 @@ static size_t *next_same(const uint32_t *seq, size_t n)
 
 typedef struct candidate {
     size_t shift;
-    uint32_t votes;
+    double votes; /* from tally */
     double score;
 } candidate;
 
@@ -67,16 +67,18 @@ static int by_votes(const void *a, const void *b)
     return x->votes != y->votes ? (x->votes < y->votes ? 1 : -1) : (x->shift > y->shift) - (x->shift < y->shift);
 }
 
-/* Shifts proposed by the distances between a name and its next 1..MAX_HOPS appearances, at sampled positions; the
- * MAX_CANDIDATES with most votes. Returns their count, or -1 when out of memory. */
-static int propose(const size_t *next, size_t n, candidate *out)
+#define TALLY_CAP (1 << 16) /* distinct shifts counted; later ones, once it is half full, are rare ones */
+
+/* Votes for the distances between a name and its next 1..MAX_HOPS appearances, from every stride-th position, into
+ * h (TALLY_CAP zeroed entries, open addressing on the shift). occ NULL: each vote weighs 1; else only the rare names
+ * vote (at most 1/RARE_SHARE of the sequence each), each vote weighing 1 / occ[i], so that every name weighs the same
+ * however often it occurs. */
+static void tally(const size_t *next, size_t n, size_t stride, const uint32_t *occ, candidate *h)
 {
-    size_t cap = 1 << 16, mask = cap - 1, used = 0;
-    candidate *h = calloc(cap, sizeof(*h));
-    if (!h)
-        return -1;
-    size_t stride = n / SAMPLES + 1;
+    size_t mask = TALLY_CAP - 1, used = 0;
     for (size_t i = 0; i < n; i += stride) {
+        if (occ && (size_t)occ[i] * RARE_SHARE > n)
+            continue;
         size_t j = i;
         for (int hop = 0; hop < MAX_HOPS && (j = next[j]) != NONE; hop++) {
             size_t d = j - i;
@@ -86,17 +88,27 @@ static int propose(const size_t *next, size_t n, candidate *out)
             while (h[k].shift && h[k].shift != d)
                 k = (k + 1) & mask;
             if (!h[k].shift) {
-                if (used * 2 >= cap)
-                    continue; /* full enough: later shifts are rare ones */
+                if (used * 2 >= TALLY_CAP)
+                    continue;
                 h[k].shift = d;
                 used++;
             }
-            h[k].votes++;
+            h[k].votes += occ ? 1.0 / occ[i] : 1;
         }
     }
-    qsort(h, cap, sizeof(*h), by_votes);
+    qsort(h, TALLY_CAP, sizeof(*h), by_votes);
+}
+
+/* Shifts proposed by the names' next appearances at sampled positions: the MAX_CANDIDATES with most votes. Returns
+ * their count, or -1 when out of memory. */
+static int propose(const size_t *next, size_t n, candidate *out)
+{
+    candidate *h = calloc(TALLY_CAP, sizeof(*h));
+    if (!h)
+        return -1;
+    tally(next, n, n / SAMPLES + 1, NULL, h);
     int m = 0;
-    while (m < MAX_CANDIDATES && h[m].votes)
+    while (m < MAX_CANDIDATES && h[m].votes > 0)
         m++;
     memcpy(out, h, (size_t)m * sizeof(*h));
     free(h);
@@ -124,60 +136,31 @@ static uint32_t *occurrences(const size_t *next, size_t n)
     return occ;
 }
 
-/* Shifts proposed by the rare names, each name weighing the same however often it occurs. In a step of a model
- * with many blocks (the A14B runs 80 per CFG step), a block's kernels recur dozens of times per step, so their next
- * MAX_HOPS appearances propose only multiples of a block, and they outvote the few names that occur once or twice
- * per step (the time embedding, the sampler's update), which alone propose the step's length. Every position of a
- * rare name votes (sampling would skip most of them), weighing 1 / its name's occurrences. Appends to out[0..m) the
- * RARE_CANDIDATES best shifts it does not hold; returns the new count, or -1 when out of memory. */
+/* Shifts proposed by the rare names. In a step of a model with many blocks (the A14B runs 80 per CFG step), a
+ * block's kernels recur dozens of times per step, so their next MAX_HOPS appearances propose only multiples of a
+ * block, and they outvote the few names that occur once or twice per step (the time embedding, the sampler's
+ * update), which alone propose the step's length. Every position of a rare name votes (sampling would skip most of
+ * them). Appends to out[0..m) those of the RARE_CANDIDATES best shifts it does not hold; returns the new count, or
+ * -1 when out of memory. */
 static int propose_rare(const size_t *next, size_t n, candidate *out, int m)
 {
     uint32_t *occ = occurrences(next, n);
-    size_t cap = 1 << 16, mask = cap - 1, used = 0;
-    size_t *shift = calloc(cap, sizeof(*shift));
-    double *weight = calloc(cap, sizeof(*weight));
-    if (!occ || !shift || !weight) {
+    candidate *h = calloc(TALLY_CAP, sizeof(*h));
+    if (!occ || !h) {
         free(occ);
-        free(shift);
-        free(weight);
+        free(h);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        if ((size_t)occ[i] * RARE_SHARE > n)
-            continue;
-        size_t j = i;
-        for (int hop = 0; hop < MAX_HOPS && (j = next[j]) != NONE; hop++) {
-            size_t d = j - i, k = wp_hash64(d) & mask;
-            if (d < MIN_PERIOD || d > n / 2)
-                continue;
-            while (shift[k] && shift[k] != d)
-                k = (k + 1) & mask;
-            if (!shift[k]) {
-                if (used * 2 >= cap)
-                    continue;
-                shift[k] = d;
-                used++;
-            }
-            weight[k] += 1.0 / occ[i];
-        }
-    }
+    tally(next, n, 1, occ, h);
     free(occ);
-    for (int added = 0; added < RARE_CANDIDATES; added++) {
-        size_t best = cap;
-        for (size_t k = 0; k < cap; k++)
-            if (shift[k] && weight[k] > 0 && (best == cap || weight[k] > weight[best]))
-                best = k;
-        if (best == cap)
-            break;
+    for (int i = 0; i < RARE_CANDIDATES && h[i].votes > 0; i++) {
         int held = 0;
-        for (int i = 0; i < m && !held; i++)
-            held = out[i].shift == shift[best];
+        for (int k = 0; k < m && !held; k++)
+            held = out[k].shift == h[i].shift;
         if (!held)
-            out[m++] = (candidate){.shift = shift[best]};
-        weight[best] = 0;
+            out[m++] = (candidate){.shift = h[i].shift};
     }
-    free(shift);
-    free(weight);
+    free(h);
     return m;
 }
 
@@ -546,18 +529,19 @@ static int place_cuts(const uint32_t *seq, const int64_t *gaps, size_t n, wp_per
     if (gaps)
         nc = outside_forwards(seq, n, rough[mid], p, cand, nc, &o->phase_moved);
     size_t at[PHASES];
-    int outside = 0; /* phases outside a run of identical blocks, when there are any, are the only ones tried */
+    int in_blocks[PHASES], outside = 0; /* phases outside a run of identical blocks, if any, are the only ones tried */
     for (int i = 0; i < nc; i++) {
         at[i] = rough[mid] + cand[i];
         /* rough cuts drift by a kernel */
         for (size_t j = at[i] > 2 ? at[i] - 2 : 0; gaps && j <= at[i] + 2 && j < n; j++)
             if (gaps[j] > gaps[at[i]])
                 at[i] = j;
-        outside += at[i] < n && !inside_blocks(seq, n, at[i], q, p);
+        in_blocks[i] = at[i] < n && inside_blocks(seq, n, at[i], q, p);
+        outside += at[i] < n && !in_blocks[i];
     }
     for (int i = 0; i < nc; i++) { /* the phase whose steps, end included, cover the most */
         f.r = at[i];
-        if (f.r >= n || (outside && inside_blocks(seq, n, f.r, q, p)))
+        if (f.r >= n || (outside && in_blocks[i]))
             continue;
         int k = walk(&f, p, tmp, back, (int)cap - 1);
         if (k < 2)
