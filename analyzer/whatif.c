@@ -234,8 +234,6 @@ int wp_whatif_order(const wp_whatif *w, int *order)
     return n;
 }
 
-/* What the compute curve did to the kernels, or, without one, the caution a copy-bound recording needs: its GPU idled
- * between blocks and its kernels ran faster than back to back (on the H200 the same GEMMs and attention 8..16%). */
 /* What the switch step's one-off cost beyond the weights' move is taken to be, where one recording cannot tell: the
  * second expert's first use (its first kernels, its first allocations) hides inside a whole expert's move, and a mode
  * that streams blocks adds its own first buffers for the second expert to it. */
@@ -252,6 +250,8 @@ static void switch_note(const wp_loop_facts *f, wp_whatif *w)
              f->switch_extra_s);
 }
 
+/* What the compute curve did to the kernels, or, without one, the caution a copy-bound recording needs: its GPU idled
+ * between blocks and its kernels ran faster than back to back (on the H200 the same GEMMs and attention 8..16%). */
 static void clock_note(const wp_loop_facts *f, const wp_machine *m, wp_whatif *w)
 {
     double lo = 1, hi = 1;
