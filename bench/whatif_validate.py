@@ -149,16 +149,17 @@ def breakdown(pairs):
     streams = lambda n: n.startswith("layer_")
     groups = {"all": [], "pageable layerwise targets": [], "targets other than pageable layerwise": [],
               "... from a streaming run to one that streams nothing": []}
-    for src, other, es, ew, em in pairs:
+    for pair in pairs:
+        src, other = pair[:2]
         if other not in RUNNER_MODES:
             return
-        groups["all"].append((src, other, es, ew, em))
+        groups["all"].append(pair)
         if other.startswith("layer_pageable"):
-            groups["pageable layerwise targets"].append((src, other, es, ew, em))
+            groups["pageable layerwise targets"].append(pair)
         else:
-            groups["targets other than pageable layerwise"].append((src, other, es, ew, em))
+            groups["targets other than pageable layerwise"].append(pair)
             if streams(src) and not streams(other):
-                groups["... from a streaming run to one that streams nothing"].append((src, other, es, ew, em))
+                groups["... from a streaming run to one that streams nothing"].append(pair)
     print("\n| pairs | ordinary step within 10% | switch step within 15% | memory within 5% | worst step |")
     print("|---|---|---|---|---|")
     for label, g in groups.items():
