@@ -62,6 +62,11 @@ def summarise(steps, switch, memory):
             "total": sum(steps), "memory": memory, "steps": steps}
 
 
+def runner_mode(name):
+    """whatif's mode name of a runner recording, or None; NAME_r2, NAME_r3... are NAME again (WHATIF_REPEAT)."""
+    return RUNNER_MODES.get(re.sub(r"_r\d+$", "", name))
+
+
 def recordings(d):
     """(name, trace, mode name, measured) of every recording in d."""
     out = []
@@ -70,8 +75,8 @@ def recordings(d):
             continue
         name = f[:-7]
         trace = os.path.join(d, f)
-        if os.path.exists(os.path.join(d, name + ".stdout")) and name in RUNNER_MODES:
-            out.append((name, trace, RUNNER_MODES[name], runner_measured(os.path.join(d, name + ".stdout"))))
+        if os.path.exists(os.path.join(d, name + ".stdout")) and runner_mode(name):
+            out.append((name, trace, runner_mode(name), runner_measured(os.path.join(d, name + ".stdout"))))
         elif os.path.exists(os.path.join(d, name + ".truth.json")):
             kind = name.split("_")[1]
             if kind in DIFFUSERS_MODES:
@@ -97,6 +102,7 @@ def main():
         if not recs:
             continue
         print(f"\n## {d}\n")
+        repeats(recs)
         for name, trace, mode, _ in recs:
             args = os.environ.get("WHATIF_ARGS", "").split()
             w = json.loads(subprocess.run([wanprof, "whatif", "--json", *args, trace], check=True,
@@ -142,6 +148,22 @@ def main():
     breakdown(pairs)
 
 
+def repeats(recs):
+    """The same mode recorded more than once: how far its measurement moves with nothing changed, the floor under
+    any prediction's error."""
+    by_mode = {}
+    for name, _, mode, meas in recs:
+        by_mode.setdefault(mode, []).append((name, meas))
+    repeated = {mode: runs for mode, runs in by_mode.items() if len(runs) > 1}
+    for mode, runs in repeated.items():
+        steps = [m["step"] for _, m in runs]
+        print(f"- {mode}, recorded {len(runs)} times: ordinary step "
+              + ", ".join(f"{m['step']:.3f}" for _, m in runs)
+              + f" s; the slowest {100 * (max(steps) / min(steps) - 1):.1f}% above the fastest")
+    if repeated:
+        print()
+
+
 def breakdown(pairs):
     """The runner's pairs by what they predict: pageable layerwise runs (whose own steps vary by +-15% on the H200
     host), the rest, and among the rest those from a run that streams blocks to one that streams nothing (where the
@@ -151,7 +173,7 @@ def breakdown(pairs):
               "... from a streaming run to one that streams nothing": []}
     for pair in pairs:
         src, other = pair[:2]
-        if other not in RUNNER_MODES:
+        if not runner_mode(other):
             return
         groups["all"].append(pair)
         if other.startswith("layer_pageable"):

@@ -9,6 +9,8 @@
 #   A14B_A_PICK, A14B_B_PICK, A14B_81_PICK   which modes of the sets a14b_a, a14b_b and a14b_81 to record (a
 #   regular expression of names)
 #   WHATIF_CALIBRATE=0   no calibration (a later call of a session that has one: the validation reads one file)
+#   WHATIF_REPEAT=N   each picked mode N times in a row (NAME, NAME_r2, ...): the same command again on the same
+#   machine, how far a measurement moves by itself
 set -uo pipefail
 root=$(pwd)
 min=$(cd "$1" && pwd)
@@ -102,8 +104,12 @@ while IFS='|' read -r name args; do
     # pageable layerwise runs take longest: each block crosses pageable memory every step
     e=$est
     [[ $name == layer_pageable* ]] && e=${est_pageable:-$est}
-    # shellcheck disable=SC2086
-    rec "$name" "$e" $args
+    for r in $(seq 1 "${WHATIF_REPEAT:-1}"); do
+        n=$name
+        [ "$r" -gt 1 ] && n=${name}_r$r
+        # shellcheck disable=SC2086
+        rec "$n" "$e" $args
+    done
 done < <(modes_for "$base")
 
 cp /tmp/whatif-cache/wanprof/machine.json "$W/machine.json" 2>/dev/null
