@@ -154,6 +154,20 @@ static void put_name(wp_chrome_ctx *c, const wp_event *ev)
     put_str(b, name);
 }
 
+/* The calls that put work on a GPU, by name (CUPTI's carry a version suffix, Kineto's none): only these start an
+ * arrow, as in Kineto. Every other call (cudaGetDevice, cudaEventRecord, ...) carries a correlation id too, but no GPU
+ * event ends an arrow from it; in a runner trace those were three starts in five. */
+static const char *const gpu_work_calls[] = {"cudaLaunch", "cuLaunch", "cudaGraphLaunch", "cuGraphLaunch",
+                                             "cudaMemcpy", "cuMemcpy", "cudaMemset", "cuMemset"};
+
+static int puts_gpu_work(const char *name)
+{
+    for (size_t i = 0; i < sizeof(gpu_work_calls) / sizeof(gpu_work_calls[0]); i++)
+        if (strncmp(name, gpu_work_calls[i], strlen(gpu_work_calls[i])) == 0)
+            return 1;
+    return 0;
+}
+
 static void put_flow(wp_chrome_ctx *c, const wp_event *ev, int64_t pid, uint32_t tid, int finish)
 {
     wp_jbuf *b = &c->line;
@@ -204,7 +218,7 @@ int wp_chrome_event(wp_chrome_ctx *c, const wp_event *ev)
     }
     wp_chrome_put_args(c, ev, tid);
     KEY(b, "}");
-    if (ev->correlation && ev->kind == WP_EV_API)
+    if (ev->correlation && ev->kind == WP_EV_API && puts_gpu_work(str(c, ev->name)))
         put_flow(c, ev, p->chrome_pid, tid, 0);
     else if (ev->correlation && (ev->kind == WP_EV_KERNEL || ev->kind == WP_EV_MEMCPY || ev->kind == WP_EV_MEMSET))
         put_flow(c, ev, p->chrome_pid, tid, 1);

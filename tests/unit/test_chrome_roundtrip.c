@@ -217,6 +217,58 @@ static void partial_overlap(const char *path)
     synth_free(&run);
 }
 
+/* An arrow starts only at a call that puts work on the GPU, and each one ends at that work: a cudaGetDevice with a
+ * correlation id (CUPTI gives every call one) starts none, a driver launch with a version suffix does. */
+static void flow_arrows(const char *path)
+{
+    synth_run run;
+    synth_build(&run, 1, 5);
+    run.count = 0;
+    static const char *calls[] = {"cudaGetDevice_v3020", "cuLaunchKernel", "cudaEventRecord_v3020"};
+    for (int i = 0; i < 3; i++) {
+        wp_event *ev = synth_push(&run);
+        ev->kind = WP_EV_API;
+        ev->tid = 4000;
+        ev->device = ev->stream = WP_NONE;
+        ev->start = 1000000 + i * 5000;
+        ev->end = ev->start + 1000;
+        ev->correlation = 70u + (uint64_t)i;
+        ev->name = wp_strtab_intern_cstr(run.strings, calls[i]);
+    }
+    wp_event *k = synth_push(&run);
+    k->kind = WP_EV_KERNEL;
+    k->device = 0;
+    k->stream = 7;
+    k->start = 1020000;
+    k->end = 1030000;
+    k->correlation = 71;
+    k->name = wp_strtab_intern_cstr(run.strings, "gemm");
+    write_run(&run, path);
+    size_t len;
+    char *text = slurp_gz(path, &len);
+    cJSON *root = cJSON_Parse(text);
+    CHECK(root != NULL);
+    int starts = 0, ends = 0;
+    double start_id = -1, end_id = -2;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(root, "traceEvents"))
+    {
+        const cJSON *ph = cJSON_GetObjectItem(e, "ph");
+        if (!cJSON_IsString(ph) || (strcmp(ph->valuestring, "s") != 0 && strcmp(ph->valuestring, "f") != 0))
+            continue;
+        int start = ph->valuestring[0] == 's';
+        starts += start;
+        ends += !start;
+        *(start ? &start_id : &end_id) = cJSON_GetObjectItem(e, "id")->valuedouble;
+    }
+    CHECK_EQ_INT(starts, 1);
+    CHECK_EQ_INT(ends, 1);
+    CHECK(start_id == end_id);
+    cJSON_Delete(root);
+    free(text);
+    synth_free(&run);
+}
+
 /* Metadata values that are not one JSON value are kept as JSON strings, so the file stays valid. */
 static void bad_meta(const char *path)
 {
@@ -265,6 +317,7 @@ int main(void)
     check_json_and_nesting(gz);
     awkward_strings(odd);
     partial_overlap(odd);
+    flow_arrows(odd);
     bad_meta(odd);
     synth_free(&run);
     unlink(json);
