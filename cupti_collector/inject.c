@@ -110,26 +110,47 @@ static const struct { CUpti_ActivityKind kind; unsigned needs; } activity_kinds[
     {CUPTI_ACTIVITY_KIND_DEVICE, 0},
 };
 
-/* Driver API calls that load or link code: rare, so recording them costs nothing measurable, unlike the whole driver
- * API (every launch). */
-static const CUpti_CallbackId module_cbids[] = {
-    CUPTI_DRIVER_TRACE_CBID_cuModuleLoad,          CUPTI_DRIVER_TRACE_CBID_cuModuleLoadData,
-    CUPTI_DRIVER_TRACE_CBID_cuModuleLoadDataEx,    CUPTI_DRIVER_TRACE_CBID_cuModuleLoadFatBinary,
-    CUPTI_DRIVER_TRACE_CBID_cuModuleUnload,        CUPTI_DRIVER_TRACE_CBID_cuLinkCreate,
-    CUPTI_DRIVER_TRACE_CBID_cuLinkCreate_v2,       CUPTI_DRIVER_TRACE_CBID_cuLinkAddData,
-    CUPTI_DRIVER_TRACE_CBID_cuLinkAddData_v2,      CUPTI_DRIVER_TRACE_CBID_cuLinkAddFile,
-    CUPTI_DRIVER_TRACE_CBID_cuLinkAddFile_v2,      CUPTI_DRIVER_TRACE_CBID_cuLinkComplete,
-    CUPTI_DRIVER_TRACE_CBID_cuLibraryLoadData,     CUPTI_DRIVER_TRACE_CBID_cuLibraryLoadFromFile,
-    CUPTI_DRIVER_TRACE_CBID_cuLibraryUnload,
+/* Driver API calls recorded one by one, without the whole driver API (every call a library makes). */
+static const struct { CUpti_CallbackId cbid; unsigned needs; const char *what; } driver_calls[] = {
+    /* Loads and links of code: rare, so they cost nothing measurable; the evidence of recompilation. */
+    {CUPTI_DRIVER_TRACE_CBID_cuModuleLoad, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuModuleLoadData, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuModuleLoadDataEx, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuModuleLoadFatBinary, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuModuleUnload, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLinkCreate, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLinkCreate_v2, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLinkAddData, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLinkAddData_v2, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLinkAddFile, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLinkAddFile_v2, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLinkComplete, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLibraryLoadData, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLibraryLoadFromFile, WP_TRACE_MODULES, "module loads"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLibraryUnload, WP_TRACE_MODULES, "module loads"},
+    /* Kernel launches: cuBLAS(Lt), cuDNN and Triton launch through the driver, so without these their kernels (a
+     * quarter of a runner step's, every kernel of a compiled model) have no launch call to be tied to. */
+    {CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, WP_TRACE_API, "kernel launches"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz, WP_TRACE_API, "kernel launches"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx, WP_TRACE_API, "kernel launches"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz, WP_TRACE_API, "kernel launches"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel, WP_TRACE_API, "kernel launches"},
+    {CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz, WP_TRACE_API, "kernel launches"},
+    {CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch, WP_TRACE_API, "kernel launches"},
+    {CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch_ptsz, WP_TRACE_API, "kernel launches"},
 };
 
-static void enable_module_apis(void)
+static void enable_driver_calls(void)
 {
-    for (size_t i = 0; i < sizeof(module_cbids) / sizeof(module_cbids[0]); i++)
-        if (cuptiActivityEnableDriverApi(module_cbids[i], 1) != CUPTI_SUCCESS) {
-            wpc_warn("cannot record driver module loads; they are missing from the output");
-            return;
+    const char *warned = NULL;
+    for (size_t i = 0; i < sizeof(driver_calls) / sizeof(driver_calls[0]); i++) {
+        if (!(wpc.cfg.trace & driver_calls[i].needs) || driver_calls[i].what == warned)
+            continue;
+        if (cuptiActivityEnableDriverApi(driver_calls[i].cbid, 1) != CUPTI_SUCCESS) {
+            warned = driver_calls[i].what;
+            wpc_warn("cannot record the driver's %s; they are missing from the output", warned);
         }
+    }
 }
 
 static int enable_activities(void)
@@ -150,8 +171,8 @@ static int enable_activities(void)
                      (int)activity_kinds[i].kind, msg ? msg : "?");
         }
     }
-    if ((wpc.cfg.trace & WP_TRACE_MODULES) && !(wpc.cfg.trace & WP_TRACE_DRIVER))
-        enable_module_apis();
+    if (!(wpc.cfg.trace & WP_TRACE_DRIVER))
+        enable_driver_calls();
     return 0;
 }
 

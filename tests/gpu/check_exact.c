@@ -153,19 +153,19 @@ static void check_ranges(const events *e)
 
 static void check_kernels(const events *e)
 {
-    int seen[EXACT_KERNELS + 1] = {0};
+    int seen[EXACT_DRIVER_GRID + 1] = {0};
     int total = find(e, WP_EV_KERNEL, NULL, NULL);
-    EXPECT(total == EXACT_KERNELS, "kernels: %d, expected %d", total, EXACT_KERNELS);
+    EXPECT(total == EXACT_KERNELS + 1, "kernels: %d, expected %d", total, EXACT_KERNELS + 1);
     for (size_t i = 0; i < e->n; i++) {
         const wp_event *k = &e->v[i];
         if (k->kind != WP_EV_KERNEL)
             continue;
         EXPECT(strstr(name_of(e, k), "exact_kernel") != NULL, "kernel name '%s'", name_of(e, k));
         EXPECT(k->u.kernel.block[0] == 128, "kernel block %u", k->u.kernel.block[0]);
-        if (k->u.kernel.grid[0] >= 1 && k->u.kernel.grid[0] <= EXACT_KERNELS)
+        if (k->u.kernel.grid[0] >= 1 && k->u.kernel.grid[0] <= EXACT_DRIVER_GRID)
             seen[k->u.kernel.grid[0]]++;
     }
-    for (int g = 1; g <= EXACT_KERNELS; g++)
+    for (int g = 1; g <= EXACT_DRIVER_GRID; g++)
         EXPECT(seen[g] == 1, "kernel with grid %d: %d times", g, seen[g]);
 }
 
@@ -207,6 +207,12 @@ static void check_exact(const events *e)
     check_ranges(e);
     EXPECT(find(e, WP_EV_API, "cudaLaunchKernel", NULL) == EXACT_KERNELS, "cudaLaunchKernel calls: %d",
            find(e, WP_EV_API, "cudaLaunchKernel", NULL));
+    /* The driver launch is recorded by default (not only with --trace=driver), once: the runtime's own launches do
+     * not show up a second time as driver calls. */
+    const wp_event *drv = NULL;
+    EXPECT(find(e, WP_EV_API, "cuLaunchKernel", &drv) == 1, "cuLaunchKernel calls: %d, expected 1",
+           find(e, WP_EV_API, "cuLaunchKernel", NULL));
+    EXPECT(drv && drv->u.api.domain == WP_API_DRIVER, "cuLaunchKernel not recorded as a driver call");
 }
 
 static void check_loop(const events *e, long min_iters)

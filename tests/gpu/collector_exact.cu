@@ -8,6 +8,7 @@
  *                                   iterations of (NVTX range "iter" with payload i, EXACT_LOOP_KERNELS kernels, one HtoD
  *                                   copy, sync) until SECONDS pass; after each iteration writes its number to
  *                                   PROGRESS_FILE (for the SIGKILL/SIGTERM tests) */
+#include <cuda.h>
 #include <cuda_runtime.h>
 #include <nvtx3/nvToolsExt.h>
 #include <stdio.h>
@@ -62,6 +63,20 @@ static void copies(char *pageable, char *pinned, char *dev, char *dev2, cudaStre
     CUDA_CHECK(cudaStreamSynchronize(s));
 }
 
+/* exact_kernel through the driver API, the way libraries launch theirs. */
+static void driver_launch(float *x, cudaStream_t s)
+{
+    cudaFunction_t f;
+    CUDA_CHECK(cudaGetFuncBySymbol(&f, (const void *)exact_kernel));
+    int n = EXACT_DRIVER_GRID * 128;
+    void *args[] = {&x, &n};
+    CUresult r = cuLaunchKernel((CUfunction)f, EXACT_DRIVER_GRID, 1, 1, 128, 1, 1, 0, (CUstream)s, args, NULL);
+    if (r != CUDA_SUCCESS) {
+        fprintf(stderr, "cuLaunchKernel: error %d\n", (int)r);
+        exit(1);
+    }
+}
+
 /* fork() without exec inside the profiled region; the child never touches CUDA and exits normally. */
 static void fork_child(void)
 {
@@ -106,6 +121,7 @@ static int known_set(int with_fork)
     for (int i = 0; i < EXACT_KERNELS; i++)
         exact_kernel<<<i + 1, 128, 0, s>>>((float *)dev, (i + 1) * 128);
     CUDA_CHECK(cudaGetLastError());
+    driver_launch((float *)dev, s);
     CUDA_CHECK(cudaStreamSynchronize(s));
     nvtxRangePop();
 
@@ -128,7 +144,8 @@ static int known_set(int with_fork)
     CUDA_CHECK(cudaFreeHost(pinned));
     CUDA_CHECK(cudaStreamDestroy(s));
     free(pageable);
-    printf("collector_exact: %d kernels, 7 copies, 2 memsets, 4 NVTX ranges + 1 mark issued\n", EXACT_KERNELS);
+    printf("collector_exact: %d kernels (one through the driver API), 7 copies, 2 memsets, 4 NVTX ranges + 1 mark "
+           "issued\n", EXACT_KERNELS + 1);
     return 0;
 }
 

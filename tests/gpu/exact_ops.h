@@ -4,6 +4,8 @@
 #define EXACT_OPS_H
 
 #define EXACT_KERNELS 5                            /* exact_kernel, grid 1..5 x 128 threads, inside exact:inner */
+#define EXACT_DRIVER_GRID 6                        /* exact_kernel once more, launched with cuLaunchKernel as cuBLAS,
+                                                      cuDNN and Triton launch theirs, also inside exact:inner */
 #define EXACT_H2D_PAGEABLE_SYNC (1048576 + 1)      /* cudaMemcpy HtoD from pageable memory */
 #define EXACT_H2D_PINNED_SYNC (2 * 1048576 + 2)    /* cudaMemcpy HtoD from pinned memory */
 #define EXACT_H2D_PINNED_ASYNC (3 * 1048576 + 3)   /* cudaMemcpyAsync HtoD from pinned memory */
