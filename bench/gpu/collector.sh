@@ -7,6 +7,7 @@
 #   multi  the 4-GPU NCCL run (needs 4 GPUs; compiles tests/gpu/nccl_allreduce.cu with nvcc there)
 #   sweep  SIGKILL at 20 random moments (issue 7)
 #   overhead  the overhead table alone (OVERHEAD_REPS runs per row, default 5)
+#   torch  the PyTorch comparison alone (torch.profiler vs wanprof run)
 set -uo pipefail
 stage=${1:-full}
 OUT=${OUT:-$PWD/collector-out}
@@ -229,4 +230,5 @@ full) gpu_tests; overhead; diag; torch_compare ;;
 multi) multi ;;
 sweep) sweep ;;
 overhead) overhead ;;
+torch) torch_compare ;;
 esac
