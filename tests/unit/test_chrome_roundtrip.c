@@ -183,6 +183,19 @@ static void awkward_strings(const char *path)
     synth_free(&run);
 }
 
+/* A host call of 1 us on thread 4000. */
+static wp_event *push_call(synth_run *run, int64_t start, const char *name)
+{
+    wp_event *ev = synth_push(run);
+    ev->kind = WP_EV_API;
+    ev->tid = 4000;
+    ev->device = ev->stream = WP_NONE;
+    ev->start = start;
+    ev->end = start + 1000;
+    ev->name = wp_strtab_intern_cstr(run->strings, name);
+    return ev;
+}
+
 /* Two calls on one thread that overlap partially (bad input, but it happens with clock skew): Perfetto would drop
  * one, so the writer moves the second to a sibling track; both read back exactly, with their real thread. */
 static void partial_overlap(const char *path)
@@ -190,15 +203,8 @@ static void partial_overlap(const char *path)
     synth_run run;
     synth_build(&run, 1, 3);
     run.count = 0;
-    for (int i = 0; i < 2; i++) {
-        wp_event *ev = synth_push(&run);
-        ev->kind = WP_EV_API;
-        ev->tid = 4000;
-        ev->device = ev->stream = WP_NONE;
-        ev->start = 1000000 + i * 500;
-        ev->end = ev->start + 1000;
-        ev->name = wp_strtab_intern_cstr(run.strings, "cudaMemcpy");
-    }
+    for (int i = 0; i < 2; i++)
+        push_call(&run, 1000000 + i * 500, "cudaMemcpy");
     write_run(&run, path);
     size_t len;
     char *text = slurp_gz(path, &len);
@@ -218,23 +224,16 @@ static void partial_overlap(const char *path)
 }
 
 /* An arrow starts only at a call that puts work on the GPU, and each one ends at that work: a cudaGetDevice with a
- * correlation id (CUPTI gives every call one) starts none, a driver launch with a version suffix does. */
+ * correlation id (CUPTI gives every call one) starts none, a driver launch (named as Kineto names it, without
+ * CUPTI's version suffix) does. */
 static void flow_arrows(const char *path)
 {
     synth_run run;
     synth_build(&run, 1, 5);
     run.count = 0;
     static const char *calls[] = {"cudaGetDevice_v3020", "cuLaunchKernel", "cudaEventRecord_v3020"};
-    for (int i = 0; i < 3; i++) {
-        wp_event *ev = synth_push(&run);
-        ev->kind = WP_EV_API;
-        ev->tid = 4000;
-        ev->device = ev->stream = WP_NONE;
-        ev->start = 1000000 + i * 5000;
-        ev->end = ev->start + 1000;
-        ev->correlation = 70u + (uint64_t)i;
-        ev->name = wp_strtab_intern_cstr(run.strings, calls[i]);
-    }
+    for (int i = 0; i < 3; i++)
+        push_call(&run, 1000000 + i * 5000, calls[i])->correlation = 70u + (uint64_t)i;
     wp_event *k = synth_push(&run);
     k->kind = WP_EV_KERNEL;
     k->device = 0;
