@@ -23,6 +23,9 @@ typedef struct wp_offload_mode {
     int rest_trips; /* layerwise: the weights outside the blocks come in from pageable memory before every forward
                      * and go back after it, as diffusers' group offloading treats its top-level group; only one
                      * expert's are resident at a time */
+    int learns_order; /* layerwise: each expert's first forward copies its blocks without prefetch, one after the
+                       * other, while the hooks learn the order the blocks run in (diffusers' group offloading with
+                       * a stream: its LazyPrefetchGroupOffloadingHook); it prefetches from the next forward on */
 } wp_offload_mode;
 
 /* Flags that override what the trace says (0 or NAN: not given). */

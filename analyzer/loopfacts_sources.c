@@ -128,6 +128,7 @@ void wp_loop_from_copies(const wp_rank_result *rr, const int *ordinary, int nord
         f->recorded.pinned = streamed > 0 ? pinned_votes * 2 > nord : at >= 0 && htod_pinned(&rr->stats[at]);
         f->recorded.prefetch = 1;
         f->recorded.rest_trips = streamed > 0 && back > 0;
+        f->recorded.learns_order = f->recorded.rest_trips; /* the weights outside the blocks round-trip: diffusers */
         if (streamed > 0)
             note(f, "prefetch depth and per-layer sync cannot be seen in the copies: taken as prefetch 1, no sync");
     }

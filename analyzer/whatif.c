@@ -11,15 +11,19 @@
 /* What SGLang offers and runner/offload.c implements (../shared/wan22.md): model offload into kept host buffers (the
  * runner) and through module.to (SGLang's dit_cpu_offload, accelerate: the way out writes new host memory); then
  * diffusers' block-level group offloading with a stream, whose top-level group (embedders, head) goes to the GPU and
- * back into new host memory around every forward (seen in its traces: bench/RESULTS.md).
- * {kind, pinned, prefetch, layer_sync, new_memory, rest_trips} */
+ * back into new host memory around every forward (seen in its traces: bench/RESULTS.md), and which learns the blocks'
+ * order in each expert's first forward.
+ * {kind, pinned, prefetch, layer_sync, new_memory, rest_trips, learns_order} */
 static const wp_offload_mode modes[] = {
-    {WP_MODE_NONE, 0, 0, 0, 0, 0},      {WP_MODE_MODEL, 0, 0, 0, 0, 0},     {WP_MODE_MODEL, 0, 0, 0, 1, 0},
-    {WP_MODE_MODEL, 1, 0, 0, 0, 0},     {WP_MODE_LAYERWISE, 1, 1, 0, 0, 0}, {WP_MODE_LAYERWISE, 1, 2, 0, 0, 0},
-    {WP_MODE_LAYERWISE, 1, 4, 0, 0, 0}, {WP_MODE_LAYERWISE, 0, 1, 0, 0, 0}, {WP_MODE_LAYERWISE, 0, 2, 0, 0, 0},
-    {WP_MODE_LAYERWISE, 0, 4, 0, 0, 0}, {WP_MODE_LAYERWISE, 1, 1, 1, 0, 0}, {WP_MODE_LAYERWISE, 1, 2, 1, 0, 0},
-    {WP_MODE_LAYERWISE, 1, 4, 1, 0, 0}, {WP_MODE_LAYERWISE, 0, 1, 1, 0, 0}, {WP_MODE_LAYERWISE, 0, 2, 1, 0, 0},
-    {WP_MODE_LAYERWISE, 0, 4, 1, 0, 0}, {WP_MODE_LAYERWISE, 1, 1, 0, 1, 1},
+    {WP_MODE_NONE, 0, 0, 0, 0, 0, 0},      {WP_MODE_MODEL, 0, 0, 0, 0, 0, 0},
+    {WP_MODE_MODEL, 0, 0, 0, 1, 0, 0},     {WP_MODE_MODEL, 1, 0, 0, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 1, 0, 0, 0, 0}, {WP_MODE_LAYERWISE, 1, 2, 0, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 4, 0, 0, 0, 0}, {WP_MODE_LAYERWISE, 0, 1, 0, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 0, 2, 0, 0, 0, 0}, {WP_MODE_LAYERWISE, 0, 4, 0, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 1, 1, 0, 0, 0}, {WP_MODE_LAYERWISE, 1, 2, 1, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 4, 1, 0, 0, 0}, {WP_MODE_LAYERWISE, 0, 1, 1, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 0, 2, 1, 0, 0, 0}, {WP_MODE_LAYERWISE, 0, 4, 1, 0, 0, 0},
+    {WP_MODE_LAYERWISE, 1, 1, 0, 1, 1, 1},
 };
 
 /* A kernel launch's host cost: what a device synchronisation after every block exposes per kernel, since the GPU
@@ -38,14 +42,26 @@ typedef struct point {
     double step, sw, first, link;
 } point;
 
-/* A mode's step, switch step and first step at one bandwidth point (copy seconds given). */
+/* A mode's learning forward (see learns_order) over its prefetched one: on the first step and on the switch step,
+ * each expert's first. */
+static double learning_extra(const wp_loop_facts *f, const wp_offload_mode *m, double block_copy, double gap)
+{
+    return m->learns_order ? wp_unprefetched_extra(f->blocks, f->block_s, block_copy, m->prefetch, m->pinned, gap) : 0;
+}
+
+/* A mode's step, switch step and first step at one bandwidth point (copy seconds given). The recorded first and
+ * switch steps' excess holds the recorded mode's learning forward (learn_rec): the mode's own replaces it. */
 static point evaluate(const wp_loop_facts *f, const wp_offload_mode *m, double block_copy, double expert_in,
-                      double expert_out, double rest_trip, double gap)
+                      double expert_out, double rest_trip, double gap, double learn_rec)
 {
     double base = m->kind == WP_MODE_LAYERWISE ? f->base_s : f->plain_base_s;
     /* a recorded model offload's switch excess is its move's host work: it belongs to the modes that move experts */
     double sw_extra = f->recorded.kind != WP_MODE_MODEL || m->kind == WP_MODE_MODEL ? f->switch_extra_s : 0;
-    point p = {base, base + sw_extra, base + f->first_extra_s, 0};
+    /* never below an ordinary step: what is taken out was measured inside what it is taken from */
+    double learn = learning_extra(f, m, block_copy, gap) - learn_rec;
+    double sw_excess = sw_extra + learn > 0 ? sw_extra + learn : 0;
+    double first_excess = f->first_extra_s + learn > 0 ? f->first_extra_s + learn : 0;
+    point p = {base, base + sw_excess, base + first_excess, 0};
     if (m->kind == WP_MODE_MODEL) {
         p.sw += expert_out + expert_in;
         p.first += expert_in;
@@ -54,8 +70,8 @@ static point evaluate(const wp_loop_facts *f, const wp_offload_mode *m, double b
         double lw = wp_layerwise_step(f->forwards, f->blocks, f->block_s, block_copy, m->prefetch, m->pinned,
                                    m->layer_sync, gap);
         p.step = f->base_s - blocks_s + lw + f->forwards * rest_trip; /* the round trips block the host */
-        p.sw = p.step + sw_extra;
-        p.first = p.step + f->first_extra_s;
+        p.sw = p.step + sw_excess;
+        p.first = p.step + first_excess;
         p.link = f->forwards * (f->blocks * block_copy + rest_trip);
     }
     return p;
@@ -150,7 +166,18 @@ static int predict(const wp_loop_facts *f, const wp_machine *mc, int sharing, in
          expert_seconds(f, mc, WP_MDIR_DTOH, m->new_memory ? WP_HMEM_NEW_PAGEABLE : m->pinned, sharing, use_trace, w,
                         &outb, why, sizeof(why))))
         return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
+    wp_spread rec_block = block;
+    if (f->recorded.learns_order &&
+        move_seconds(f, mc, WP_MDIR_HTOD, f->recorded.pinned, f->block_bytes, 1, sharing, use_trace, w, &rec_block,
+                     why, sizeof(why)))
+        return wp_diag_error(diag, WP_ERR_USAGE, "machine %s: %s", mc->name, why);
     double gap = f->kernels_per_block * LAUNCH_S + mc->latency_s[WP_MDIR_HTOD][1].median;
+    /* at the recording's own clocks (f, not a clocked copy); taken out, so the least time takes out the most, unless
+     * the mode learns too: then the same copies on both sides cancel */
+    double rec_fast = learning_extra(f, &f->recorded, rec_block.min, gap);
+    double rec_slow = learning_extra(f, &f->recorded, rec_block.max, gap);
+    double learn_rec[3] = {learning_extra(f, &f->recorded, rec_block.median, gap),
+                           m->learns_order ? rec_fast : rec_slow, m->learns_order ? rec_slow : rec_fast};
     /* The kernels run at the clocks of how busy this mode keeps the GPU, which depends on how long its step is: a
      * few rounds settle it (the scale moves kernel time by a few per cent, the step by less). */
     double busy_rec = busy_share(f->kernel_s, f->ordinary_s), busy = busy_rec, scale = 1;
@@ -158,7 +185,8 @@ static int predict(const wp_loop_facts *f, const wp_machine *mc, int sharing, in
     point mid;
     for (int round = 0; round < 4; round++) {
         g = clocked(f, scale);
-        mid = evaluate(&g, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap);
+        mid = evaluate(&g, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap,
+                       learn_rec[0]);
         busy = busy_share(scale * f->kernel_s, mid.step);
         scale = wp_machine_kernel_scale(mc, busy, busy_rec, WP_CURVE_MEDIAN);
     }
@@ -169,9 +197,9 @@ static int predict(const wp_loop_facts *f, const wp_machine *mc, int sharing, in
     double b = wp_machine_kernel_scale(mc, busy, busy_rec, WP_CURVE_SLOWEST);
     double least = a < b ? a : b, most = a < b ? b : a; /* the median's own scale within them, always */
     wp_loop_facts g_lo = clocked(f, least < scale ? least : scale), g_hi = clocked(f, most > scale ? most : scale);
-    mid = evaluate(&g, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap);
-    point lo = evaluate(&g_lo, m, block.min, in.min, outb.min, rest_in.min + rest_out.min, gap);
-    point hi = evaluate(&g_hi, m, block.max, in.max, outb.max, rest_in.max + rest_out.max, gap);
+    mid = evaluate(&g, m, block.median, in.median, outb.median, rest_in.median + rest_out.median, gap, learn_rec[0]);
+    point lo = evaluate(&g_lo, m, block.min, in.min, outb.min, rest_in.min + rest_out.min, gap, learn_rec[1]);
+    point hi = evaluate(&g_hi, m, block.max, in.max, outb.max, rest_in.max + rest_out.max, gap, learn_rec[2]);
     out->kernel_scale = scale;
     out->mode = *m;
     wp_mode_name(m, out->name, sizeof(out->name));
@@ -250,6 +278,19 @@ static void switch_note(const wp_loop_facts *f, wp_whatif *w)
              f->switch_extra_s);
 }
 
+/* The group mode's first forward of each expert (see learns_order), in its first and switch step; a recording of it
+ * has that forward in its own excess, which the modes that prefetch from the start do without. */
+static void learning_note(const wp_loop_facts *f, wp_whatif *w)
+{
+    if (f->recorded.learns_order)
+        note(w, "first and switch step: this recording's excess holds each expert's first forward, its blocks copied "
+                "one after the other while diffusers learns their order; the modes that prefetch from the start go "
+                "without it");
+    else if (f->switch_step > 0)
+        note(w, "group (diffusers): its first and switch step hold each expert's first forward, its blocks copied one "
+                "after the other while diffusers learns their order");
+}
+
 /* What the compute curve did to the kernels, or, without one, the caution a copy-bound recording needs: its GPU idled
  * between blocks and its kernels ran faster than back to back (on the H200 the same GEMMs and attention 8..16%). */
 static void clock_note(const wp_loop_facts *f, const wp_machine *m, wp_whatif *w)
@@ -300,6 +341,7 @@ int wp_whatif_run(const wp_loop_facts *f, const wp_machine *m, int sharing, int 
     if (w->sharing > 1)
         note(w, "%d ranks copy through one host at once", w->sharing);
     switch_note(f, w);
+    learning_note(f, w);
     clock_note(f, m, w);
     return WP_OK;
 }

@@ -40,7 +40,7 @@ typedef struct wp_whatif {
     wp_whatif_pred preds[WP_WHATIF_MAX_MODES];
     int npreds;
     int recorded;            /* index of the recorded mode in preds, -1 when it is not one of them */
-    char notes[1024];        /* the model's own assumptions and its copy figures' sources, "; "-separated */
+    char notes[2048];        /* the model's own assumptions and its copy figures' sources, "; "-separated */
     unsigned noted;          /* copy kinds whose source is in notes already */
 } wp_whatif;
 

@@ -37,3 +37,9 @@ double wp_layerwise_step(int forwards, int blocks, double k, double c, int prefe
     }
     return max2(comp_end, copy_end);
 }
+
+double wp_unprefetched_extra(int blocks, double k, double c, int prefetch, int pinned, double gap)
+{
+    return wp_layerwise_step(1, blocks, k, c, 0, pinned, 0, gap) -
+           wp_layerwise_step(1, blocks, k, c, prefetch, pinned, 0, gap);
+}

@@ -11,5 +11,8 @@
  * streams, then spends `gap` queueing the next block. The step starts with empty slots (the loop synchronises at
  * every step's end) and ends when both streams are done. Returns the step's seconds. */
 double wp_layerwise_step(int forwards, int blocks, double k, double c, int prefetch, int pinned, int sync, double gap);
+/* What one forward costs more when its blocks are copied without prefetch, each once the block before has computed
+ * (the same ring with no slot ahead), than with `prefetch`: the learning forward of a mode that learns its order. */
+double wp_unprefetched_extra(int blocks, double k, double c, int prefetch, int pinned, double gap);
 
 #endif

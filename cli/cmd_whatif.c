@@ -203,6 +203,7 @@ static void json_mode(json_out *j, const wp_offload_mode *m)
         json_key_int(j, "prefetch", m->prefetch);
         json_key_bool(j, "layer_sync", m->layer_sync);
         json_key_bool(j, "rest_round_trips", m->rest_trips);
+        json_key_bool(j, "learns_order", m->learns_order);
     }
     json_end_object(j);
 }

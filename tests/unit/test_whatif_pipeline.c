@@ -75,6 +75,15 @@ static void test_prefetch_past_blocks(void)
     CHECK_NEAR(wp_layerwise_step(1, 2, 1, 3, 1, 1, 0, 0), 7, EXACT);
 }
 
+/* The learning forward (no prefetch: each block's copy waits for the block before to compute) against the prefetched
+ * one, L = 4, p = 1. Copy-bound (k = 1, c = 3): L * (c + k) = 16 against 13 (above): 3, the blocks' compute but the
+ * last one's, which prefetch had hidden. Compute-bound (k = 2, c = 1): 12 against 9: 3, the copies but the first. */
+static void test_unprefetched_extra(void)
+{
+    CHECK_NEAR(wp_unprefetched_extra(4, 1, 3, 1, 1, 0), 3, EXACT);
+    CHECK_NEAR(wp_unprefetched_extra(4, 2, 1, 1, 1, 0), 3, EXACT);
+}
+
 int main(void)
 {
     test_pinned_compute_bound();
@@ -85,5 +94,6 @@ int main(void)
     test_two_forwards();
     test_forward_boundary();
     test_prefetch_past_blocks();
+    test_unprefetched_extra();
     return check_done();
 }
