@@ -244,6 +244,7 @@ static void json_out_doc(const char *input, const wp_loop_facts *f, const wp_mac
     json_key_double(&j, "base_step_s", f->base_s);
     json_key_double(&j, "block_compute_s", f->block_s);
     json_key_double(&j, "kernel_s_per_step", f->kernel_s);
+    json_key_double(&j, "switch_excess_s", f->switch_extra_s);
     json_key_string(&j, "compute_from", f->time_from);
     json_end_object(&j);
     json_key(&j, "measured");

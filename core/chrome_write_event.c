@@ -154,14 +154,19 @@ static void put_name(wp_chrome_ctx *c, const wp_event *ev)
     put_str(b, name);
 }
 
-/* The calls that put work on a GPU, by name (CUPTI's carry a version suffix, Kineto's none): only these start an
- * arrow, as in Kineto. Every other call (cudaGetDevice, cudaEventRecord, ...) carries a correlation id too, but no GPU
- * event ends an arrow from it; in a runner trace those were three starts in five. */
-static const char *const gpu_work_calls[] = {"cudaLaunch", "cuLaunch", "cudaGraphLaunch", "cuGraphLaunch",
-                                             "cudaMemcpy", "cuMemcpy", "cudaMemset", "cuMemset"};
+/* The calls that put work on a GPU, by name (CUPTI's carry a version suffix, Kineto's none; ROCm's are HIP's): only
+ * these start an arrow, as in Kineto. Every other call (cudaGetDevice, cudaEventRecord, ...) carries a correlation id
+ * too, but no GPU event ends an arrow from it; in a runner trace those were three starts in five. A host function
+ * queued on a stream runs on the CPU: no GPU event either. */
+static const char *const gpu_work_calls[] = {
+    "cudaLaunch", "cuLaunch", "cudaGraphLaunch", "cuGraphLaunch", "cudaMemcpy", "cuMemcpy", "cudaMemset", "cuMemset",
+    "hipLaunch", "hipModuleLaunch", "hipExtModuleLaunch", "hipExtLaunch", "hipGraphLaunch", "hipMemcpy", "hipMemset",
+};
 
 static int puts_gpu_work(const char *name)
 {
+    if (strstr(name, "LaunchHostFunc"))
+        return 0;
     for (size_t i = 0; i < sizeof(gpu_work_calls) / sizeof(gpu_work_calls[0]); i++)
         if (strncmp(name, gpu_work_calls[i], strlen(gpu_work_calls[i])) == 0)
             return 1;

@@ -140,16 +140,18 @@ static const struct { CUpti_CallbackId cbid; unsigned needs; const char *what; }
     {CUPTI_DRIVER_TRACE_CBID_cuGraphLaunch_ptsz, WP_TRACE_API, "kernel launches"},
 };
 
+/* Every call is tried (one this CUDA does not know leaves the others recorded); a warning per group. */
 static void enable_driver_calls(void)
 {
-    const char *warned = NULL;
+    const char *warned = "";
     for (size_t i = 0; i < sizeof(driver_calls) / sizeof(driver_calls[0]); i++) {
-        if (!(wpc.cfg.trace & driver_calls[i].needs) || driver_calls[i].what == warned)
+        if (!(wpc.cfg.trace & driver_calls[i].needs) ||
+            cuptiActivityEnableDriverApi(driver_calls[i].cbid, 1) == CUPTI_SUCCESS ||
+            !strcmp(warned, driver_calls[i].what))
             continue;
-        if (cuptiActivityEnableDriverApi(driver_calls[i].cbid, 1) != CUPTI_SUCCESS) {
-            warned = driver_calls[i].what;
-            wpc_warn("cannot record the driver's %s; they are missing from the output", warned);
-        }
+        warned = driver_calls[i].what;
+        wpc_warn("cannot record some of the driver's %s (callback id %u); those are missing from the output", warned,
+                 (unsigned)driver_calls[i].cbid);
     }
 }
 

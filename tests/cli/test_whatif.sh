@@ -325,5 +325,29 @@ assert abs(p1["switch_step_s"]["median"] - p1["step_s"]["median"]) < 1e-9, p1
 assert abs(g["switch_step_s"]["median"] - 1.259) / 1.259 <= 0.15, g["switch_step_s"]
 PY
 
+# (i) ... and from a group recording (corpus 06: diffusers, 2 small blocks, group offloading with a stream), its
+# switch step's excess (loop.switch_excess_s) holds its own learning forward: the group mode keeps that excess, the
+# modes that prefetch from the start have it less (blocks - 1) x block_compute_s (copy-bound, at the recording's own
+# clocks).
+"$WANPROF" whatif --json --machine "$W/machine.json" --blocks 2 --sampler diffusers-unipc --shift 5 --steps 27 \
+    "$WP_FIXTURES/corpus/06_group_unipc_s5_n27_wanprof.json.gz" >"$tmp/group_rec.json" || fail=1
+python3 - "$tmp/group_rec.json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+loop, modes = d["loop"], {m["name"]: m for m in d["modes"]}
+assert loop["recorded_mode"]["learns_order"], loop["recorded_mode"]
+g = modes["group (diffusers): blocks p1 pinned, the rest round-trips"]
+assert g["recorded"], g
+excess = lambda m: m["switch_step_s"]["median"] - m["step_s"]["median"]
+p1 = modes["layerwise p1, pinned"]
+assert p1["host_link_s_per_step"] / (loop["forwards_per_step"] * loop["blocks"]) > loop["block_compute_s"]
+want = (loop["blocks"] - 1) * loop["block_compute_s"]
+assert loop["switch_excess_s"] > want > 0, (loop["switch_excess_s"], want)
+assert abs(excess(g) - loop["switch_excess_s"]) <= 1e-9, (excess(g), loop)  # its own forward, taken out and put back
+for name in ("none", "layerwise p1, pinned"):
+    got = loop["switch_excess_s"] - excess(modes[name])
+    assert abs(got - want) <= 1e-6 * loop["switch_excess_s"], (name, got, want)
+PY
+
 [ "$fail" = 0 ] && echo "ok: whatif"
 exit "$fail"

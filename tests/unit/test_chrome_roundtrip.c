@@ -223,32 +223,35 @@ static void partial_overlap(const char *path)
     synth_free(&run);
 }
 
-/* An arrow starts only at a call that puts work on the GPU, and each one ends at that work: a cudaGetDevice with a
- * correlation id (CUPTI gives every call one) starts none, a driver launch (named as Kineto names it, without
- * CUPTI's version suffix) does. */
+/* An arrow starts only at a call that puts work on the GPU, and each one ends at that work: a cudaGetDevice or a
+ * host function queued on a stream, each with a correlation id (CUPTI gives every call one), starts none; a driver
+ * launch (named as Kineto names it, without CUPTI's version suffix) and a HIP launch (a ROCm trace) do. */
 static void flow_arrows(const char *path)
 {
     synth_run run;
     synth_build(&run, 1, 5);
     run.count = 0;
-    static const char *calls[] = {"cudaGetDevice_v3020", "cuLaunchKernel", "cudaEventRecord_v3020"};
-    for (int i = 0; i < 3; i++)
+    static const char *calls[] = {"cudaGetDevice_v3020", "cuLaunchKernel", "cudaLaunchHostFunc_v10000",
+                                  "hipLaunchKernel"};
+    for (int i = 0; i < 4; i++)
         push_call(&run, 1000000 + i * 5000, calls[i])->correlation = 70u + (uint64_t)i;
-    wp_event *k = synth_push(&run);
-    k->kind = WP_EV_KERNEL;
-    k->device = 0;
-    k->stream = 7;
-    k->start = 1020000;
-    k->end = 1030000;
-    k->correlation = 71;
-    k->name = wp_strtab_intern_cstr(run.strings, "gemm");
+    for (int i = 0; i < 2; i++) { /* the launches' kernels: correlations 71 and 73 */
+        wp_event *k = synth_push(&run);
+        k->kind = WP_EV_KERNEL;
+        k->device = 0;
+        k->stream = 7;
+        k->start = 1030000 + i * 20000;
+        k->end = k->start + 10000;
+        k->correlation = 71u + 2u * (uint64_t)i;
+        k->name = wp_strtab_intern_cstr(run.strings, "gemm");
+    }
     write_run(&run, path);
     size_t len;
     char *text = slurp_gz(path, &len);
     cJSON *root = cJSON_Parse(text);
     CHECK(root != NULL);
     int starts = 0, ends = 0;
-    double start_id = -1, end_id = -2;
+    double start_ids = 0, end_ids = 0; /* the ids' sums: the same pair of ids on both sides */
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItem(root, "traceEvents"))
     {
@@ -258,11 +261,11 @@ static void flow_arrows(const char *path)
         int start = ph->valuestring[0] == 's';
         starts += start;
         ends += !start;
-        *(start ? &start_id : &end_id) = cJSON_GetObjectItem(e, "id")->valuedouble;
+        *(start ? &start_ids : &end_ids) += cJSON_GetObjectItem(e, "id")->valuedouble;
     }
-    CHECK_EQ_INT(starts, 1);
-    CHECK_EQ_INT(ends, 1);
-    CHECK(start_id == end_id);
+    CHECK_EQ_INT(starts, 2);
+    CHECK_EQ_INT(ends, 2);
+    CHECK(start_ids == end_ids && start_ids == 71 + 73);
     cJSON_Delete(root);
     free(text);
     synth_free(&run);
