@@ -592,16 +592,13 @@ static int find_loop(const uint32_t *seq, const int64_t *gaps, size_t n, size_t 
     if (!hits)
         return -1;
     loop_bounds(seq, hits, n, period, out);
+    free(hits); /* the bounds were all it was for */
     if (out->end <= out->first + period) {
-        free(hits);
         out->count = 0;
         return 0;
     }
-    if (place_cuts(seq, gaps, n, out) != 0) {
-        free(hits);
+    if (place_cuts(seq, gaps, n, out) != 0)
         return -1;
-    }
-    free(hits);
     out->repeat = out->count >= 2 ? aligned_repeat(seq, out->cuts, out->count) : 0;
     return 0;
 }
