@@ -7,12 +7,11 @@
 #        driver_launches.log, runner.sqlite, torch.sqlite)
 set -uo pipefail
 root=$(pwd)
-min=$(cd "$1" && pwd)
+source "$root/bench/gpu/env.sh" "$1"
+min=$WP_BUILD
 OUT=${OUT:-/tmp/driver-launches-out}
 mkdir -p "$OUT" "$min/share/wanprof"
 ln -sfn "$root/schemas" "$min/share/wanprof/schemas"
-export LD_LIBRARY_PATH="$min/devlibs:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
-export PATH="$min/bin:$PATH" PYTHONUNBUFFERED=1
 exec > >(tee -a "$OUT/driver_launches.log") 2>&1
 status=0
 echo "== collector exactness: tests/gpu/run_exact.sh"
